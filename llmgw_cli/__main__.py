@@ -1,0 +1,48 @@
+"""Entry point. ``llmgw env`` and ``llmgw token`` take a fast path that never imports typer:
+they run inside every shell prompt and `eval`, so start-up time matters (design.md)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def report(exc: BaseException, code: int) -> int:
+    """Print an LlmgwError as one red line on stderr; the traceback only with LLMGW_DEBUG=1."""
+    if os.environ.get("LLMGW_DEBUG", "") not in ("", "0"):
+        import traceback
+
+        traceback.print_exception(exc)
+    message = getattr(exc, "message", str(exc))
+    colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    line = f"llmgw: error: {message}"
+    sys.stderr.write(f"\x1b[31m{line}\x1b[0m\n" if colour else line + "\n")
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    from llmgw_cli.errors import LlmgwError
+
+    try:
+        if args[:1] in (["env"], ["token"]):
+            from llmgw_cli.cli import fastpath
+
+            code = fastpath.run(args)
+            if code is not None:
+                return code
+        from llmgw_cli.cli.app import run
+
+        return run(args)
+    except LlmgwError as exc:
+        return report(exc, exc.exit_code)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `llmgw … | head`: the reader went away; not our error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

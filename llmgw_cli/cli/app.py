@@ -1,0 +1,64 @@
+"""The ``llmgw`` Typer application; each command group lives in its own module."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+import typer
+
+from llmgw_cli import __version__
+
+# Each module defines ``register(app)``. Keep imports inside them light: --help loads all.
+COMMAND_MODULES = (
+    "profile",
+    "secret",
+    "envcmd",
+    "mock",
+    "demo",
+    "completion",
+)
+
+app = typer.Typer(
+    name="llmgw",
+    help="Endpoint manager and local shim for Claude Code and OpenAI-style tools behind LLM gateways.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"llmgw {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Endpoint manager and local shim for Claude Code and OpenAI-style tools behind LLM gateways."""
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"llmgw_cli.cli.{_name}").register(app)
+
+
+def run(args: list[str]) -> int:
+    """Run the CLI; click's own usage errors exit 2, ours are raised to ``__main__``."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args, prog_name="llmgw", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.ClickException as exc:
+        exc.show()
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        return 130
+    return int(result) if isinstance(result, int) else 0

@@ -1,0 +1,1 @@
+"""Profile → the environment Claude Code and OpenAI-style clients read, and shell renderers."""

@@ -1,0 +1,90 @@
+"""Render an EnvPlan as code for one shell. Only shell code goes to stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from collections.abc import Callable
+
+from llmgw_cli.clientenv.mapping import EnvPlan
+from llmgw_cli.errors import UsageError
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "dotenv", "json")
+
+
+def _posix(plan: EnvPlan) -> str:
+    lines = [f"unset {k}" for k in plan.unset]
+    lines += [f"export {k}={shlex.quote(v)}" for k, v in plan.set.items()]
+    return "\n".join(lines)
+
+
+def _fish_quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _fish(plan: EnvPlan) -> str:
+    lines = [f"set -e {k}" for k in plan.unset]
+    lines += [f"set -gx {k} {_fish_quote(v)}" for k, v in plan.set.items()]
+    return "\n".join(lines)
+
+
+def _powershell(plan: EnvPlan) -> str:
+    lines = [f"Remove-Item Env:{k} -ErrorAction SilentlyContinue" for k in plan.unset]
+    lines += [f"$Env:{k} = '{v.replace(chr(39), chr(39) * 2)}'" for k, v in plan.set.items()]
+    return "\n".join(lines)
+
+
+def _dotenv(plan: EnvPlan) -> str:
+    # Double quotes with escapes: the form python-dotenv, docker compose and node's
+    # --env-file all read back, newlines included.
+    def quote(v: str) -> str:
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+    return "\n".join(f"{k}={quote(v)}" for k, v in plan.set.items())
+
+
+def _json(plan: EnvPlan) -> str:
+    return json.dumps({"set": plan.set, "unset": plan.unset}, indent=2, ensure_ascii=False)
+
+
+RENDERERS: dict[str, Callable[[EnvPlan], str]] = {
+    "bash": _posix,
+    "zsh": _posix,
+    "sh": _posix,
+    "fish": _fish,
+    "powershell": _powershell,
+    "pwsh": _powershell,
+    "dotenv": _dotenv,
+    "json": _json,
+}
+
+
+def detect() -> str:
+    """The user's shell: the parent process by shellingham, else $SHELL, else bash."""
+    try:
+        import shellingham
+
+        name = str(shellingham.detect_shell()[0])
+    except Exception:  # shellingham raises its own ShellDetectionFailure and OSErrors
+        name = os.path.basename(os.environ.get("SHELL", "bash"))
+    return name if name in RENDERERS else "bash"
+
+
+def render(plan: EnvPlan, shell: str) -> str:
+    try:
+        renderer = RENDERERS[shell]
+    except KeyError as exc:
+        raise UsageError(f"unknown shell {shell!r}; use one of {', '.join(SHELLS)}") from exc
+    text = renderer(plan)
+    return text + "\n" if text else ""
+
+
+def hint(shell: str, args: str = "") -> str:
+    """How to load the output; quoted, since unquoted eval mangles newlines and globs."""
+    cmd = f"llmgw env{args}"
+    if shell == "fish":
+        return f"{cmd} | source"
+    if shell in ("powershell", "pwsh"):
+        return f"{cmd} --shell powershell | Invoke-Expression"
+    return f'eval "$({cmd})"'

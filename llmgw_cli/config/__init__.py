@@ -1,0 +1,1 @@
+"""Profiles: the model, the on-disk store, selection and secrets."""

@@ -1,0 +1,173 @@
+"""The profile: one gateway, how to reach it and how to authenticate (design.md, "Profile file")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from llmgw_cli.config import schema
+from llmgw_cli.config.yamlio import Located, parse
+
+FORMATS = ("anthropic", "openai", "bedrock", "vertex")
+AUTH_TYPES = ("bearer", "x-api-key", "none")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+HEADER_NAME_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass
+class Auth:
+    type: str = "bearer"
+    secret: str | None = None  # keyring | env:VAR | cmd:COMMAND | file
+
+
+@dataclass
+class Models:
+    default: str | None = None
+    opus: str | None = None
+    sonnet: str | None = None
+    haiku: str | None = None
+
+
+@dataclass
+class TLS:
+    ca_bundle: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+    verify: bool = True
+
+
+@dataclass
+class Proxy:
+    https: str | None = None
+    no_proxy: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ClaudeCode:
+    disable_experimental_betas: bool = False
+    disable_nonessential_traffic: bool = False
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Timeouts:
+    connect_s: float = 10.0
+    first_byte_s: float = 120.0
+    total_s: float = 600.0
+
+
+@dataclass
+class Profile:
+    name: str = ""
+    endpoint: str = ""
+    version: int = 1
+    description: str | None = None
+    formats: list[str] = field(default_factory=lambda: ["anthropic"])
+    auth: Auth = field(default_factory=Auth)
+    headers: dict[str, str] = field(default_factory=dict)
+    models: Models = field(default_factory=Models)
+    tls: TLS = field(default_factory=TLS)
+    proxy: Proxy = field(default_factory=Proxy)
+    claude_code: ClaudeCode = field(default_factory=ClaudeCode)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    # Notes produced while loading (e.g. a normalised endpoint); never written to disk.
+    warnings: list[str] = field(default_factory=list, init=False, compare=False, repr=False)
+
+    @property
+    def root(self) -> str:
+        """The endpoint without a trailing slash: what ``ANTHROPIC_BASE_URL`` wants."""
+        return self.endpoint.rstrip("/")
+
+    @property
+    def openai_base(self) -> str:
+        return self.root if self.root.endswith("/v1") else self.root + "/v1"
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"version": self.version, "name": self.name}
+        body = schema.unbuild(self)
+        body.pop("version", None)
+        body.pop("name", None)
+        data.update(body)
+        data["formats"] = list(self.formats)
+        return data
+
+
+def from_data(data: Any, doc: Located, name: str | None = None) -> Profile:
+    """Build and validate a profile; ``name`` (from the file name) wins over the file's own."""
+    if isinstance(data, dict) and name is not None:
+        data = {**data, "name": name}
+    profile = schema.build(Profile, data, doc)
+    validate(profile, doc)
+    return profile
+
+
+def from_text(text: str, source: str, name: str | None = None) -> Profile:
+    doc = parse(text, source)
+    return from_data(doc.data, doc, name)
+
+
+def validate(p: Profile, doc: Located) -> None:
+    if p.version != 1:
+        raise schema.fail(doc, ("version",), f"unsupported version {p.version}; use version: 1")
+    if not NAME_RE.match(p.name):
+        raise schema.fail(
+            doc, ("name",), "a name is letters, digits, '.', '_' or '-' (at most 64); rename it"
+        )
+    if not p.endpoint:
+        raise schema.fail(doc, ("endpoint",), "missing; add endpoint: https://your-gateway")
+    p.endpoint = check_url(p.endpoint, doc, ("endpoint",))
+    for i, fmt in enumerate(p.formats):
+        if fmt not in FORMATS:
+            raise schema.fail(doc, ("formats", str(i)), f"{fmt!r} is not one of {', '.join(FORMATS)}")
+    if not p.formats:
+        raise schema.fail(doc, ("formats",), "list at least one of " + ", ".join(FORMATS))
+    if p.auth.type not in AUTH_TYPES:
+        raise schema.fail(doc, ("auth", "type"), f"use one of {', '.join(AUTH_TYPES)}")
+    if p.auth.secret is not None:
+        from llmgw_cli.config.secretref import SecretRef
+
+        try:
+            SecretRef.parse(p.auth.secret)
+        except ValueError as exc:
+            raise schema.fail(doc, ("auth", "secret"), str(exc)) from exc
+    if p.auth.type != "none" and p.auth.secret is None:
+        raise schema.fail(
+            doc, ("auth", "secret"),
+            "missing; set it to keyring, env:VAR, cmd:COMMAND or file (or auth.type: none)",
+        )
+    for key, value in p.headers.items():
+        if not HEADER_NAME_RE.match(key):
+            raise schema.fail(doc, ("headers", key), "not a valid HTTP header name")
+        if "\n" in value or "\r" in value:
+            raise schema.fail(doc, ("headers", key), "a header value cannot contain a line break")
+    for key in p.claude_code.env:
+        if not ENV_NAME_RE.match(key):
+            raise schema.fail(doc, ("claude_code", "env", key), "not a valid environment name")
+    if p.proxy.https:
+        p.proxy.https = check_url(p.proxy.https, doc, ("proxy", "https"), keep_path=True)
+    for key in ("connect_s", "first_byte_s", "total_s"):
+        if getattr(p.timeouts, key) <= 0:
+            raise schema.fail(doc, ("timeouts", key), "must be more than 0 seconds")
+    if "anthropic" in p.formats and p.root.endswith("/v1"):
+        p.endpoint = p.root[: -len("/v1")]
+        p.warnings.append(
+            f"endpoint ended in /v1; stored as {p.endpoint} "
+            "(Claude Code adds /v1 itself and would call /v1/v1/messages)"
+        )
+
+
+def check_url(url: str, doc: Located, path: tuple[str, ...], keep_path: bool = True) -> str:
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port  # raises on a bad port
+    except ValueError as exc:
+        raise schema.fail(doc, path, f"{url!r} is not a valid URL ({exc})") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise schema.fail(doc, path, f"{url!r} is not an http(s) URL; write it as https://host[:port]")
+    del port
+    if parts.query or parts.fragment:
+        raise schema.fail(doc, path, f"{url!r} has a query or fragment; remove it")
+    return url.strip()

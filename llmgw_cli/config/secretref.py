@@ -1,0 +1,44 @@
+"""The ``auth.secret`` reference: where a profile's secret lives (never the secret itself)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    kind: str  # keyring | env | cmd | file
+    arg: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> SecretRef:
+        text = text.strip()
+        if text in ("keyring", "file"):
+            return cls(text)
+        kind, sep, arg = text.partition(":")
+        if sep and kind == "env":
+            if not _ENV_RE.match(arg):
+                raise ValueError(f"env:{arg} does not name an environment variable; write env:MY_VAR")
+            return cls("env", arg)
+        if sep and kind == "cmd":
+            if not arg.strip():
+                raise ValueError("cmd: needs a command, e.g. cmd:pass show corp/llm")
+            return cls("cmd", arg.strip())
+        raise ValueError(
+            f"{text!r} is not a secret reference; use keyring, env:VAR, cmd:COMMAND or file"
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.arg}" if self.arg else self.kind
+
+
+def mask(secret: str | None) -> str:
+    """Show just enough to recognise a key: ``…abcd``."""
+    if not secret:
+        return "(empty)"
+    if len(secret) < 12:
+        return "…" + "*" * 4
+    return "…" + secret[-4:]

@@ -1,0 +1,188 @@
+"""Resolve and store profile secrets: keychain, environment, a command, or an opt-in file.
+
+``import keyring`` costs about 130 ms (backend discovery), so it happens only when a
+profile actually uses the keychain.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from llmgw_cli import paths
+from llmgw_cli.config.model import Profile
+from llmgw_cli.config.secretref import SecretRef
+from llmgw_cli.errors import NoKeychainError, SecretError
+
+SERVICE = "llmgw"
+CMD_TIMEOUT_ENV = "LLMGW_SECRET_CMD_TIMEOUT"
+# Backends that are not a real keychain: they fail, drop, or keep secrets in plain files.
+_NOT_A_KEYCHAIN = ("fail", "null", "plaintext", "chainer")
+
+NO_KEYCHAIN_HELP = (
+    "no system keychain is available here; store the secret another way: "
+    "--secret-env VAR (read from the environment), --secret-cmd CMD (e.g. a password manager), "
+    "or --insecure-storage (a 0600 file)"
+)
+
+
+def keychain() -> Any:
+    """The keyring backend, or NoKeychainError when only a fake one is available."""
+    try:
+        import keyring
+        from keyring.backends import chainer
+    except ImportError as exc:  # pragma: no cover - keyring is a dependency
+        raise NoKeychainError(NO_KEYCHAIN_HELP) from exc
+    backend = keyring.get_keyring()
+    if isinstance(backend, chainer.ChainerBackend):
+        real = [b for b in backend.backends if not _fake(b)]
+        if not real:
+            raise NoKeychainError(NO_KEYCHAIN_HELP)
+        return real[0]
+    if _fake(backend):
+        raise NoKeychainError(NO_KEYCHAIN_HELP)
+    return backend
+
+
+def _fake(backend: Any) -> bool:
+    module = type(backend).__module__.lower()
+    name = type(backend).__name__.lower()
+    return any(word in module or word in name for word in _NOT_A_KEYCHAIN) or (
+        getattr(backend, "priority", 1) <= 0
+    )
+
+
+def keychain_name() -> str:
+    try:
+        backend = keychain()
+    except NoKeychainError:
+        return "none"
+    return str(getattr(backend, "name", type(backend).__name__))
+
+
+class Secrets:
+    """Secret operations for profiles. Tests pass their own folder."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder if folder is not None else paths.secrets_dir()
+
+    def file_path(self, profile: str) -> Path:
+        return self.folder / profile
+
+    def resolve(self, profile: Profile) -> str | None:
+        """The secret for a profile (None for auth type none)."""
+        if profile.auth.type == "none" or profile.auth.secret is None:
+            return None
+        ref = SecretRef.parse(profile.auth.secret)
+        return self.get(profile.name, ref)
+
+    def get(self, profile: str, ref: SecretRef) -> str:
+        if ref.kind == "env":
+            value = os.environ.get(ref.arg)
+            if not value:
+                raise SecretError(
+                    f"profile {profile!r} reads its secret from ${ref.arg}, which is not set; "
+                    f"export {ref.arg}=… or change auth.secret"
+                )
+            return value
+        if ref.kind == "cmd":
+            return self._run(profile, ref.arg)
+        if ref.kind == "file":
+            try:
+                return self.file_path(profile).read_text(encoding="utf-8").rstrip("\n")
+            except FileNotFoundError as exc:
+                raise SecretError(
+                    f"no secret file for profile {profile!r}; run `llmgw secret set {profile}`"
+                ) from exc
+        value = self._keychain_call("get_password", SERVICE, profile)
+        if value is None:
+            raise SecretError(
+                f"no secret in the keychain for profile {profile!r}; run `llmgw secret set {profile}`"
+            )
+        return str(value)
+
+    def store(self, profile: str, ref: SecretRef, value: str) -> None:
+        if not value:
+            raise SecretError("the secret is empty; nothing was stored")
+        if ref.kind == "keyring":
+            self._keychain_call("set_password", SERVICE, profile, value)
+        elif ref.kind == "file":
+            paths.write_atomic(self.file_path(profile), value, mode=0o600)
+        else:
+            raise SecretError(
+                f"profile {profile!r} takes its secret from {ref.kind}:{ref.arg}; "
+                "llmgw does not store it (change it at its source)"
+            )
+
+    def delete(self, profile: str, ref: SecretRef) -> bool:
+        if ref.kind == "file":
+            try:
+                self.file_path(profile).unlink()
+                return True
+            except FileNotFoundError:
+                return False
+        if ref.kind == "keyring":
+            import keyring.errors
+
+            try:
+                self._keychain_call("delete_password", SERVICE, profile)
+                return True
+            except keyring.errors.PasswordDeleteError:
+                return False
+        return False
+
+    def move(self, old: str, new: str, ref: SecretRef) -> None:
+        if ref.kind not in ("keyring", "file"):
+            return
+        with contextlib.suppress(SecretError):
+            value = self.get(old, ref)
+            self.store(new, ref, value)
+            self.delete(old, ref)
+
+    def where(self, profile: str, ref: SecretRef) -> str:
+        return {
+            "keyring": f"system keychain (service {SERVICE!r}, account {profile!r})",
+            "env": f"environment variable ${ref.arg}",
+            "cmd": f"output of `{ref.arg}`",
+            "file": f"file {self.file_path(profile)} (0600, not encrypted)",
+        }[ref.kind]
+
+    def _run(self, profile: str, command: str) -> str:
+        timeout = float(os.environ.get(CMD_TIMEOUT_ENV, "10"))
+        try:
+            done = subprocess.run(
+                command, shell=True, capture_output=True, text=True, timeout=timeout,
+                stdin=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise SecretError(
+                f"the secret command for profile {profile!r} took longer than {timeout:g} s; "
+                f"check it runs on its own (set {CMD_TIMEOUT_ENV} to wait longer)"
+            ) from exc
+        if done.returncode != 0:
+            # stderr is not shown: a failing helper may echo what it was given.
+            raise SecretError(
+                f"the secret command for profile {profile!r} exited with {done.returncode}; "
+                "run it yourself to see why, or change auth.secret"
+            )
+        value = done.stdout.strip()
+        if not value:
+            raise SecretError(
+                f"the secret command for profile {profile!r} printed nothing; it must print the key"
+            )
+        return value
+
+    @staticmethod
+    def _keychain_call(method: str, *args: str) -> Any:
+        backend = keychain()
+        import keyring.errors
+
+        try:
+            return getattr(backend, method)(*args)
+        except keyring.errors.PasswordDeleteError:
+            raise
+        except keyring.errors.KeyringError as exc:
+            raise NoKeychainError(f"the keychain refused ({type(exc).__name__}); {NO_KEYCHAIN_HELP}") from exc

@@ -1,0 +1,1 @@
+"""The local forwarding proxy: server, upstream forwarding, chain, plugins, daemon."""
