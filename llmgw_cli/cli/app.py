@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 
-import click
 import typer
 
 from llmgw_cli import __version__
@@ -14,8 +13,6 @@ COMMAND_MODULES = (
     "profile",
     "secret",
     "envcmd",
-    "mock",
-    "demo",
     "completion",
 )
 
@@ -50,15 +47,20 @@ for _name in COMMAND_MODULES:
 
 
 def run(args: list[str]) -> int:
-    """Run the CLI; click's own usage errors exit 2, ours are raised to ``__main__``."""
+    """Run the CLI; usage errors exit 2, ours are raised to ``__main__``."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
     command = typer.main.get_command(app)
     try:
         result = command.main(args, prog_name="llmgw", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code or 0)
-    except click.ClickException as exc:
+    except NoArgsIsHelpError as exc:
+        exc.show()
+        return 0 if not args else 2
+    except ClickException as exc:
         exc.show()
         return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         return 130
     return int(result) if isinstance(result, int) else 0

@@ -86,12 +86,12 @@ class Profile:
         return self.root if self.root.endswith("/v1") else self.root + "/v1"
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"version": self.version, "name": self.name}
         body = schema.unbuild(self)
-        body.pop("version", None)
-        body.pop("name", None)
-        data.update(body)
-        data["formats"] = list(self.formats)
+        data: dict[str, Any] = {
+            "version": self.version, "name": self.name, "endpoint": self.endpoint,
+            "formats": list(self.formats), "auth": schema.unbuild(self.auth) | {"type": self.auth.type},
+        }
+        data.update({k: v for k, v in body.items() if k not in data})
         return data
 
 

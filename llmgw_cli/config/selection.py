@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmgw_cli.config.store import ProfileStore, check_name
-from llmgw_cli.errors import ConfigError
+from llmgw_cli.config.model import Profile
+from llmgw_cli.errors import ConfigError, ProfileNotFound
 
 PROFILE_ENV = "LLMGW_PROFILE"
 LOCAL_FILE = ".llmgw-profile"
@@ -57,3 +58,16 @@ def select(store: ProfileStore, flag: str | None = None, cwd: Path | None = None
         "no profile selected: pass --profile NAME, or run `llmgw profile use NAME` "
         "(see `llmgw profile list`)"
     )
+
+
+def load_selected(
+    store: ProfileStore, flag: str | None = None, cwd: Path | None = None
+) -> tuple[Selection, Profile]:
+    """The selected profile, loaded; a missing profile names where the selection came from."""
+    selection = select(store, flag, cwd)
+    try:
+        return selection, store.load(selection.name)
+    except ProfileNotFound as exc:
+        if selection.source == "flag":
+            raise
+        raise ConfigError(f"{exc.message} (selected by {selection.detail})") from exc

@@ -1,0 +1,90 @@
+"""`llmgw env`, `exec`, `token` and `claude-settings`: hand a profile to client tools."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from llmgw_cli import console
+from llmgw_cli.clientenv.build import EnvRequest
+from llmgw_cli.errors import UsageError
+
+
+def register(app: typer.Typer) -> None:
+    app.command("env")(env)
+    app.command("exec", context_settings={"allow_interspersed_args": False})(exec_)
+    app.command("token")(token)
+    app.command("claude-settings")(claude_settings)
+
+
+def env(
+    profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one)."),
+    shell: str = typer.Option(None, "--shell", help="bash, zsh, fish, powershell, dotenv or json (default: detected)."),
+    unset: bool = typer.Option(False, "--unset", help="Unset every variable llmgw manages."),
+    shim: bool = typer.Option(False, "--shim", help="Point clients at the running shim with its local token."),
+) -> None:
+    """Print the shell code that sets the profile's environment: eval "$(llmgw env)"."""
+    from llmgw_cli.clientenv.build import env_script
+    from llmgw_cli.clientenv.shells import SHELLS
+
+    if shell is not None and shell not in (*SHELLS, "sh", "pwsh"):
+        raise UsageError(f"unknown shell {shell!r}; use one of {', '.join(SHELLS)}")
+    sys.stdout.write(env_script(EnvRequest(profile, shell, unset, shim)))
+
+
+def exec_(
+    command: list[str] = typer.Argument(..., help="The command and its arguments, after --."),
+    profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one)."),
+    shim: bool = typer.Option(False, "--shim", help="Go through the running shim, or a private one for this command."),
+) -> None:
+    """Run COMMAND with the profile's environment; its exit code is passed through."""
+    from llmgw_cli.clientenv import mapping
+    from llmgw_cli.clientenv.build import plan_for
+
+    if not command:
+        raise UsageError("name a command: llmgw exec --profile corp -- claude -p 'hi'")
+    if shim:
+        from llmgw_cli.shim import runtime
+
+        if runtime.read() is None:
+            from llmgw_cli.shim.private import run_with_private_shim
+
+            raise typer.Exit(run_with_private_shim(profile, command))
+    plan, _ = plan_for(EnvRequest(profile=profile, shim=shim))
+    env = mapping.apply(plan, dict(os.environ))
+    sys.stdout.flush()
+    try:
+        os.execvpe(command[0], command, env)
+    except FileNotFoundError as exc:
+        raise UsageError(f"command not found: {command[0]}; check its name and your PATH") from exc
+    except PermissionError as exc:
+        raise UsageError(f"cannot run {command[0]}: permission denied") from exc
+
+
+def token(profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one).")) -> None:
+    """Print the profile's secret (for Claude Code's apiKeyHelper)."""
+    from llmgw_cli.clientenv.build import token as get_token
+
+    sys.stdout.write(get_token(profile) + "\n")
+
+
+def claude_settings(
+    profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one)."),
+    scope: str = typer.Option("user", "--scope", help="user (~/.claude), project (.claude/settings.json) or local."),
+    print_only: bool = typer.Option(False, "--print", help="Print the merged settings instead of writing them."),
+) -> None:
+    """Merge the profile into Claude Code's settings.json (apiKeyHelper, never the secret)."""
+    from llmgw_cli.clientenv import claude_settings as cs
+    from llmgw_cli.clientenv.build import selected
+
+    _, prof = selected(profile)
+    path = cs.settings_path(scope)
+    data = cs.merged(cs.load(path), prof)
+    if print_only:
+        console.print_json(data)
+        return
+    backup = cs.write(path, data)
+    console.success(f"wrote {path}" + (f" (backup: {backup})" if backup else ""))
+    console.info(f"Claude Code now uses profile {prof.name}; its key comes from `llmgw token --profile {prof.name}`")

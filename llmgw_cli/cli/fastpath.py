@@ -1,0 +1,61 @@
+"""`llmgw env` and `llmgw token` without Typer.
+
+Typer and click cost ~50 ms to import, more than the whole command should take inside
+`eval "$(llmgw env)"`. This parser knows only those two commands' options; anything else
+(`--help`, a typo) returns None and the full Typer CLI handles it, with the same core.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from llmgw_cli.clientenv.build import EnvRequest
+
+_VALUE_OPTS = {"--profile": "profile", "-p": "profile", "--shell": "shell"}
+_FLAG_OPTS = {"--unset": "unset", "--shim": "shim"}
+
+
+def parse(args: list[str]) -> EnvRequest | None:
+    req = EnvRequest()
+    allowed_flags = _FLAG_OPTS if args[0] == "env" else {}
+    allowed_values = _VALUE_OPTS if args[0] == "env" else {"--profile": "profile", "-p": "profile"}
+    rest = args[1:]
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        key, eq, value = arg.partition("=")
+        if key in allowed_values:
+            if not eq:
+                if i + 1 >= len(rest):
+                    return None
+                i += 1
+                value = rest[i]
+            if not value or getattr(req, allowed_values[key]) is not None:
+                return None
+            setattr(req, allowed_values[key], value)
+        elif arg in allowed_flags:
+            setattr(req, allowed_flags[arg], True)
+        else:
+            return None
+        i += 1
+    return req
+
+
+def run(args: list[str]) -> int | None:
+    req = parse(args)
+    if req is None:
+        return None
+    if req.shell is not None:
+        from llmgw_cli.clientenv.shells import RENDERERS
+
+        if req.shell not in RENDERERS:
+            return None  # let Typer report the bad choice
+    if args[0] == "token":
+        from llmgw_cli.clientenv.build import token
+
+        sys.stdout.write(token(req.profile) + "\n")
+        return 0
+    from llmgw_cli.clientenv.build import env_script
+
+    sys.stdout.write(env_script(req))
+    return 0

@@ -1,0 +1,107 @@
+"""Tables and JSON for profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from llmgw_cli import console
+from llmgw_cli.config.model import Profile
+from llmgw_cli.config.secretref import SecretRef, mask
+from llmgw_cli.config.secrets import Secrets
+from llmgw_cli.config.selection import Selection
+from llmgw_cli.config.store import ProfileStore
+from llmgw_cli.errors import LlmgwError
+
+
+def _secret_info(profile: Profile, secrets: Secrets, reveal_mask: bool) -> dict[str, Any]:
+    if profile.auth.type == "none" or not profile.auth.secret:
+        return {"ref": None, "where": "no secret (auth none)", "available": None}
+    ref = SecretRef.parse(profile.auth.secret)
+    info: dict[str, Any] = {"ref": str(ref), "where": secrets.where(profile.name, ref)}
+    if reveal_mask:
+        try:
+            info["masked"] = mask(secrets.get(profile.name, ref))
+            info["available"] = True
+        except LlmgwError as exc:
+            info["available"] = False
+            info["problem"] = exc.message
+    return info
+
+
+def profile_list(store: ProfileStore, json_out: bool) -> None:
+    current = store.current()
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for name in store.names():
+        try:
+            p = store.load(name)
+        except LlmgwError as exc:
+            problems.append(exc.message)
+            rows.append({"name": name, "current": name == current, "error": exc.message})
+            continue
+        rows.append({
+            "name": name, "current": name == current, "endpoint": p.root, "formats": p.formats,
+            "auth": p.auth.type, "secret": p.auth.secret,
+        })
+    if json_out:
+        console.print_json({"profiles": rows, "current": current})
+        return
+    if not rows:
+        console.info("no profiles yet: llmgw profile add NAME --endpoint URL (or run `llmgw demo`)")
+        return
+    table = Table(box=None, pad_edge=False)
+    for col in ("", "name", "endpoint", "formats", "auth", "secret"):
+        table.add_column(col)
+    for r in rows:
+        if "error" in r:
+            table.add_row("", r["name"], "[red]invalid[/]", "", "", "")
+            continue
+        table.add_row(
+            "*" if r["current"] else "", r["name"], r["endpoint"], ",".join(r["formats"]),
+            r["auth"], r["secret"] or "-",
+        )
+    console.out.print(table)
+    for message in problems:
+        console.warn(message)
+
+
+def profile_detail(profile: Profile, selection: Selection, secrets: Secrets, json_out: bool) -> None:
+    secret = _secret_info(profile, secrets, reveal_mask=True)
+    if json_out:
+        console.print_json({
+            "profile": profile.to_dict(), "selected_by": selection.detail, "secret": secret,
+        })
+        return
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("name", profile.name)
+    table.add_row("selected by", selection.detail)
+    table.add_row("endpoint", profile.root)
+    table.add_row("formats", ", ".join(profile.formats))
+    table.add_row("auth", profile.auth.type)
+    if secret["ref"]:
+        state = secret.get("masked") if secret.get("available") else f"[red]{secret.get('problem')}[/]"
+        table.add_row("secret", f"{state}  ({secret['where']})")
+    for key, value in profile.headers.items():
+        table.add_row("header", f"{key}: {value}")
+    for key in ("default", "opus", "sonnet", "haiku"):
+        value = getattr(profile.models, key)
+        if value:
+            table.add_row(f"model {key}", value)
+    if profile.tls.ca_bundle:
+        table.add_row("ca bundle", profile.tls.ca_bundle)
+    if profile.tls.client_cert:
+        table.add_row("client cert", profile.tls.client_cert)
+    if profile.proxy.https:
+        table.add_row("proxy", profile.proxy.https)
+    if profile.proxy.no_proxy:
+        table.add_row("no proxy", ", ".join(profile.proxy.no_proxy))
+    cc = profile.claude_code
+    if cc.disable_experimental_betas or cc.disable_nonessential_traffic or cc.env:
+        flags = [k for k in ("disable_experimental_betas", "disable_nonessential_traffic") if getattr(cc, k)]
+        flags += [f"{k}={v}" for k, v in cc.env.items()]
+        table.add_row("claude code", ", ".join(flags))
+    console.out.print(table)

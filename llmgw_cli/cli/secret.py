@@ -1,0 +1,63 @@
+"""`llmgw secret set|rm`: store or delete a profile's secret where its profile says."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from llmgw_cli import console
+from llmgw_cli.config.secretref import SecretRef
+from llmgw_cli.config.secrets import Secrets
+from llmgw_cli.config.store import ProfileStore
+from llmgw_cli.errors import UsageError
+
+secret_app = typer.Typer(help="Store or delete a profile's secret.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(secret_app, name="secret")
+
+
+def _ref(profile_name: str) -> SecretRef:
+    profile = ProfileStore().load(profile_name)
+    if profile.auth.type == "none" or not profile.auth.secret:
+        raise UsageError(f"profile {profile_name!r} has auth none; set auth.type first (llmgw profile edit)")
+    return SecretRef.parse(profile.auth.secret)
+
+
+@secret_app.command("set")
+def set_(
+    profile: str = typer.Argument(..., help="Profile name."),
+    stdin: bool = typer.Option(False, "--stdin", help="Read the secret from stdin instead of a hidden prompt."),
+) -> None:
+    """Store the secret (keychain, or the opt-in 0600 file) — read with a hidden prompt."""
+    ref = _ref(profile)
+    if ref.kind in ("keyring",):
+        from llmgw_cli.config.secrets import keychain
+
+        keychain()
+    if ref.kind not in ("keyring", "file"):
+        raise UsageError(
+            f"profile {profile!r} reads its secret from {ref}; set it there, not in llmgw"
+        )
+    if stdin or not sys.stdin.isatty():
+        value = sys.stdin.read().strip()
+    else:
+        value = typer.prompt(f"Secret for {profile}", hide_input=True).strip()
+    if not value:
+        raise UsageError("the secret is empty; nothing was stored")
+    secrets = Secrets()
+    secrets.store(profile, ref, value)
+    console.success(f"secret for {profile} stored in {secrets.where(profile, ref)}")
+
+
+@secret_app.command("rm")
+def rm(profile: str = typer.Argument(..., help="Profile name.")) -> None:
+    """Delete the stored secret (the profile stays)."""
+    ref = _ref(profile)
+    secrets = Secrets()
+    if secrets.delete(profile, ref):
+        console.success(f"deleted the secret for {profile} from {secrets.where(profile, ref)}")
+    else:
+        console.info(f"no stored secret for {profile} ({secrets.where(profile, ref)})")

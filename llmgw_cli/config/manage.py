@@ -1,0 +1,153 @@
+"""Creating, importing and removing profiles together with their secrets, all-or-nothing."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from llmgw_cli import paths
+from llmgw_cli.config import model, yamlio
+from llmgw_cli.config.model import Profile
+from llmgw_cli.config.secretref import SecretRef
+from llmgw_cli.config.secrets import Secrets
+from llmgw_cli.config.store import ProfileStore, check_name
+from llmgw_cli.errors import ConfigError, UsageError
+
+
+@dataclass
+class AddSpec:
+    """What `llmgw profile add` was asked for; None means "keep the template's value"."""
+
+    name: str
+    endpoint: str | None = None
+    formats: list[str] = field(default_factory=list)
+    auth: str | None = None
+    secret_ref: str | None = None  # env:VAR, cmd:CMD, keyring or file
+    headers: list[str] = field(default_factory=list)
+    model: str | None = None
+    opus_model: str | None = None
+    sonnet_model: str | None = None
+    haiku_model: str | None = None
+    ca_bundle: str | None = None
+    proxy: str | None = None
+    template: str | None = None
+
+
+def template_names() -> list[str]:
+    folder = paths.templates_dir()
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def template_data(name: str) -> dict[str, Any]:
+    path = paths.templates_dir() / f"{name}.yaml"
+    if not path.is_file():
+        raise UsageError(f"no template {name!r}; choose one of: {', '.join(template_names())}")
+    data = yamlio.read(path).data
+    return dict(data) if isinstance(data, dict) else {}
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    if not sep or not name.strip():
+        raise UsageError(f"--header {text!r} is not 'Name: Value'; write it like --header 'X-Team: ml'")
+    return name.strip(), value.strip()
+
+
+def build_profile(spec: AddSpec) -> Profile:
+    data: dict[str, Any] = template_data(spec.template) if spec.template else {}
+    data.pop("name", None)
+    if spec.endpoint:
+        data["endpoint"] = spec.endpoint
+    if not data.get("endpoint"):
+        raise UsageError(f"--endpoint is required: llmgw profile add {spec.name} --endpoint https://…")
+    if spec.formats:
+        data["formats"] = spec.formats
+    auth = dict(data.get("auth") or {})
+    if spec.auth:
+        auth["type"] = spec.auth
+    if spec.secret_ref:
+        auth["secret"] = spec.secret_ref
+    if auth.get("type", "bearer") == "none":
+        auth.pop("secret", None)
+    elif not auth.get("secret"):
+        auth["secret"] = "keyring"
+    data["auth"] = auth
+    if spec.headers:
+        data["headers"] = {**(data.get("headers") or {}), **dict(parse_header(h) for h in spec.headers)}
+    models = dict(data.get("models") or {})
+    for key, value in (
+        ("default", spec.model), ("opus", spec.opus_model),
+        ("sonnet", spec.sonnet_model), ("haiku", spec.haiku_model),
+    ):
+        if value:
+            models[key] = value
+    data["models"] = models
+    if spec.ca_bundle:
+        data["tls"] = {**(data.get("tls") or {}), "ca_bundle": spec.ca_bundle}
+    if spec.proxy:
+        data["proxy"] = {**(data.get("proxy") or {}), "https": spec.proxy}
+    doc = yamlio.Located(data=data, source="command line")
+    profile = model.from_data(data, doc, check_name(spec.name))
+    if profile.tls.ca_bundle and not Path(profile.tls.ca_bundle).expanduser().is_file():
+        raise UsageError(f"--ca-bundle {profile.tls.ca_bundle}: no such file; give the PEM file's path")
+    return profile
+
+
+def save_with_secret(
+    store: ProfileStore, secrets: Secrets, profile: Profile, secret: str | None, force: bool
+) -> None:
+    """Store the secret first, then the profile; undo the secret if the profile cannot be saved."""
+    if store.exists(profile.name) and not force:
+        raise ConfigError(
+            f"profile {profile.name!r} exists; pass --force to replace it or pick another name"
+        )
+    ref = SecretRef.parse(profile.auth.secret) if profile.auth.secret else None
+    if secret is not None:
+        if ref is None or ref.kind not in ("keyring", "file"):
+            raise UsageError("a secret on stdin needs auth.secret keyring or file")
+        secrets.store(profile.name, ref, secret)
+    try:
+        store.save(profile)
+    except BaseException:
+        if secret is not None and ref is not None:
+            with contextlib.suppress(Exception):
+                secrets.delete(profile.name, ref)
+        raise
+    if store.current() is None:
+        store.set_current(profile.name)
+
+
+def remove(store: ProfileStore, secrets: Secrets, name: str) -> bool:
+    """Delete a profile and the secret llmgw stored for it; True when a secret was deleted."""
+    profile = store.load(name)
+    removed = False
+    if profile.auth.secret:
+        ref = SecretRef.parse(profile.auth.secret)
+        with contextlib.suppress(Exception):  # a missing keychain must not block removal
+            removed = secrets.delete(name, ref)
+    store.delete(name)
+    return removed
+
+
+def rename(store: ProfileStore, secrets: Secrets, old: str, new: str) -> Profile:
+    profile = store.load(old)
+    check_name(new)
+    if store.exists(new):
+        raise ConfigError(f"a profile named {new!r} exists; remove it first or pick another name")
+    if profile.auth.secret:
+        secrets.move(old, new, SecretRef.parse(profile.auth.secret))
+    return store.rename(old, new)
+
+
+def import_file(store: ProfileStore, path: Path, force: bool) -> Profile:
+    doc = yamlio.read(path)
+    name = doc.data.get("name") if isinstance(doc.data, dict) else None
+    if not isinstance(name, str):
+        raise ConfigError(f"{path}: the file has no name: line; add name: <profile-name>")
+    profile = model.from_data(doc.data, doc, check_name(name))
+    if store.exists(profile.name) and not force:
+        raise ConfigError(f"profile {profile.name!r} exists; pass --force to replace it")
+    store.save(profile)
+    return profile
