@@ -5,6 +5,12 @@ enabled plugin's ``on_request`` before anything goes upstream (a plugin may refu
 by raising ``Reject``, or rewrite ``exchange.body``), forwards, and calls ``on_complete`` once
 the response has ended — streamed or not, succeeded or failed. Hooks must be quick: they run
 on the shim's event loop, on the hot path.
+
+When a plugin raises ``Reject``, the core stops calling ``on_request`` on the plugins after
+it, answers with ``reject.status``/``reject.headers``/``reject.body(client_format)``, sets
+``exchange.status`` and ``exchange.error``, and still calls ``on_complete`` on every plugin
+(so the rejection is audited and counted, and reservations are released). ``on_complete``
+must therefore cope with an exchange whose ``on_request`` it never saw.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ class Usage:
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
     exact: bool = False  # True when taken from the upstream's `usage`, False for an estimate
+    # Of cache_write_tokens, those written with Anthropic's 1-hour TTL (priced at 2× input,
+    # not 1.25×). A subset: not added again to ``total``.
+    cache_write_1h_tokens: int = 0
 
     @property
     def total(self) -> int:
@@ -108,6 +117,21 @@ class Reject(Exception):
         self.message = message
         self.headers = dict(headers or {})
         self.extra = dict(extra or {})  # fields merged into the error body (e.g. the seed's PII shape)
+
+    def body(self, client_format: str) -> dict[str, Any]:
+        """The error body in the client's API format, ``extra`` merged into the error object.
+
+        anthropic (and other): ``{"type": "error", "error": {"type", "message", **extra}}``;
+        openai: ``{"error": {"message", "type", "code", **extra}}``. Send it with ``status``
+        and ``headers``.
+        """
+        if client_format == "openai":
+            inner: dict[str, Any] = {"message": self.message, "type": self.error_type, "code": None}
+            inner.update(self.extra)
+            return {"error": inner}
+        inner = {"type": self.error_type, "message": self.message}
+        inner.update(self.extra)
+        return {"type": "error", "error": inner}
 
 
 class Plugin(Protocol):
