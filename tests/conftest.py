@@ -21,3 +21,14 @@ def llmgw_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     monkeypatch.delenv("LLMGW_DEBUG", raising=False)
     yield home
     os.environ.pop("LLMGW_PROFILE", None)
+
+
+@pytest.fixture(scope="session")
+def claude_bin() -> Path:
+    """Real Claude Code from npm (pinned); skipped only where npm is absent."""
+    from tests.helpers.claude import find_or_install
+
+    path = find_or_install()
+    if path is None:
+        pytest.skip("Claude Code is not installed and npm is absent")
+    return path
