@@ -1,0 +1,74 @@
+"""Error responses in each API's own shape, so the SDKs raise their usual exception classes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from llmgw_cli.wire.sse import dumps
+
+_ANTHROPIC_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    529: "overloaded_error",
+}
+_OPENAI_TYPES = {
+    400: ("invalid_request_error", None),
+    401: ("invalid_request_error", "invalid_api_key"),
+    403: ("permission_error", None),
+    404: ("invalid_request_error", None),
+    413: ("invalid_request_error", "request_too_large"),
+    429: ("requests", "rate_limit_exceeded"),
+}
+
+
+class Reject(Exception):
+    """Raised inside a handler to answer with an error response at once."""
+
+    def __init__(self, response: web.Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+def error_response(
+    openai: bool,
+    status: int,
+    message: str,
+    kind: str | None = None,
+    code: str | None = None,
+    retry_after: int | None = None,
+) -> web.Response:
+    body: dict[str, Any]
+    if openai:
+        default_kind, default_code = _OPENAI_TYPES.get(
+            status, ("server_error" if status >= 500 else "invalid_request_error", None)
+        )
+        body = {
+            "error": {
+                "message": message,
+                "type": kind or default_kind,
+                "param": None,
+                "code": code or default_code,
+            }
+        }
+    else:
+        etype = kind or _ANTHROPIC_TYPES.get(
+            status, "api_error" if status >= 500 else "invalid_request_error"
+        )
+        body = {"type": "error", "error": {"type": etype, "message": message}}
+    headers = {"Content-Type": "application/json"}
+    if retry_after is not None:
+        headers["retry-after"] = str(retry_after)
+    return web.Response(status=status, body=dumps(body), headers=headers)
+
+
+def reject(
+    openai: bool, status: int, message: str, kind: str | None = None, code: str | None = None
+) -> Reject:
+    return Reject(error_response(openai, status, message, kind, code))

@@ -1,0 +1,379 @@
+"""The mock's aiohttp application: routes, admission checks and the timed SSE writer.
+
+Every API request goes through the same steps, cheapest first: read the body once, record
+it, check the key (``--require-key``), draw an injected failure (``--fail-rate``), parse
+JSON, check betas (``--reject-betas``) and the model (``--strict-models``), then answer.
+Streams are written one event per write, so each event leaves as its own HTTP chunk;
+delta *i* is sent at the absolute time start + ttft + i*itl (``loop.time()``), so sleeps
+never add up to drift, and with no delays configured the writer never sleeps at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import secrets
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from llmgw_cli.mock import anthropic, openai
+from llmgw_cli.mock.apierrors import Reject, error_response, reject
+from llmgw_cli.mock.config import MockConfig
+from llmgw_cli.mock.recorder import Entry, Recorder
+from llmgw_cli.mock.replies import Reply, pick_turn, scripted, unscripted
+from llmgw_cli.mock.script import Script, load_script
+from llmgw_cli.wire.sse import dumps
+
+_SSE = {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"}
+_JSON = "application/json"
+# The one sleep of the timing grid; tests swap in a sleep that oversleeps to prove no drift.
+_sleep = asyncio.sleep
+_BETA_HELP = (
+    "Please consult our documentation at docs.anthropic.com or try again without the header."
+)
+
+
+class MockApp:
+    """State shared by the handlers of one mock server."""
+
+    def __init__(self, config: MockConfig) -> None:
+        self.config = config
+        script = config.script
+        self.script: Script | None = load_script(script) if isinstance(script, Path) else script
+        self.rec = Recorder(config.log_limit, config.log_body_limit)
+        self.rng = random.Random(config.seed)
+        self.ttft = config.ttft_ms / 1000.0
+        self.itl = config.itl_ms / 1000.0
+        self.timed = bool(self.ttft or self.itl)
+        self.model_set = frozenset(config.models)
+        self.allow_betas = frozenset(config.allow_betas)
+        self.server: web.Server | None = None  # set once listening, to count connections
+        self.busy: set[asyncio.Task[Any]] = set()  # timed replies in flight, for a bounded stop
+        self._tag = secrets.token_hex(3)  # ids differ between mock instances
+        self._models = dumps(_model_list(config.models))
+
+    def application(self) -> web.Application:
+        app = web.Application(client_max_size=self.config.max_body)
+        add = app.router.add_route
+        if self.config.serves_anthropic:
+            add("POST", "/v1/messages", self.messages)
+            add("POST", "/v1/messages/count_tokens", self.count_tokens)
+        if self.config.serves_openai:
+            add("POST", "/v1/chat/completions", self.chat)
+        add("GET", "/v1/models", self.models_list)
+        add("GET", "/v1/models/{model_id:.+}", self.model_get)
+        add("GET", "/health", self.health)
+        add("GET", "/_mock/requests", self.log_get)
+        add("DELETE", "/_mock/requests", self.log_clear)
+        add("GET", "/_mock/stats", self.stats)
+        add("*", "/{tail:.*}", self.not_found)
+        return app
+
+    # -- API endpoints -------------------------------------------------------------------
+
+    async def messages(self, request: web.Request) -> web.StreamResponse:
+        raw = await request.read()
+        start = asyncio.get_running_loop().time()
+        entry = self.rec.start(request, raw)
+        try:
+            self._admit(request, False)
+            body = _json_object(raw, False)
+            self._check_betas(request, body)
+            model = self._model(body, False)
+            if not isinstance(body.get("messages"), list):
+                raise reject(False, 400, "messages: Field required")
+            reply = self._reply(body, len(raw), False, entry.seq)
+        except Reject as rej:
+            return self._fail(entry, rej)
+        msg_id = f"msg_mock{self._tag}{entry.seq:08x}"
+        headers = {"request-id": f"req_mock{self._tag}{entry.seq:08x}"}
+        if body.get("stream") is True:
+            return await self._stream(
+                request, entry, anthropic.events(reply, msg_id, model), start, headers
+            )
+        payload = anthropic.message(reply, msg_id, model)
+        return await self._whole(entry, payload, reply, start, headers)
+
+    async def count_tokens(self, request: web.Request) -> web.StreamResponse:
+        raw = await request.read()
+        entry = self.rec.start(request, raw)
+        try:
+            self._admit(request, False)
+            body = _json_object(raw, False)
+            self._check_betas(request, body)
+            self._model(body, False)
+        except Reject as rej:
+            return self._fail(entry, rej)
+        self.rec.done(entry, 200)
+        return web.Response(body=dumps({"input_tokens": max(1, len(raw) // 4)}), content_type=_JSON)
+
+    async def chat(self, request: web.Request) -> web.StreamResponse:
+        raw = await request.read()
+        start = asyncio.get_running_loop().time()
+        entry = self.rec.start(request, raw)
+        try:
+            self._admit(request, True)
+            body = _json_object(raw, True)
+            model = self._model(body, True)
+            if not isinstance(body.get("messages"), list):
+                raise reject(
+                    True,
+                    400,
+                    "Missing required parameter: 'messages'.",
+                    code="missing_required_parameter",
+                )
+            reply = self._reply(body, len(raw), True, entry.seq)
+        except Reject as rej:
+            return self._fail(entry, rej)
+        chunk_id = f"chatcmpl-mock{self._tag}{entry.seq:08x}"
+        headers = {"x-request-id": f"req_mock{self._tag}{entry.seq:08x}"}
+        created = int(time.time())
+        if body.get("stream") is True:
+            options = body.get("stream_options")
+            usage = isinstance(options, dict) and options.get("include_usage") is True
+            events = openai.events(reply, chunk_id, model, created, usage)
+            return await self._stream(request, entry, events, start, headers)
+        payload = openai.completion(reply, chunk_id, model, created)
+        return await self._whole(entry, payload, reply, start, headers)
+
+    async def models_list(self, request: web.Request) -> web.StreamResponse:
+        entry = self.rec.start(request, b"")
+        try:
+            self._admit(request, self._openai_flavour(request))
+        except Reject as rej:
+            return self._fail(entry, rej)
+        self.rec.done(entry, 200)
+        return web.Response(body=self._models, content_type=_JSON)
+
+    async def model_get(self, request: web.Request) -> web.StreamResponse:
+        entry = self.rec.start(request, b"")
+        model_id = request.match_info["model_id"]
+        openai_flavour = self._openai_flavour(request)
+        try:
+            self._admit(request, openai_flavour)
+            if model_id not in self.model_set:
+                raise reject(openai_flavour, 404, f"model: {model_id}", code="model_not_found")
+        except Reject as rej:
+            return self._fail(entry, rej)
+        self.rec.done(entry, 200)
+        return web.Response(body=dumps(_model_info(model_id)), content_type=_JSON)
+
+    async def not_found(self, request: web.Request) -> web.StreamResponse:
+        entry = self.rec.start(request, await request.read())
+        message = f"Unknown request URL: {request.method} {request.path}"
+        return self._fail(
+            entry, reject(self._openai_flavour(request), 404, message, code="unknown_url")
+        )
+
+    # -- test hooks ----------------------------------------------------------------------
+
+    async def health(self, request: web.Request) -> web.StreamResponse:
+        return web.Response(body=b'{"status":"ok"}', content_type=_JSON)
+
+    async def log_get(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response(self.rec.requests_json(request.query.get("path")))
+
+    async def log_clear(self, request: web.Request) -> web.StreamResponse:
+        self.rec.clear()
+        return web.json_response({"cleared": True})
+
+    async def stats(self, request: web.Request) -> web.StreamResponse:
+        open_now = len(self.server.connections) if self.server is not None else 0
+        return web.json_response(self.rec.stats_json(open_now))
+
+    # -- checks --------------------------------------------------------------------------
+
+    def _admit(self, request: web.Request, openai_flavour: bool) -> None:
+        key = self.config.require_key
+        if key is not None and not _has_key(request, key):
+            if openai_flavour:
+                raise reject(True, 401, "Incorrect API key provided (llmgw mock --require-key).")
+            raise reject(False, 401, "invalid x-api-key")
+        rate = self.config.fail_rate
+        if rate and self.rng.random() < rate:
+            status = self.config.fail_status
+            message = (
+                "Overloaded"
+                if status == 529
+                else f"injected failure {status} (llmgw mock --fail-rate)"
+            )
+            retry = 1 if status == 429 else None
+            raise Reject(error_response(openai_flavour, status, message, retry_after=retry))
+
+    def _check_betas(self, request: web.Request, body: dict[str, Any]) -> None:
+        if not self.config.reject_betas:
+            return
+        values = [
+            v.strip()
+            for h in request.headers.getall("anthropic-beta", ())
+            for v in h.split(",")
+            if v.strip()
+        ]
+        unknown = [v for v in values if v not in self.allow_betas]
+        if unknown:
+            named = ", ".join(f"`{v}`" for v in unknown)
+            raise reject(
+                False,
+                400,
+                f"Unexpected value(s) {named} for the `anthropic-beta` header. {_BETA_HELP}",
+            )
+        if "context_management" in body:
+            raise reject(False, 400, "context_management: Extra inputs are not permitted")
+
+    def _model(self, body: dict[str, Any], openai_flavour: bool) -> str:
+        model = body.get("model")
+        if not isinstance(model, str) or not model:
+            if openai_flavour:
+                raise reject(
+                    True,
+                    400,
+                    "you must provide a model parameter",
+                    code="missing_required_parameter",
+                )
+            raise reject(False, 400, "model: Field required")
+        if self.config.strict_models and model not in self.model_set:
+            if openai_flavour:
+                text = f"The model `{model}` does not exist or you do not have access to it."
+                raise reject(True, 404, text, code="model_not_found")
+            raise reject(False, 404, f"model: {model}")
+        return model
+
+    def _openai_flavour(self, request: web.Request) -> bool:
+        """Which API's error shape a shared or unknown path answers in."""
+        fmt = self.config.format
+        if fmt != "both":
+            return fmt == "openai"
+        return "anthropic-version" not in request.headers and "x-api-key" not in request.headers
+
+    def _reply(self, body: dict[str, Any], size: int, openai_flavour: bool, seq: int) -> Reply:
+        estimate = max(1, size // 4)
+        if self.script is None:
+            limit = body.get("max_tokens")
+            if openai_flavour:
+                limit = body.get("max_completion_tokens", limit)
+            return unscripted(self.config.output_tokens, limit, estimate)
+        turn = pick_turn(self.script, body.get("messages"), openai_flavour)
+        return scripted(turn, estimate, "call_mock_" if openai_flavour else "toolu_mock_", seq)
+
+    # -- writers -------------------------------------------------------------------------
+
+    def _fail(self, entry: Entry, rej: Reject) -> web.Response:
+        self.rec.done(entry, rej.response.status)
+        return rej.response
+
+    async def _whole(
+        self,
+        entry: Entry,
+        payload: dict[str, Any],
+        reply: Reply,
+        start: float,
+        headers: dict[str, str],
+    ) -> web.Response:
+        if self.timed:  # the whole answer is ready when its last token would be
+            task = asyncio.current_task()
+            assert task is not None
+            self.busy.add(task)
+            try:
+                await _sleep_until(start + self.ttft + max(reply.slots - 1, 0) * self.itl)
+            finally:
+                self.busy.discard(task)
+        self.rec.done(entry, 200)
+        return web.Response(body=dumps(payload), content_type=_JSON, headers=headers)
+
+    async def _stream(
+        self,
+        request: web.Request,
+        entry: Entry,
+        events: Iterable[tuple[int | None, bytes]],
+        start: float,
+        headers: dict[str, str],
+    ) -> web.StreamResponse:
+        resp = web.StreamResponse(headers={**_SSE, **headers})
+        self.rec.done(entry, 200)
+        streams = self.rec.streams
+        streams["active"] += 1
+        outcome = "cancelled"
+        drop = self.config.drop_after
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        self.busy.add(task)
+        try:
+            await resp.prepare(request)
+            for sent, (slot, data) in enumerate(events, 1):
+                if slot is not None and self.timed:
+                    delay = start + self.ttft + slot * self.itl - loop.time()
+                    if delay > 0:
+                        await _sleep(delay)
+                await resp.write(data)
+                if sent == drop:
+                    outcome = "dropped"
+                    if request.transport is not None:
+                        request.transport.close()  # no terminating chunk: the client sees a cut
+                    return resp
+            await resp.write_eof()
+            outcome = "completed"
+        except ConnectionError:  # the client went away; aiohttp's reset error subclasses this
+            pass
+        finally:
+            self.busy.discard(task)
+            streams["active"] -= 1
+            streams[outcome] += 1
+        return resp
+
+
+async def _sleep_until(deadline: float) -> None:
+    delay = deadline - asyncio.get_running_loop().time()
+    if delay > 0:
+        await _sleep(delay)
+
+
+def _has_key(request: web.Request, key: str) -> bool:
+    headers = request.headers
+    if headers.get("x-api-key") == key:
+        return True
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and token.strip() == key
+
+
+def _json_object(raw: bytes, openai_flavour: bool) -> dict[str, Any]:
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise reject(openai_flavour, 400, "The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise reject(openai_flavour, 400, "The request body must be a JSON object.")
+    return body
+
+
+_CREATED = 1735689600  # 2025-01-01, a fixed date so the list is byte-stable
+
+
+def _model_info(model_id: str) -> dict[str, Any]:
+    # One object both SDKs accept: Anthropic's ModelInfo and OpenAI's Model fields together.
+    return {
+        "id": model_id,
+        "type": "model",
+        "object": "model",
+        "created": _CREATED,
+        "created_at": "2025-01-01T00:00:00Z",
+        "display_name": model_id,
+        "owned_by": "llmgw-mock",
+        "lifecycle": "active",
+    }
+
+
+def _model_list(models: Iterable[str]) -> dict[str, Any]:
+    data = [_model_info(m) for m in models]
+    return {
+        "object": "list",
+        "data": data,
+        "has_more": False,
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+    }
