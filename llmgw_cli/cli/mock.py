@@ -1,0 +1,101 @@
+"""``llmgw mock``: serve the embedded fake LLM endpoint in the foreground."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+DEFAULT_PORT = 8788
+
+_EPILOG = (
+    "The first line on stdout is the URL (scripts read it: `--port 0` picks a free port). "
+    "Test hooks: GET/DELETE /_mock/requests, GET /_mock/stats. "
+    "A --script file (JSON or YAML) lists turns such as "
+    '[{"tool_call": {"name": "Bash", "input": {"command": "echo hi"}}}, {"text": "done"}]; '
+    "turn i answers a request carrying i assistant messages."
+)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("mock", epilog=_EPILOG)
+    def mock(
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+        port: int = typer.Option(DEFAULT_PORT, "--port", help="Port; 0 picks a free one."),
+        wire_format: str = typer.Option(
+            "both", "--format", help="Endpoints to serve: anthropic, openai or both."
+        ),
+        ttft_ms: float = typer.Option(0.0, "--ttft-ms", help="Delay before the first token."),
+        itl_ms: float = typer.Option(0.0, "--itl-ms", help="Delay between tokens."),
+        output_tokens: int = typer.Option(
+            16, "--output-tokens", help="Tokens per reply (the request's max_tokens caps it)."
+        ),
+        require_key: str | None = typer.Option(
+            None,
+            "--require-key",
+            envvar="LLMGW_MOCK_REQUIRE_KEY",
+            show_envvar=True,
+            help="Key clients must send as `x-api-key` or `Authorization: Bearer`; else 401.",
+        ),
+        fail_rate: float = typer.Option(
+            0.0, "--fail-rate", help="Fraction of API requests that fail with --fail-status."
+        ),
+        fail_status: int = typer.Option(503, "--fail-status", help="Status of injected failures."),
+        seed: int | None = typer.Option(None, "--seed", help="Seed for reproducible --fail-rate."),
+        reject_betas: bool = typer.Option(
+            False,
+            "--reject-betas",
+            help="400 on anthropic-beta values (except --allow-beta) and on context_management.",
+        ),
+        allow_beta: list[str] = typer.Option(
+            [],
+            "--allow-beta",
+            metavar="VALUE",
+            help="A beta value --reject-betas lets through (repeatable).",
+        ),
+        drop_after: int | None = typer.Option(
+            None, "--drop-after", help="Cut every stream after N events, without finishing it."
+        ),
+        models: str | None = typer.Option(
+            None, "--models", help="Comma-separated model ids for /v1/models."
+        ),
+        strict_models: bool = typer.Option(
+            False, "--strict-models", help="404 for a model not in --models."
+        ),
+        script: Path | None = typer.Option(
+            None, "--script", help="JSON/YAML file of scripted replies (text or tool calls)."
+        ),
+    ) -> None:
+        """Run a fake Anthropic/OpenAI endpoint with configurable latency and faults."""
+        from llmgw_cli.console import info
+        from llmgw_cli.mock.config import DEFAULT_MODELS, MockConfig
+        from llmgw_cli.mock.runner import serve_forever
+
+        config = MockConfig(
+            host=host,
+            port=port,
+            format=wire_format,
+            ttft_ms=ttft_ms,
+            itl_ms=itl_ms,
+            output_tokens=output_tokens,
+            require_key=require_key,
+            fail_rate=fail_rate,
+            fail_status=fail_status,
+            seed=seed,
+            reject_betas=reject_betas,
+            allow_betas=tuple(allow_beta),
+            drop_after=drop_after,
+            models=tuple(m.strip() for m in models.split(","))
+            if models is not None
+            else DEFAULT_MODELS,
+            strict_models=strict_models,
+            script=script,
+        )
+
+        def ready(url: str) -> None:
+            sys.stdout.write(url + "\n")
+            sys.stdout.flush()
+            info(f"llmgw mock listening on {url} (format {wire_format}; Ctrl-C to stop)")
+
+        serve_forever(config, ready)
