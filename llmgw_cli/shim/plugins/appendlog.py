@@ -1,0 +1,99 @@
+"""An append-only JSON-lines file that never holds half a line, with size-based rotation.
+
+Each line goes to the kernel in ONE ``write()`` on a descriptor opened with ``O_APPEND``:
+there is no user-space buffer to lose, so a process killed with SIGKILL leaves only whole
+lines behind (the page cache outlives the process), and several shim processes appending
+to the same file interleave whole lines. ``close()`` fsyncs.
+
+Rotation (``audit.jsonl`` → ``audit.jsonl.1`` → … → ``audit.jsonl.N``) happens under an
+``flock`` on a side file, re-checked inside the lock; a process that finds the file it
+holds renamed away reopens the path before its next write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from llmgw_cli import paths
+
+
+def rotated(path: Path, backups: int) -> list[Path]:
+    """The log and its backups, oldest first."""
+    return [path.with_name(f"{path.name}.{i}") for i in range(backups, 0, -1)] + [path]
+
+
+class AppendLog:
+    def __init__(self, path: Path, max_bytes: int = 50 * 1024 * 1024, backups: int = 5) -> None:
+        self.path = path
+        self.max_bytes = max_bytes
+        self.backups = backups
+        paths.ensure_dir(path.parent)
+        self._fd: int | None = None
+        self._ino = -1
+        self._open()
+
+    def _open(self) -> None:
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        old, self._fd = self._fd, fd
+        self._ino = os.fstat(fd).st_ino
+        if old is not None:
+            os.close(old)
+
+    def write_line(self, line: bytes) -> None:
+        """Append one line (without its newline) in a single write."""
+        if self._fd is None:
+            raise ValueError(f"{self.path} is closed")
+        data = line + b"\n"
+        self._follow(len(data))
+        written = os.write(self._fd, data)
+        while written < len(data):  # only on a full disk or a signal; finish the line
+            written += os.write(self._fd, data[written:])
+
+    def _follow(self, incoming: int) -> None:
+        try:
+            current = os.stat(self.path)
+        except FileNotFoundError:
+            self._open()
+            return
+        if current.st_ino != self._ino:  # another process rotated it
+            self._open()
+        if self.max_bytes and current.st_size + incoming > self.max_bytes and current.st_size > 0:
+            with self._locked():
+                current = os.stat(self.path)
+                if current.st_ino == self._ino and current.st_size + incoming > self.max_bytes:
+                    self._rotate()
+                self._open()
+
+    def _rotate(self) -> None:
+        if self.backups <= 0:
+            os.unlink(self.path)
+            return
+        files = rotated(self.path, self.backups)
+        for older, newer in itertools.pairwise(files):
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(newer, older)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        lock = os.open(
+            self.path.with_name(self.path.name + ".lock"),
+            os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC,
+            0o600,
+        )
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(lock)  # closing releases the flock
+
+    def close(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.fsync(self._fd)
+            os.close(self._fd)
+            self._fd = None

@@ -1,0 +1,144 @@
+"""Audit plugin: one JSON line per request through the shim.
+
+Fields: the seed's ``timestamp, user, department, model, prompt_tokens, response_tokens,
+latency, status`` plus ``request_id, profile, upstream, route, attempts, method, path,
+upstream_model, stream, ttft, overhead_ms, cache_read_tokens, cache_write_tokens,
+tokens_exact, cost_usd, error`` (and ``pii``/``budget`` notes when those plugins acted).
+``latency`` and ``ttft`` are seconds. ``prompt_tokens`` is the whole prompt, cached parts
+included (as OpenAI counts it); the cache columns say how much of it was cached.
+
+No prompt text unless ``include_prompts: true``; then the last user turn, with every PII
+and secret detector applied, capped at ``max_prompt_chars``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, ClassVar
+
+from llmgw_cli.pii.extract import user_texts
+from llmgw_cli.pii.scan import Scanner
+from llmgw_cli.prices import PriceTable
+from llmgw_cli.shim.plugin import BadBody, Exchange
+from llmgw_cli.shim.plugins.appendlog import AppendLog
+from llmgw_cli.shim.plugins.common import exchange_cost, number, priced_model, section, user_of
+
+DEFAULTS: dict[str, Any] = {
+    "enabled": True,
+    "path": None,
+    "include_prompts": False,
+    "max_prompt_chars": 4000,
+    "max_bytes": 50 * 1024 * 1024,
+    "backups": 5,
+}
+AUDIT_FILE = "audit.jsonl"
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="milliseconds")
+
+
+class AuditPlugin:
+    name: ClassVar[str] = "audit"
+    needs_usage: ClassVar[bool] = True
+
+    def __init__(self, config: Any, state_dir: Path, prices: PriceTable) -> None:
+        cfg = section(config, "audit", DEFAULTS)
+        path = Path(cfg["path"]).expanduser() if cfg["path"] else state_dir / AUDIT_FILE
+        self.include_prompts = bool(cfg["include_prompts"])
+        self.max_prompt_chars = int(
+            number(cfg["max_prompt_chars"], "plugins.audit.max_prompt_chars", True) or 0
+        )
+        self.prices = prices
+        self.log = AppendLog(
+            path,
+            max_bytes=int(number(cfg["max_bytes"], "plugins.audit.max_bytes", True) or 0),
+            backups=int(number(cfg["backups"], "plugins.audit.backups", True) or 0),
+        )
+        self._scanner = Scanner() if self.include_prompts else None
+
+    @property
+    def path(self) -> Path:
+        return self.log.path
+
+    async def on_request(self, exchange: Exchange) -> None:
+        return None
+
+    async def on_complete(self, exchange: Exchange) -> None:
+        self.log.write_line(
+            json.dumps(self.record(exchange), ensure_ascii=False, separators=(",", ":")).encode()
+        )
+
+    def record(self, exchange: Exchange) -> dict[str, Any]:
+        usage = exchange.usage
+        prompt_tokens = usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens
+        estimate = exchange.notes.get("prompt_estimate")
+        if not usage.exact and isinstance(estimate, int):
+            prompt_tokens = estimate
+        latency = (
+            exchange.e2e_ms / 1000
+            if exchange.e2e_ms is not None
+            else time.perf_counter() - exchange.started
+        )
+        rec: dict[str, Any] = {
+            "timestamp": _iso(exchange.wall_start),
+            "request_id": exchange.request_id,
+            "user": user_of(exchange),
+            "department": exchange.department,
+            "profile": exchange.profile,
+            "upstream": exchange.upstream,
+            "route": exchange.route,
+            "attempts": exchange.attempts,
+            "method": exchange.method,
+            "path": exchange.path,
+            "model": exchange.model,
+            "upstream_model": priced_model(exchange),
+            "status": exchange.status,
+            "stream": exchange.stream,
+            "latency": round(latency, 4),
+            "ttft": round(exchange.ttft_ms / 1000, 4) if exchange.ttft_ms is not None else None,
+            "overhead_ms": round(exchange.overhead_ms, 3)
+            if exchange.overhead_ms is not None
+            else None,
+            "prompt_tokens": prompt_tokens,
+            "response_tokens": usage.output_tokens,
+            "cache_read_tokens": usage.cache_read_tokens,
+            "cache_write_tokens": usage.cache_write_tokens,
+            "tokens_exact": usage.exact,
+            "cost_usd": round(exchange_cost(exchange, self.prices), 8),
+            "error": exchange.error,
+        }
+        for note in ("pii", "budget_warning"):
+            if note in exchange.notes:
+                rec[note] = exchange.notes[note]
+        if self._scanner is not None:
+            rec["prompt"] = self._prompt(exchange)
+        return rec
+
+    def _prompt(self, exchange: Exchange) -> str | None:
+        """The last user turn, redacted, then capped (redacted first: no half key survives)."""
+        assert self._scanner is not None
+        try:
+            body = exchange.json()
+        except BadBody:
+            return None
+        if not isinstance(body, dict):
+            return None
+        turn: dict[str, Any] = dict(body)
+        messages = body.get("messages")
+        if isinstance(messages, list):
+            users = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+            turn["messages"] = users[-1:]
+        texts = [self._scanner.redact(slot.text)[0] for slot in user_texts(turn)]
+        text = "\n".join(t for t in texts if t)
+        if len(text) > self.max_prompt_chars:
+            text = (
+                text[: self.max_prompt_chars] + f"…[{len(text) - self.max_prompt_chars} more chars]"
+            )
+        return text
+
+    async def close(self) -> None:
+        self.log.close()

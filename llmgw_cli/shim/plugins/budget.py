@@ -1,0 +1,189 @@
+"""Budget plugin: daily limits in USD or tokens, total and per user, enforced before upstream.
+
+Config (``plugins.budget``)::
+
+    mode: block            # block → 429 before the upstream sees the request; warn → record only
+    daily_usd: 50          # all users together, per UTC day; null = no limit
+    daily_tokens: null
+    users: {alice: {daily_usd: 20, daily_tokens: 2000000}}
+    default_user: {daily_usd: 10}   # for users not listed under `users`
+
+Pre-flight, a request reserves its estimate: prompt tokens (tiktoken, offline) plus the
+``max_tokens`` it allows, priced at full input price (caching is unknown before the answer,
+so the estimate errs high). On completion the reservation becomes the upstream's exact
+usage. Tokens mean all tokens processed: input, output, cache reads and writes. A model
+missing from the price table costs 0: give it a ``prices:`` entry for a USD limit to bite.
+SQLite runs in a worker thread so a busy database never stalls the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+from llmgw_cli import tokens
+from llmgw_cli.errors import ConfigError
+from llmgw_cli.prices import PriceTable
+from llmgw_cli.shim.plugin import BadBody, Exchange, Reject, Usage
+from llmgw_cli.shim.plugins.budget_store import TOTAL, BudgetStore, Limit, Verdict, next_reset
+from llmgw_cli.shim.plugins.common import (
+    choice,
+    exchange_cost,
+    is_generation,
+    number,
+    section,
+    user_of,
+)
+
+log = logging.getLogger("llmgw.shim.budget")
+DEFAULTS: dict[str, Any] = {
+    "enabled": False,
+    "mode": "block",
+    "daily_usd": None,
+    "daily_tokens": None,
+    "users": {},
+    "default_user": {},
+    "path": None,
+}
+DB_FILE = "budget.sqlite"
+_UNITS = ("daily_usd", "daily_tokens")
+
+
+def _limits(spec: Any, where: str, scope: str, prefix: str) -> list[Limit]:
+    if spec is None:
+        return []
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{where}: must be a mapping like {{daily_usd: 20}}")
+    unknown = sorted(set(map(str, spec)) - set(_UNITS))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; allowed: daily_usd, daily_tokens")
+    out = []
+    for key in _UNITS:
+        value = number(spec.get(key), f"{where}.{key}", integer=key == "daily_tokens")
+        if value is not None:
+            out.append(
+                Limit(f"{prefix}{key}", scope, "usd" if key == "daily_usd" else "tokens", value)
+            )
+    return out
+
+
+class BudgetPlugin:
+    name: ClassVar[str] = "budget"
+    needs_usage: ClassVar[bool] = True
+
+    def __init__(self, config: Any, state_dir: Path, prices: PriceTable) -> None:
+        cfg = section(config, "budget", DEFAULTS)
+        self.mode = choice(cfg["mode"], "plugins.budget.mode", ("block", "warn"))
+        self.total = _limits({k: cfg[k] for k in _UNITS}, "plugins.budget", TOTAL, "")
+        users = cfg["users"] or {}
+        if not isinstance(users, dict):
+            raise ConfigError(
+                "plugins.budget.users: must map user names to {daily_usd: …, daily_tokens: …}"
+            )
+        self.users = {str(name): spec for name, spec in users.items()}
+        for name, spec in self.users.items():
+            _limits(spec, f"plugins.budget.users.{name}", f"user:{name}", "")
+        _limits(cfg["default_user"], "plugins.budget.default_user", "user:x", "")
+        self.default_user = cfg["default_user"] or {}
+        self.prices = prices
+        path = Path(cfg["path"]).expanduser() if cfg["path"] else state_dir / DB_FILE
+        self.store = BudgetStore(path)
+
+    def limits_for(self, user: str) -> list[Limit]:
+        if user in self.users:
+            own = _limits(
+                self.users[user], f"plugins.budget.users.{user}", f"user:{user}", f"users.{user}."
+            )
+        else:
+            own = _limits(
+                self.default_user, "plugins.budget.default_user", f"user:{user}", "default_user."
+            )
+        return [*own, *self.total]
+
+    async def on_request(self, exchange: Exchange) -> None:
+        if not is_generation(exchange):
+            return
+        try:
+            body = exchange.json()
+        except BadBody:
+            return  # not an LLM request the upstream can bill
+        user = user_of(exchange)
+        limits = self.limits_for(user)
+        if not limits:  # nothing to enforce for this user: only record the spend afterwards
+            exchange.notes["budget"] = {"reserved": False}
+            return
+        hold = self.mode == "block"
+        verdict, prompt = await asyncio.to_thread(self._reserve, exchange, body, user, limits, hold)
+        exchange.notes["prompt_estimate"] = prompt
+        exchange.notes["budget"] = {"reserved": hold and verdict.ok}
+        if verdict.ok or verdict.limit is None:
+            return
+        message = self.describe(verdict, user)
+        if not hold:
+            log.warning("budget (warn mode): %s", message)
+            exchange.notes["budget_warning"] = message
+            return
+        retry_after = max(1, math.ceil(next_reset().timestamp() - time.time()))
+        raise Reject(
+            429,
+            "rate_limit_error",
+            message,
+            headers={"retry-after": str(retry_after), "x-should-retry": "false"},
+            extra={"limit": verdict.limit.name, "resets_at": next_reset().isoformat()},
+        )
+
+    def _reserve(
+        self, exchange: Exchange, body: Any, user: str, limits: list[Limit], hold: bool
+    ) -> tuple[Verdict, int]:
+        prompt = tokens.estimate_request(body).tokens
+        wanted = Usage(input_tokens=prompt, output_tokens=tokens.max_output_tokens(body))
+        usd = self.prices.cost(exchange.upstream_model or exchange.model, wanted)
+        return self.store.reserve(
+            exchange.request_id, user, wanted.total, usd, limits, hold=hold
+        ), prompt
+
+    @staticmethod
+    def describe(verdict: Verdict, user: str) -> str:
+        limit = verdict.limit
+        assert limit is not None
+        who = "all users" if limit.scope == TOTAL else f"user {user}"
+        if limit.unit == "usd":
+            amounts = (
+                f"${verdict.spent:.2f} of ${limit.value:.2f} used, "
+                f"this request needs up to ${verdict.requested:.2f}"
+            )
+        else:
+            amounts = (
+                f"{verdict.spent:,.0f} of {limit.value:,.0f} tokens used, "
+                f"this request needs up to {verdict.requested:,.0f}"
+            )
+        reset = next_reset().strftime("%Y-%m-%d %H:%M UTC")
+        return f"daily budget {limit.name} for {who} exceeded ({amounts}); it resets at {reset}"
+
+    async def on_complete(self, exchange: Exchange) -> None:
+        note = exchange.notes.get("budget")
+        if not is_generation(exchange) or not isinstance(note, dict):
+            return
+        usage = exchange.usage
+        if usage.exact:
+            used, usd = usage.total, exchange_cost(exchange, self.prices)
+        elif exchange.status is not None and 200 <= exchange.status < 300:
+            # The upstream answered but reported no usage: charge the prompt estimate.
+            estimate = int(exchange.notes.get("prompt_estimate") or 0)
+            used, usd = (
+                estimate,
+                self.prices.cost(exchange.upstream_model or exchange.model, Usage(estimate)),
+            )
+        else:
+            used, usd = 0, 0.0
+        if used or note.get("reserved"):
+            await asyncio.to_thread(
+                self.store.settle, exchange.request_id, user_of(exchange), used, usd
+            )
+
+    async def close(self) -> None:
+        self.store.close()

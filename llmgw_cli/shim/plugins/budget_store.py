@@ -1,0 +1,178 @@
+"""Daily spend in SQLite (WAL), shared by restarts and by several shim processes.
+
+Spend is checked and reserved in ONE ``BEGIN IMMEDIATE`` transaction, which takes the
+database's write lock before reading: two processes cannot both read "under the limit" and
+both go ahead. A request first reserves its estimate (prompt + max output) as a pending
+row; when it completes, the row is replaced by the actual usage. Pending rows older than
+``pending_ttl_s`` (a process that died mid-request) stop counting and are swept.
+
+Days are UTC dates; limits reset at the next UTC midnight. Scope ``*`` is the total,
+``user:NAME`` one user.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from llmgw_cli import paths
+
+TOTAL = "*"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS spend (
+  day TEXT NOT NULL, scope TEXT NOT NULL,
+  tokens INTEGER NOT NULL DEFAULT 0, usd REAL NOT NULL DEFAULT 0,
+  requests INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (day, scope));
+CREATE TABLE IF NOT EXISTS pending (
+  id TEXT PRIMARY KEY, day TEXT NOT NULL, user TEXT NOT NULL,
+  tokens INTEGER NOT NULL, usd REAL NOT NULL, created REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS pending_day ON pending (day, user);
+"""
+
+
+def utc_day(ts: float | None = None) -> str:
+    return (
+        datetime.fromtimestamp(time.time() if ts is None else ts, tz=timezone.utc)
+        .date()
+        .isoformat()
+    )
+
+
+def next_reset(ts: float | None = None) -> datetime:
+    now = datetime.fromtimestamp(time.time() if ts is None else ts, tz=timezone.utc)
+    return datetime(now.year, now.month, now.day, tzinfo=timezone.utc) + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str  # e.g. "daily_tokens" or "users.alice.daily_usd"
+    scope: str  # TOTAL or user:NAME
+    unit: str  # "tokens" | "usd"
+    value: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    limit: Limit | None = None  # the first limit the request would pass
+    spent: float = 0.0  # in the limit's unit, reservations included
+    requested: float = 0.0
+
+
+class BudgetStore:
+    def __init__(self, path: Path, pending_ttl_s: float = 3600.0) -> None:
+        self.path = path
+        self.pending_ttl_s = pending_ttl_s
+        paths.ensure_dir(path.parent)
+        # One connection per store, used from worker threads one at a time.
+        self._db = sqlite3.connect(
+            path, timeout=30.0, isolation_level=None, check_same_thread=False
+        )
+        self._lock = threading.Lock()
+        with self._lock:
+            self._db.execute("PRAGMA busy_timeout = 30000")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.executescript(SCHEMA)
+        path.chmod(0o600)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _used(
+        self, db: sqlite3.Connection, day: str, scope: str, since: float
+    ) -> tuple[float, float]:
+        row = db.execute(
+            "SELECT tokens, usd FROM spend WHERE day = ? AND scope = ?", (day, scope)
+        ).fetchone()
+        tokens, usd = (float(row[0]), float(row[1])) if row else (0.0, 0.0)
+        if scope == TOTAL:
+            pend = db.execute(
+                "SELECT SUM(tokens), SUM(usd) FROM pending WHERE day = ? AND created >= ?",
+                (day, since),
+            ).fetchone()
+        else:
+            pend = db.execute(
+                "SELECT SUM(tokens), SUM(usd) FROM pending"
+                " WHERE day = ? AND user = ? AND created >= ?",
+                (day, scope[5:], since),
+            ).fetchone()
+        return tokens + float(pend[0] or 0), usd + float(pend[1] or 0)
+
+    def reserve(
+        self,
+        rid: str,
+        user: str,
+        tokens: int,
+        usd: float,
+        limits: list[Limit],
+        hold: bool = True,
+        now: float | None = None,
+    ) -> Verdict:
+        """Check ``limits``; when all pass (or ``hold`` is False) and hold is True, reserve."""
+        now = time.time() if now is None else now
+        day = utc_day(now)
+        since = now - self.pending_ttl_s
+        with self._write() as db:
+            db.execute("DELETE FROM pending WHERE created < ?", (since,))
+            verdict = Verdict(True)
+            used: dict[str, tuple[float, float]] = {}
+            for limit in limits:
+                if limit.scope not in used:
+                    used[limit.scope] = self._used(db, day, limit.scope, since)
+                spent = used[limit.scope][0 if limit.unit == "tokens" else 1]
+                wanted = float(tokens) if limit.unit == "tokens" else usd
+                if spent + wanted > limit.value:
+                    verdict = Verdict(False, limit, spent, wanted)
+                    break
+            if verdict.ok and hold:
+                db.execute(
+                    "INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?, ?)",
+                    (rid, day, user, tokens, usd, now),
+                )
+        return verdict
+
+    def settle(
+        self, rid: str, user: str, tokens: int, usd: float, now: float | None = None
+    ) -> None:
+        """Replace the request's reservation (if any) by what it actually used."""
+        with self._write() as db:
+            row = db.execute("SELECT day FROM pending WHERE id = ?", (rid,)).fetchone()
+            day = row[0] if row else utc_day(now)
+            db.execute("DELETE FROM pending WHERE id = ?", (rid,))
+            for scope in (TOTAL, f"user:{user}"):
+                db.execute(
+                    "INSERT INTO spend (day, scope, tokens, usd, requests) VALUES (?, ?, ?, ?, 1) "
+                    "ON CONFLICT (day, scope) DO UPDATE SET tokens = tokens + excluded.tokens, "
+                    "usd = usd + excluded.usd, requests = requests + 1",
+                    (day, scope, tokens, usd),
+                )
+
+    def spent(self, day: str | None = None) -> dict[str, dict[str, float]]:
+        """Settled spend by scope for a day (reservations excluded)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT scope, tokens, usd, requests FROM spend WHERE day = ?", (day or utc_day(),)
+            ).fetchall()
+        return {
+            scope: {"tokens": tokens, "usd": usd, "requests": n} for scope, tokens, usd, n in rows
+        }
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,99 @@
+"""PII plugin: scan what the user sent; block the request or redact it before forwarding.
+
+Config (``plugins.pii``)::
+
+    mode: block          # block → 400; redact → matches replaced by [EMAIL], [CARD], … upstream
+    detectors: [email, phone, credit_card, iban, ssn, ip, secret]
+    phone_region: US     # how national-format phone numbers are read (+CC numbers always are)
+    cache_size: 4096     # texts whose verdict is remembered (by BLAKE2 digest)
+
+Only user message text and tool results are scanned (``pii.extract``). The block answer is
+``Reject(400, "security_violation", …, extra={"error": "PII detected in prompt", "kinds": …})``,
+which ``Reject.body`` renders inside the client's API error format, e.g. for Anthropic
+``{"type": "error", "error": {"type": "security_violation", "message": "…",
+"error": "PII detected in prompt", "kinds": ["email"]}}``. Logs name the kinds, never values.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, ClassVar
+
+from llmgw_cli.errors import ConfigError
+from llmgw_cli.pii.extract import user_texts
+from llmgw_cli.pii.scan import ALL_KINDS, Scanner, redact_spans
+from llmgw_cli.prices import PriceTable
+from llmgw_cli.shim.plugin import BadBody, Exchange, Reject
+from llmgw_cli.shim.plugins.common import carries_prompt, choice, number, section
+
+log = logging.getLogger("llmgw.shim.pii")
+DEFAULTS: dict[str, Any] = {
+    "enabled": False,
+    "mode": "block",
+    "detectors": list(ALL_KINDS),
+    "phone_region": "US",
+    "cache_size": 4096,
+}
+SEED_ERROR = "PII detected in prompt"
+
+
+class PIIPlugin:
+    name: ClassVar[str] = "pii"
+    needs_usage: ClassVar[bool] = False
+
+    def __init__(self, config: Any, state_dir: Path, prices: PriceTable) -> None:
+        cfg = section(config, "pii", DEFAULTS)
+        self.mode = choice(cfg["mode"], "plugins.pii.mode", ("block", "redact"))
+        kinds = cfg["detectors"]
+        if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+            raise ConfigError(
+                f"plugins.pii.detectors: must be a list drawn from {', '.join(ALL_KINDS)}"
+            )
+        unknown = sorted(set(kinds) - set(ALL_KINDS))
+        if unknown:
+            raise ConfigError(
+                f"plugins.pii.detectors: unknown detector {unknown[0]!r};"
+                f" known: {', '.join(ALL_KINDS)}"
+            )
+        region = cfg["phone_region"]
+        if not isinstance(region, str) or len(region) != 2:
+            raise ConfigError(
+                "plugins.pii.phone_region: must be a two-letter country code such as US or DE"
+            )
+        size = int(number(cfg["cache_size"], "plugins.pii.cache_size", True) or 0)
+        self.scanner = Scanner(kinds, region.upper(), size)
+
+    async def on_request(self, exchange: Exchange) -> None:
+        if not carries_prompt(exchange):
+            return
+        try:
+            body = exchange.json()
+        except BadBody:
+            return
+        hits = [
+            (slot, found) for slot in user_texts(body) if (found := self.scanner.scan(slot.text))
+        ]
+        if not hits:
+            return
+        kinds = sorted({f.kind for _, found in hits for f in found})
+        exchange.notes["pii"] = kinds
+        log.warning("pii: %s in request %s (%s)", ", ".join(kinds), exchange.request_id, self.mode)
+        if self.mode == "block":
+            raise Reject(
+                400,
+                "security_violation",
+                f"{SEED_ERROR} ({', '.join(kinds)}): remove it and resend, "
+                "or ask the shim's operator to set plugins.pii.mode: redact",
+                headers={"x-should-retry": "false"},
+                extra={"error": SEED_ERROR, "kinds": kinds},
+            )
+        for slot, found in hits:
+            slot.set(redact_spans(slot.text, found))
+        exchange.replace_json(body)
+
+    async def on_complete(self, exchange: Exchange) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,275 @@
+"""Offline token counting with tiktoken, from BPE files a wheel ships (no download).
+
+tiktoken fetches its BPE files from the network on first use, which fails offline
+(facts.md). The ``bpe-openai`` wheel ships cl100k_base and o200k_base gzipped; we check
+their sha256 against the hashes tiktoken itself pins and build the ``Encoding`` the way
+``tiktoken_ext.openai_public`` does. OpenAI models get exact counts. No accurate offline
+tokenizer exists for Claude 3+, so Claude (and unknown) models are counted with cl100k
+and labelled estimates; the upstream's ``usage`` is the exact figure.
+
+tiktoken is imported lazily (the CLI's hot paths must not pay for it) and each Encoding is
+built once per process. Request estimates cache the count of every large piece of text, so
+a growing conversation only encodes what is new on each turn.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from llmgw_cli.errors import ConfigError
+
+if TYPE_CHECKING:
+    import tiktoken
+
+_CL100K_PAT = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
+    r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+_O200K_PAT = "|".join(
+    [
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""\p{N}{1,3}""",
+        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+        r"""\s*[\r\n]+""",
+        r"""\s+(?!\S)""",
+        r"""\s+""",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    sha256: str  # of the uncompressed file, as pinned in tiktoken_ext.openai_public
+    pattern: str
+    special: dict[str, int]
+
+
+_SPECS = {
+    "cl100k_base": _Spec(
+        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+        _CL100K_PAT,
+        {
+            "<|endoftext|>": 100257,
+            "<|fim_prefix|>": 100258,
+            "<|fim_middle|>": 100259,
+            "<|fim_suffix|>": 100260,
+            "<|endofprompt|>": 100276,
+        },
+    ),
+    "o200k_base": _Spec(
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        _O200K_PAT,
+        {"<|endoftext|>": 199999, "<|endofprompt|>": 200018},
+    ),
+}
+
+# Model name prefixes with OpenAI's own encodings (exact counts).
+_O200K_PREFIXES = ("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "chatgpt-", "o1", "o3", "o4", "gpt-oss")
+_CL100K_PREFIXES = ("gpt-4", "gpt-3.5", "text-embedding-3", "text-embedding-ada")
+ESTIMATE_ENCODING = "cl100k_base"
+
+_lock = threading.Lock()
+_encodings: dict[str, tiktoken.Encoding] = {}
+
+
+@dataclass(frozen=True)
+class Count:
+    tokens: int
+    encoding: str
+    exact: bool  # False: an estimate (Claude and unknown models)
+
+
+def encoding_for(model: str | None) -> tuple[str, bool]:
+    """(encoding name, exact) for a model name."""
+    name = (model or "").lower().rsplit("/", 1)[-1]
+    if name.startswith(_O200K_PREFIXES):
+        return "o200k_base", True
+    if name.startswith(_CL100K_PREFIXES):
+        return "cl100k_base", True
+    return ESTIMATE_ENCODING, False
+
+
+def _data_dir() -> str:
+    import bpe_openai
+
+    return os.path.join(os.path.dirname(bpe_openai.__file__), "data")
+
+
+def load_ranks(name: str) -> dict[bytes, int]:
+    """The mergeable ranks of an encoding, from the shipped file, hash-checked."""
+    spec = _SPECS[name]
+    path = os.path.join(_data_dir(), f"{name}.tiktoken.gz")
+    try:
+        with open(path, "rb") as fh:
+            raw = zlib.decompress(fh.read(), 16 + zlib.MAX_WBITS)
+    except (OSError, zlib.error) as exc:
+        raise ConfigError(
+            f"cannot read the {name} token file {path} ({exc}):"
+            " reinstall with `pip install --force-reinstall bpe-openai`"
+        ) from exc
+    if hashlib.sha256(raw).hexdigest() != spec.sha256:
+        raise ConfigError(f"{path} does not match tiktoken's pinned hash: reinstall bpe-openai")
+    ranks: dict[bytes, int] = {}
+    for line in raw.splitlines():
+        if line:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    return ranks
+
+
+def get_encoding(name: str) -> tiktoken.Encoding:
+    """A tiktoken Encoding built once per process from the shipped files."""
+    enc = _encodings.get(name)
+    if enc is not None:
+        return enc
+    with _lock:
+        enc = _encodings.get(name)
+        if enc is None:
+            import tiktoken
+
+            spec = _SPECS[name]
+            enc = tiktoken.Encoding(
+                name,
+                pat_str=spec.pattern,
+                mergeable_ranks=load_ranks(name),
+                special_tokens=spec.special,
+            )
+            _encodings[name] = enc
+    return enc
+
+
+def count_text(text: str, model: str | None = None) -> Count:
+    name, exact = encoding_for(model)
+    return Count(len(get_encoding(name).encode_ordinary(text)), name, exact)
+
+
+class _PieceCache:
+    """Counts of large text pieces, bounded by total characters (prompts repeat every turn)."""
+
+    MIN_CHARS = 256
+
+    def __init__(self, max_chars: int = 8_000_000) -> None:
+        self.max_chars = max_chars
+        self._chars = 0
+        self._items: OrderedDict[tuple[str, str], int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def count(self, enc: tiktoken.Encoding, text: str) -> int:
+        if len(text) < self.MIN_CHARS:
+            return len(enc.encode_ordinary(text))
+        key = (enc.name, text)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                return hit
+        n = len(enc.encode_ordinary(text))
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = n
+                self._chars += len(text)
+                while self._chars > self.max_chars and self._items:
+                    (_, old), _ = self._items.popitem(last=False)
+                    self._chars -= len(old)
+        return n
+
+
+_pieces = _PieceCache()
+# Fixed costs the APIs add around content; small, and an estimate either way.
+PER_MESSAGE = 4
+PER_IMAGE = 1600
+
+
+def estimate_request(body: Any, model: str | None = None) -> Count:
+    """Prompt tokens of an Anthropic or OpenAI request body (messages, system, tools…)."""
+    if model is None and isinstance(body, dict) and isinstance(body.get("model"), str):
+        model = body["model"]
+    name, _ = encoding_for(model)
+    enc = get_encoding(name)
+    total = 0
+    for piece in prompt_pieces(body):
+        if isinstance(piece, int):
+            total += piece
+        else:
+            total += _pieces.count(enc, piece)
+    # Message framing and tool schemas make even OpenAI counts approximate.
+    return Count(total, name, False)
+
+
+def prompt_pieces(body: Any) -> Iterator[str | int]:
+    """The text a request sends as prompt, in pieces, with fixed overheads as ints."""
+    if not isinstance(body, dict):
+        if isinstance(body, str):
+            yield body
+        return
+    system = body.get("system")
+    if system is not None:
+        yield from _content(system)
+    for key in ("messages", "input"):
+        items = body.get(key)
+        if isinstance(items, str):
+            yield items
+        elif isinstance(items, list):
+            for message in items:
+                yield PER_MESSAGE
+                yield from _content(
+                    message.get("content") if isinstance(message, dict) else message
+                )
+                if isinstance(message, dict):
+                    for extra in ("tool_calls", "output", "arguments"):
+                        if message.get(extra) is not None:
+                            yield from _content(message[extra])
+    prompt = body.get("prompt")
+    if prompt is not None:
+        yield from _content(prompt)
+    tools = body.get("tools")
+    if isinstance(tools, list):
+        for tool in tools:
+            yield json.dumps(tool, ensure_ascii=False, separators=(",", ":"))
+
+
+def _content(content: Any) -> Iterator[str | int]:
+    if content is None:
+        return
+    if isinstance(content, str):
+        yield content
+        return
+    if isinstance(content, list):
+        for block in content:
+            yield from _content(block)
+        return
+    if not isinstance(content, dict):
+        yield json.dumps(content, ensure_ascii=False)
+        return
+    kind = content.get("type")
+    if kind in ("image", "image_url", "input_image"):
+        yield PER_IMAGE
+        return
+    for key in ("text", "thinking", "content", "input", "arguments", "function", "output"):
+        value = content.get(key)
+        if value is None:
+            continue
+        if isinstance(value, (dict, list)) and key in ("input", "function", "arguments"):
+            yield json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        else:
+            yield from _content(value)
+
+
+def max_output_tokens(body: Any, default: int = 4096) -> int:
+    """What the request allows the model to write (the budget reserves it up front)."""
+    if isinstance(body, dict):
+        for key in ("max_tokens", "max_completion_tokens", "max_output_tokens"):
+            value = body.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                return value
+    return default
