@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "envcmd",
     "completion",
     "mock",
+    "bench",
 )
 
 app = typer.Typer(

@@ -1,0 +1,183 @@
+"""The hot path: send one request and stamp what happens. It never raises for a failed
+request (the failure is the measurement); only cancellation propagates.
+
+Streams are parsed incrementally (``wire.sse``); every chunk is stamped once when it
+arrives, and only events that carry content, usage or the end are decoded as JSON.
+A content delta is a non-empty piece of text, thinking or tool-call JSON: the first one is
+the first token (TTFT), each later one an inter-token gap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import aiohttp
+
+from llmgw_cli.bench.phases import CURRENT
+from llmgw_cli.bench.record import Record
+from llmgw_cli.bench.target import Target
+from llmgw_cli.wire.sse import SSEParser
+
+_now = time.perf_counter
+
+
+async def send(session: aiohttp.ClientSession, target: Target, rec: Record) -> None:
+    CURRENT.set(rec)
+    rec.sent = _now()
+    try:
+        async with session.post(
+            target.url, data=target.body, headers=target.headers, trace_request_ctx=rec
+        ) as resp:
+            rec.headers_at = _now()
+            rec.status = resp.status
+            if resp.status >= 300:
+                rec.error = str(resp.status)
+                rec.detail = (await resp.read())[:300].decode("utf-8", "replace")
+            elif target.stream:
+                if target.format == "anthropic":
+                    await _anthropic_stream(resp, rec)
+                else:
+                    await _openai_stream(resp, rec)
+            else:
+                _whole(await resp.read(), target.format, rec)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        rec.error = classify(exc)
+        rec.detail = str(exc)[:300] or type(exc).__name__
+    rec.end = _now()
+
+
+def classify(exc: BaseException) -> str:
+    """A short, stable error class for the errors table."""
+    if isinstance(exc, asyncio.TimeoutError):
+        return "timeout"
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
+        return "tls"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return "connect"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return "stream_cut"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "disconnected"
+    if isinstance(exc, aiohttp.ClientError | OSError):
+        return type(exc).__name__
+    if isinstance(exc, ValueError):  # JSON that does not parse, in a stream
+        return "bad_response"
+    return f"bug:{type(exc).__name__}"
+
+
+async def _anthropic_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
+    parser = SSEParser()
+    times, pieces = rec.token_times, rec.pieces
+    done = False
+    async for chunk in resp.content.iter_any():
+        t = _now()
+        for ev in parser.feed(chunk):
+            kind = ev.event
+            if kind == "content_block_delta":
+                delta = json.loads(ev.data).get("delta") or {}
+                piece = delta.get("text") or delta.get("partial_json") or delta.get("thinking")
+                if piece:
+                    times.append(t)
+                    pieces.append(piece)
+            elif kind == "message_delta":
+                _anthropic_usage(json.loads(ev.data).get("usage"), rec)
+            elif kind == "message_start":
+                _anthropic_usage((json.loads(ev.data).get("message") or {}).get("usage"), rec)
+                rec.output_tokens = (
+                    None  # the start's count is a placeholder; message_delta has the total
+                )
+            elif kind == "message_stop":
+                done = True
+            elif kind == "error":
+                rec.error = "stream_error"
+    if not done and rec.error is None:
+        rec.error = "stream_cut"
+
+
+def _anthropic_usage(usage: Any, rec: Record) -> None:
+    if not isinstance(usage, dict):
+        return
+    out = usage.get("output_tokens")
+    if isinstance(out, int):
+        rec.output_tokens = out
+    inp = usage.get("input_tokens")
+    if isinstance(inp, int):
+        cached = (usage.get("cache_read_input_tokens") or 0) + (
+            usage.get("cache_creation_input_tokens") or 0
+        )
+        rec.input_tokens = inp + (cached if isinstance(cached, int) else 0)
+
+
+async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
+    parser = SSEParser()
+    times, pieces = rec.token_times, rec.pieces
+    done = False
+    async for chunk in resp.content.iter_any():
+        t = _now()
+        for ev in parser.feed(chunk):
+            if ev.data == "[DONE]":
+                done = True
+                continue
+            obj = json.loads(ev.data)
+            if not isinstance(obj, dict):
+                continue
+            if obj.get("error"):
+                rec.error = "stream_error"
+                continue
+            for choice in obj.get("choices") or ():
+                delta = choice.get("delta") or {}
+                piece = delta.get("content") or delta.get("reasoning_content")
+                if not piece and delta.get("tool_calls"):
+                    piece = "".join(
+                        (c.get("function") or {}).get("arguments") or ""
+                        for c in delta["tool_calls"]
+                    )
+                if piece:
+                    times.append(t)
+                    pieces.append(piece)
+                if choice.get("finish_reason"):
+                    done = True
+            usage = obj.get("usage")
+            if isinstance(usage, dict):
+                _openai_usage(usage, rec)
+    if not done and rec.error is None:
+        rec.error = "stream_cut"
+
+
+def _openai_usage(usage: dict[str, Any], rec: Record) -> None:
+    out, inp = usage.get("completion_tokens"), usage.get("prompt_tokens")
+    if isinstance(out, int):
+        rec.output_tokens = out
+    if isinstance(inp, int):
+        rec.input_tokens = inp
+
+
+def _whole(body: bytes, fmt: str, rec: Record) -> None:
+    """A non-streamed reply: usage and the text (for an estimate when usage is missing)."""
+    try:
+        obj = json.loads(body)
+    except ValueError:
+        rec.error = "bad_json"
+        return
+    if not isinstance(obj, dict):
+        rec.error = "bad_json"
+        return
+    usage = obj.get("usage")
+    if fmt == "anthropic":
+        _anthropic_usage(usage, rec)
+        for block in obj.get("content") or ():
+            text = block.get("text") if isinstance(block, dict) else None
+            if text:
+                rec.pieces.append(text)
+    else:
+        if isinstance(usage, dict):
+            _openai_usage(usage, rec)
+        for choice in obj.get("choices") or ():
+            text = (choice.get("message") or {}).get("content")
+            if text:
+                rec.pieces.append(text)

@@ -1,0 +1,137 @@
+"""What one run sends, decided once: URL, headers, the encoded body, and how to connect.
+
+Format: Anthropic Messages when the profile serves it (preferred), else OpenAI Chat
+Completions. The body is encoded once per target; the hot loop only sends bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from llmgw_cli import __version__
+from llmgw_cli.config.model import Profile
+from llmgw_cli.errors import UsageError
+
+ANTHROPIC_VERSION = "2023-06-01"
+DEFAULT_PROMPT = "Write a short paragraph about the sea."
+
+
+@dataclass(frozen=True)
+class Options:
+    """How every request of a benchmark looks and how the load is shaped."""
+
+    requests: int | None = 100  # per run; None when duration_s is set
+    duration_s: float | None = None
+    concurrency: int = 1  # closed loop: requests in flight per run
+    rate: float | None = None  # open loop: Poisson arrivals per second per run
+    warmup: int = 0  # requests per run sent first and left out of the results
+    max_tokens: int = 128
+    prompt: str = DEFAULT_PROMPT
+    stream: bool = True
+    seed: int | None = None  # arrival times of the open loop
+    open_loop_connections: int = 512  # pool cap per run in open loop (waits count as latency)
+
+    def validate(self) -> Options:
+        if (self.requests is None) == (self.duration_s is None):
+            raise UsageError("give either -n N or --duration S, not both")
+        if self.requests is not None and self.requests < 1:
+            raise UsageError(f"-n must be 1 or more, not {self.requests}")
+        if self.duration_s is not None and not self.duration_s > 0:
+            raise UsageError(f"--duration must be more than 0 seconds, not {self.duration_s}")
+        if self.concurrency < 1:
+            raise UsageError(f"-c must be 1 or more, not {self.concurrency}")
+        if self.rate is not None and not self.rate > 0:
+            raise UsageError(f"--rate must be more than 0 requests/s, not {self.rate}")
+        if self.warmup < 0:
+            raise UsageError(f"--warmup must be 0 or more, not {self.warmup}")
+        if self.max_tokens < 1:
+            raise UsageError(f"--max-tokens must be 1 or more, not {self.max_tokens}")
+        if not self.prompt:
+            raise UsageError("the prompt is empty; pass --prompt TEXT or --prompt-file F")
+        return self
+
+
+@dataclass
+class Target:
+    """One run: a profile (for its endpoint, auth, TLS, proxy, timeouts) and a model."""
+
+    profile: Profile
+    model: str
+    format: str  # anthropic | openai
+    url: str
+    headers: dict[str, str]
+    body: bytes
+    stream: bool
+    label: str = field(default="")
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+    @property
+    def port(self) -> int:
+        parts = urlsplit(self.url)
+        return parts.port or (443 if parts.scheme == "https" else 80)
+
+    @property
+    def tls(self) -> bool:
+        return urlsplit(self.url).scheme == "https"
+
+
+def wire_format(profile: Profile) -> str:
+    if "anthropic" in profile.formats:
+        return "anthropic"
+    if "openai" in profile.formats:
+        return "openai"
+    raise UsageError(
+        f"profile {profile.name!r} serves {', '.join(profile.formats)}; bench speaks the "
+        "anthropic and openai formats: add one with `llmgw profile edit` or bench another profile"
+    )
+
+
+def model_for(profile: Profile, model: str | None) -> str:
+    if model:
+        return model
+    if profile.models.default:
+        return profile.models.default
+    raise UsageError(
+        f"profile {profile.name!r} has no default model: pass --model M "
+        f"or set one with `llmgw profile edit {profile.name}`"
+    )
+
+
+def build(profile: Profile, model: str, secret: str | None, options: Options) -> Target:
+    fmt = wire_format(profile)
+    messages = [{"role": "user", "content": options.prompt}]
+    body: dict[str, Any] = {"model": model, "max_tokens": options.max_tokens, "messages": messages}
+    headers = {"content-type": "application/json", "user-agent": f"llmgw-bench/{__version__}"}
+    if options.stream:
+        body["stream"] = True
+        headers["accept"] = "text/event-stream"
+    if fmt == "anthropic":
+        url = profile.root + "/v1/messages"
+        headers["anthropic-version"] = ANTHROPIC_VERSION
+    else:
+        url = profile.openai_base + "/chat/completions"
+        if options.stream:
+            body["stream_options"] = {"include_usage": True}  # exact token counts at the end
+    if secret is not None:
+        if profile.auth.type == "x-api-key":
+            headers["x-api-key"] = secret
+        elif profile.auth.type == "bearer":
+            headers["authorization"] = f"Bearer {secret}"
+    headers.update({k.lower(): v for k, v in profile.headers.items()})
+    encoded = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    return Target(profile, model, fmt, url, headers, encoded, options.stream)
+
+
+def label_targets(targets: list[Target]) -> None:
+    """Name each run: the profile, plus the model when one profile runs several."""
+    names = [t.profile.name for t in targets]
+    for t in targets:
+        t.label = (
+            f"{t.profile.name}/{t.model}" if names.count(t.profile.name) > 1 else t.profile.name
+        )

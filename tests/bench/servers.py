@@ -1,0 +1,92 @@
+"""Small real HTTP servers for bench tests, for what the mock does not do on purpose:
+a stream without usage, and an endpoint that serves one request at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
+
+from aiohttp import web
+
+from llmgw_cli.wire.sse import encode_json
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@contextmanager
+def serve(handler: Handler) -> Iterator[str]:
+    """Serve ``handler`` on every POST path, on 127.0.0.1:0, in a daemon thread."""
+    loop = asyncio.new_event_loop()
+    started: Future[tuple[str, web.AppRunner]] = Future()
+
+    async def start() -> tuple[str, web.AppRunner]:
+        app = web.Application()
+        app.router.add_post("/{tail:.*}", handler)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        return f"http://127.0.0.1:{runner.addresses[0][1]}", runner
+
+    def main() -> None:
+        asyncio.set_event_loop(loop)
+        started.set_result(loop.run_until_complete(start()))
+        loop.run_forever()
+
+    thread = threading.Thread(target=main, daemon=True)
+    thread.start()
+    url, runner = started.result(timeout=30)
+    try:
+        yield url
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=30)
+
+
+async def no_usage_stream(request: web.Request) -> web.StreamResponse:
+    """An Anthropic stream whose events carry no usage at all (some gateways strip it)."""
+    await request.read()
+    resp = web.StreamResponse(headers={"content-type": "text/event-stream"})
+    await resp.prepare(request)
+    await resp.write(
+        encode_json({"type": "message_start", "message": {"id": "m"}}, "message_start")
+    )
+    for word in ("Hello", " there", ", friend", " of", " mine"):
+        delta = {
+            "type": "content_block_delta",
+            "index": 0,
+            "delta": {"type": "text_delta", "text": word},
+        }
+        await resp.write(encode_json(delta, "content_block_delta"))
+        await asyncio.sleep(0.002)
+    await resp.write(
+        encode_json(
+            {"type": "message_delta", "delta": {"stop_reason": "end_turn"}}, "message_delta"
+        )
+    )
+    await resp.write(encode_json({"type": "message_stop"}, "message_stop"))
+    return resp
+
+
+def serial(service_s: float) -> Handler:
+    """A non-streaming endpoint that serves one request at a time, each taking ``service_s``:
+    its capacity is 1 / service_s requests per second, however many arrive."""
+    lock = asyncio.Lock()
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        await request.read()
+        async with lock:
+            await asyncio.sleep(service_s)
+        return web.json_response(
+            {
+                "type": "message",
+                "content": [{"type": "text", "text": "ok"}],
+                "usage": {"input_tokens": 3, "output_tokens": 1},
+            }
+        )
+
+    return handler
