@@ -1,0 +1,227 @@
+"""`llmgw shim start|stop|reload|status|logs`: the local forwarding proxy's lifecycle."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import TYPE_CHECKING
+
+import typer
+
+from llmgw_cli import console
+from llmgw_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from llmgw_cli.shim.config import ShimConfig
+
+shim_app = typer.Typer(
+    help="The local forwarding proxy: credential swap, headers, unbuffered streaming.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(shim_app, name="shim")
+
+
+@shim_app.command("start")
+def start(
+    profile: str = typer.Option(
+        None, "--profile", "-p", help="Forward to this profile (default: the selected one)."
+    ),
+    chain: str = typer.Option(None, "--chain", help="Profiles in fallback order: A,B,C."),
+    config: str = typer.Option(None, "--config", help="A shim config file (YAML)."),
+    host: str = typer.Option(None, "--host", help="Address to listen on (default 127.0.0.1)."),
+    port: int = typer.Option(
+        None, "--port", help="Port to listen on (default 8787; 0: any free port)."
+    ),
+    detach: bool = typer.Option(
+        False, "--detach", "-d", help="Run in the background; see `shim status`."
+    ),
+) -> None:
+    """Start the shim in the foreground (Ctrl-C stops it), or in the background with --detach."""
+    if sum(x is not None for x in (profile, chain, config)) > 1:
+        raise UsageError("use one of --profile, --chain or --config")
+    cfg = _build_config(profile, chain, config, host, port)
+    from llmgw_cli.shim.config import is_loopback
+
+    if not is_loopback(cfg.listen.host):
+        console.warn(
+            f"listening on {cfg.listen.host}: other machines can reach the shim "
+            "(they still need its local token)"
+        )
+    if detach:
+        from pathlib import Path
+
+        from llmgw_cli.shim import daemon
+
+        if config is not None:
+            config = str(Path(config).expanduser().resolve())
+        elif chain is None:
+            profile = cfg.chain[0]  # resolved here, so the child needs no working-dir context
+        state = daemon.start_detached(_args(profile, chain, config, host, port))
+        console.success(f"shim running at {state.url} (pid {state.pid}); log: {state.log_file}")
+        console.info(
+            'point clients at it: eval "$(llmgw env --shim)"  or  llmgw exec --shim -- CMD'
+        )
+        return
+    _serve(cfg)
+
+
+def _args(
+    profile: str | None, chain: str | None, config: str | None, host: str | None, port: int | None
+) -> list[str]:
+    out: list[str] = []
+    for flag, value in (
+        ("--profile", profile),
+        ("--chain", chain),
+        ("--config", config),
+        ("--host", host),
+        ("--port", port),
+    ):
+        if value is not None:
+            out += [flag, str(value)]
+    return out
+
+
+def _build_config(
+    profile: str | None, chain: str | None, config: str | None, host: str | None, port: int | None
+) -> ShimConfig:
+    from pathlib import Path
+
+    from llmgw_cli.shim import config as shim_config
+
+    if config is not None:
+        return shim_config.load(Path(config).expanduser()).with_flags(host, port)
+    if chain is not None:
+        names = [n.strip() for n in chain.split(",") if n.strip()]
+        return shim_config.for_chain(names, host, port)
+    from llmgw_cli.clientenv.build import selected
+
+    selection, _ = selected(profile)
+    return shim_config.for_chain([selection.name], host, port)
+
+
+def _serve(cfg: ShimConfig) -> None:
+    import logging
+
+    from llmgw_cli.shim import daemon, server
+
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
+    )
+    logging.getLogger("llmgw.shim").setLevel(logging.INFO)
+    server.run(server.Config(shim=cfg, log_file=os.environ.get(daemon.LOG_ENV)))
+
+
+@shim_app.command("stop")
+def stop(
+    timeout: float = typer.Option(
+        30.0, "--timeout", help="Seconds in-flight requests get before a hard stop."
+    ),
+) -> None:
+    """Stop the running shim gracefully (in-flight streams may finish)."""
+    from llmgw_cli.shim import daemon
+
+    state = daemon.stop(timeout)
+    if state is None:
+        console.info("no shim is running")
+        return
+    console.success(f"stopped the shim at {state.url} (pid {state.pid})")
+
+
+@shim_app.command("reload")
+def reload() -> None:
+    """Re-read the shim's config and profiles without dropping in-flight requests."""
+    from llmgw_cli.shim import config as shim_config
+    from llmgw_cli.shim import daemon, members, runtime
+
+    state = runtime.read()
+    if state is None:
+        raise UsageError("no shim is running: start one with `llmgw shim start --detach`")
+    if state.config_file:  # validate here too, so a bad config is reported to the caller
+        from pathlib import Path
+
+        cfg = shim_config.load(Path(state.config_file))
+        members.load(cfg.chain)
+    else:
+        members.load(state.chain)
+    daemon.reload()
+    console.success(
+        f"asked the shim (pid {state.pid}) to reload; `llmgw shim logs` shows the result"
+    )
+
+
+@shim_app.command("status")
+def status(json_: bool = typer.Option(False, "--json", help="Write JSON to stdout.")) -> None:
+    """Where the shim listens, since when, for which profiles, and its request counts."""
+    from llmgw_cli.shim import daemon
+
+    data = daemon.status()
+    if json_:
+        console.print_json(data if data is not None else {"running": False})
+    if data is None:
+        if not json_:
+            console.info("no shim is running (start one with `llmgw shim start --detach`)")
+        raise typer.Exit(1)
+    if json_:
+        return
+    out = console.out
+    out.print(f"url:      {data['url']}")
+    out.print(f"pid:      {data['pid']}")
+    out.print(f"uptime:   {_duration(data['uptime_s'])}")
+    out.print(f"profile:  {data['profile'] or ', '.join(data['chain'])}")
+    out.print(f"status:   {data.get('status', '?')}")
+    out.print(
+        f"requests: {data.get('requests', '?')}  errors: {data.get('errors', '?')}  "
+        f"in flight: {data.get('in_flight', '?')}"
+    )
+    if data.get("plugins") is not None:
+        out.print(f"plugins:  {', '.join(data['plugins']) or 'none'}")
+    for m in data.get("members", []):
+        reach = {True: "reachable", False: "unreachable", None: "not checked yet"}[m["reachable"]]
+        out.print(
+            f"  {m['name']}: {m['upstream']} ({reach}; "
+            f"{m['requests']} requests, {m['errors']} errors)"
+        )
+
+
+def _duration(seconds: float) -> str:
+    s = int(seconds)
+    return (
+        time.strftime("%H:%M:%S", time.gmtime(s))
+        if s < 86400
+        else f"{s // 86400}d {s % 86400 // 3600}h"
+    )
+
+
+@shim_app.command("logs")
+def logs(
+    lines: int = typer.Option(50, "--lines", "-n", help="How many of the last lines to show."),
+    follow: bool = typer.Option(
+        False, "--follow", "-f", help="Keep printing new lines (Ctrl-C stops)."
+    ),
+) -> None:
+    """Show the detached shim's log."""
+    from llmgw_cli.shim import daemon
+
+    path = daemon.log_path()
+    if not path.exists():
+        raise UsageError(f"no shim log yet at {path}; a shim started with --detach writes it")
+    sys.stdout.writelines(daemon.tail(path, lines))
+    sys.stdout.flush()
+    if not follow:
+        return
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        fh.seek(0, os.SEEK_END)
+        try:
+            while True:
+                line = fh.readline()
+                if line:
+                    sys.stdout.write(line)
+                    sys.stdout.flush()
+                else:
+                    time.sleep(0.2)
+        except KeyboardInterrupt:
+            return

@@ -1,0 +1,153 @@
+"""``ShimConfig``: what `llmgw shim start` runs (design.md, "Shim config file").
+
+Built from a YAML file (``--config``) or from flags (``--profile``/``--chain``, ``--host``,
+``--port``). Every key of the design's file is accepted and type-checked here; unknown keys
+are errors naming the file and line. Retry, breaker, order, model mapping and routing rules
+are carried for the chain router (issue 6); plugin sections are handed to each plugin as-is.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from llmgw_cli.config import schema, yamlio
+from llmgw_cli.config.model import NAME_RE
+from llmgw_cli.errors import ConfigError, UsageError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8787
+ORDERS = ("static", "adaptive")
+
+
+@dataclass
+class Listen:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+
+
+@dataclass
+class Retry:
+    attempts: int = 3
+    backoff_ms: float = 100.0
+    max_backoff_ms: float = 2000.0
+
+
+@dataclass
+class Breaker:
+    failures: int = 5
+    window_s: float = 30.0
+    cooldown_s: float = 30.0
+
+
+@dataclass
+class Match:
+    model: str | None = None  # regex on the requested model
+    min_prompt_tokens: int | None = None
+    max_prompt_tokens: int | None = None
+    thinking: bool | None = None
+    tool: str | None = None
+    prompt: str | None = None  # regex on the prompt text
+
+
+@dataclass
+class RoutingRule:
+    match: Match = field(default_factory=Match)
+    route: str | None = None  # the chain member to use
+    model: str | None = None  # the model name to send it
+    fallback: list[str] = field(default_factory=list)
+    # The seed's gateway-config.yaml shape: `pattern` matched against the requested model.
+    pattern: str | None = None
+    preferred_model: str | None = None
+
+
+@dataclass
+class ShimConfig:
+    listen: Listen = field(default_factory=Listen)
+    chain: list[str] = field(default_factory=list)
+    order: str = "static"
+    retry: Retry = field(default_factory=Retry)
+    breaker: Breaker = field(default_factory=Breaker)
+    # requested model -> {member name -> that member's model}
+    models: dict[str, dict[str, str]] = field(default_factory=dict)
+    routing_rules: list[RoutingRule] = field(default_factory=list)
+    # Each plugin's section, as written; the plugins package applies defaults and checks them.
+    plugins: dict[str, dict[str, Any]] = field(default_factory=dict)
+    prices: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Seconds in-flight requests get to finish on stop before they are cut.
+    shutdown_grace_s: float = 10.0
+    # How old a cached upstream reachability may be before /health re-probes it.
+    health_interval_s: float = 30.0
+    source: str | None = field(default=None, init=False, compare=False)
+
+    def with_flags(self, host: str | None = None, port: int | None = None) -> ShimConfig:
+        if host is not None:
+            self.listen.host = host
+        if port is not None:
+            if not 0 <= port <= 65535:
+                raise UsageError(f"--port must be between 0 and 65535, not {port}")
+            self.listen.port = port
+        return self
+
+
+def from_text(text: str, source: str) -> ShimConfig:
+    return from_doc(yamlio.parse(text, source))
+
+
+def from_doc(doc: yamlio.Located) -> ShimConfig:
+    config = schema.build(ShimConfig, doc.data, doc)
+    validate(config, doc)
+    config.source = doc.source
+    return config
+
+
+def load(path: Path) -> ShimConfig:
+    return from_doc(yamlio.read(path))
+
+
+def for_chain(names: list[str], host: str | None = None, port: int | None = None) -> ShimConfig:
+    config = ShimConfig(chain=list(names))
+    validate(config, None)
+    return config.with_flags(host, port)
+
+
+def validate(config: ShimConfig, doc: yamlio.Located | None) -> None:
+    def fail(path: tuple[str, ...], message: str) -> ConfigError:
+        if doc is None:
+            return ConfigError(f"{'.'.join(path)}: {message}")
+        return schema.fail(doc, path, message)
+
+    if not config.chain:
+        raise fail(("chain",), "name at least one profile: chain: [corp] (or --profile NAME)")
+    for i, name in enumerate(config.chain):
+        if not NAME_RE.match(name):
+            raise fail(("chain", str(i)), f"{name!r} is not a valid profile name")
+    if len(set(config.chain)) != len(config.chain):
+        raise fail(("chain",), "a profile appears twice; list each once")
+    if config.order not in ORDERS:
+        raise fail(("order",), f"use one of {', '.join(ORDERS)}")
+    if not 0 <= config.listen.port <= 65535:
+        raise fail(("listen", "port"), "must be between 0 and 65535")
+    if not config.listen.host:
+        raise fail(("listen", "host"), "name an address, e.g. 127.0.0.1")
+    if config.retry.attempts < 1:
+        raise fail(("retry", "attempts"), "must be 1 or more")
+    if config.breaker.failures < 1:
+        raise fail(("breaker", "failures"), "must be 1 or more")
+    for i, rule in enumerate(config.routing_rules):
+        target = rule.route
+        if target is not None and target not in config.chain:
+            raise fail(("routing_rules", str(i), "route"), f"{target!r} is not in the chain")
+    if config.shutdown_grace_s < 0 or config.health_interval_s <= 0:
+        raise fail(("shutdown_grace_s",), "must be 0 or more (health_interval_s: more than 0)")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,335 @@
+"""The hot path: one client request in, relayed to a member, the answer streamed back.
+
+Per request: check the local token, read the body as bytes (never parsed unless a plugin,
+the router or a translator asks), ask the router for members, swap the credential, send,
+and relay the response chunk by chunk as it arrives. Failures before the first relayed byte
+go back to the router (retry, next member); after it, a stream ends with an error event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import time
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from multidict import CIMultiDict
+from yarl import URL
+
+from llmgw_cli.shim import faults, translation
+from llmgw_cli.shim.auth import UNAUTHORIZED, LocalAuth
+from llmgw_cli.shim.members import DROP_RESPONSE, Member
+from llmgw_cli.shim.plugin import BadBody, Exchange, Reject
+from llmgw_cli.shim.pluginhost import PluginFailed, PluginHost
+from llmgw_cli.shim.router import Failure, Route, Router
+from llmgw_cli.shim.usage import ResponseTap
+
+perf = time.perf_counter
+_OPENAI_PREFIXES = ("/v1/chat/", "/v1/completions", "/v1/embeddings", "/v1/responses")
+_UPSTREAM_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+SMALL_BODY = 65536  # non-streamed bodies up to this size are relayed in one write
+
+
+def client_format(path: str, headers: Any) -> str:
+    if path.startswith("/v1/messages"):
+        return "anthropic"
+    if path.startswith(_OPENAI_PREFIXES):
+        return "openai"
+    return "anthropic" if "anthropic-version" in headers else "other"
+
+
+class Stats:
+    __slots__ = ("errors", "in_flight", "requests", "started")
+
+    def __init__(self) -> None:
+        self.started = time.time()
+        self.requests = 0
+        self.errors = 0
+        self.in_flight = 0
+
+
+class Forwarder:
+    def __init__(self, router: Router, plugins: PluginHost, auth: LocalAuth, stats: Stats) -> None:
+        self.router = router  # swapped whole on reload; each request keeps the one it started with
+        self.plugins = plugins
+        self.auth = auth
+        self.stats = stats
+        self._ids = itertools.count(1)
+        self._id_prefix = "req_" + os.urandom(4).hex() + "_"
+
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        t0 = perf()
+        headers = request.headers
+        fmt = client_format(request.path, headers)
+        stats = self.stats
+        stats.requests += 1
+        if not self.auth.ok(headers):
+            stats.errors += 1
+            return faults.error_response(fmt, 401, UNAUTHORIZED)
+        body = await request.read()
+        ex = Exchange(
+            f"{self._id_prefix}{next(self._ids)}",
+            request.method,
+            request.path,
+            fmt,
+            headers,
+            body,
+            started=t0,
+        )
+        stats.in_flight += 1
+        plugins = self.plugins
+        try:
+            response = await self._forward(request, ex, t0)
+            if (ex.status is not None and ex.status >= 400) or ex.error is not None:
+                stats.errors += 1
+            return response
+        except BaseException:
+            if ex.error is None:
+                ex.error = "client disconnected"
+            stats.errors += 1
+            raise
+        finally:
+            stats.in_flight -= 1
+            if plugins:
+                if ex.e2e_ms is None:
+                    ex.e2e_ms = (perf() - t0) * 1000
+                await plugins.on_complete(ex)
+
+    async def _forward(
+        self, request: web.BaseRequest, ex: Exchange, t0: float
+    ) -> web.StreamResponse:
+        fmt = ex.client_format
+        plugins = self.plugins
+        router = self.router
+        try:
+            if plugins:
+                await plugins.on_request(ex)
+            route = router.route(ex)
+        except Reject as rej:
+            return self._answer(ex, rej.status, rej.message, rej.body(fmt), rej.headers)
+        except BadBody as exc:
+            return self._fail(ex, 400, str(exc) + "; send a JSON body")
+        except PluginFailed as exc:
+            return self._fail(ex, 500, str(exc))
+        ex.route = route.name
+        upstream_s = 0.0
+        failure: Failure | None = None
+        members = route.members
+        last = len(members) - 1
+        for i, member in enumerate(members):
+            ex.attempts = i + 1
+            ex.profile, ex.upstream = member.name, member.base
+            try:
+                factory = (
+                    None if fmt == "other" or member.serves(fmt) else translation.find(fmt, member)
+                )
+                if factory is None and fmt != "other" and not member.serves(fmt):
+                    failure = Failure(
+                        "format",
+                        f"profile {member.name!r} serves only "
+                        f"{', '.join(member.formats)}; it cannot answer a {fmt} request",
+                    )
+                    tr = None
+                else:
+                    tr = factory() if factory is not None else None
+                    url, data, out_headers = self._outgoing(request, ex, member, route, tr)
+            except BadBody as exc:
+                return self._fail(ex, 400, str(exc) + "; send a JSON body")
+            except ValueError as exc:  # a translator could not express the request
+                return self._fail(ex, 400, getattr(exc, "message", str(exc)))
+            if failure is None or failure.kind != "format":
+                t1 = perf()
+                try:
+                    assert member.session is not None, "member not started"
+                    member.in_flight += 1
+                    try:
+                        resp = await member.session.request(
+                            request.method,
+                            url,
+                            data=data,
+                            headers=out_headers,
+                            allow_redirects=False,
+                        )
+                    finally:
+                        member.in_flight -= 1
+                except _UPSTREAM_ERRORS as exc:
+                    upstream_s += perf() - t1
+                    failure = faults.describe(exc, member)
+                else:
+                    upstream_s += perf() - t1
+                    if not (router.retry_status(resp.status) and i < last):
+                        router.record(
+                            member,
+                            ex,
+                            None
+                            if resp.status < 500
+                            else faults.failure_from_status(member, resp.status, resp.headers),
+                        )
+                        return await self._relay(request, ex, member, resp, t0, upstream_s, tr)
+                    failure = faults.failure_from_status(member, resp.status, resp.headers)
+                    resp.close()
+            router.record(member, ex, failure)
+            delay = router.retry_delay(ex, i + 1, member, failure) if i < last else None
+            if delay is None:
+                break
+            if delay > 0:
+                await asyncio.sleep(delay)
+            failure = None
+        assert failure is not None
+        ex.error = failure.message
+        return self._fail(ex, failure.status, failure.message)
+
+    def _outgoing(
+        self,
+        request: web.BaseRequest,
+        ex: Exchange,
+        member: Member,
+        route: Route,
+        tr: translation.Translator | None,
+    ) -> tuple[URL, bytes, CIMultiDict[str]]:
+        model = route.models.get(member.name) if route.models else None
+        raw_path = request.raw_path
+        data = ex.body
+        if tr is not None:
+            raw_path, data = tr.request(ex, member, model)
+        elif model is not None:
+            payload = ex.json()
+            if isinstance(payload, dict) and payload.get("model") != model:
+                data = _dumps({**payload, "model": model})
+        headers = member.outgoing_headers(request.headers)
+        if tr is not None:
+            headers["Accept-Encoding"] = "identity"  # a translator needs plain bytes
+        if member.base.endswith("/v1") and raw_path.startswith("/v1/"):
+            raw_path = raw_path[3:]  # an OpenAI-style base already ends in /v1
+        return URL(member.base + raw_path, encoded=True), data, headers
+
+    async def _relay(
+        self,
+        request: web.BaseRequest,
+        ex: Exchange,
+        member: Member,
+        resp: aiohttp.ClientResponse,
+        t0: float,
+        upstream_s: float,
+        tr: translation.Translator | None,
+    ) -> web.StreamResponse:
+        ex.status = resp.status
+        headers: CIMultiDict[str] = CIMultiDict(resp.headers)
+        for name in DROP_RESPONSE:
+            headers.popall(name, None)
+        streaming = headers.get("Content-Type", "").startswith("text/event-stream")
+        ex.stream = streaming
+        headers["x-llmgw-upstream"] = member.name
+        headers["x-llmgw-attempts"] = str(ex.attempts)
+        headers["x-llmgw-route"] = ex.route or "default"
+        tap = ResponseTap(ex, streaming, t0) if self.plugins.needs_usage else None
+        length = resp.content_length
+        done = False
+        try:
+            if not streaming and (tr is not None or (length is not None and length <= SMALL_BODY)):
+                # A small whole body, or one a translator must see whole: one write.
+                t_read = perf()
+                data = await resp.read()
+                upstream_s += perf() - t_read
+                done = True
+                if tr is not None:
+                    data = tr.response(resp.status, data)
+                    headers.popall("Content-Encoding", None)
+                    headers["Content-Type"] = "application/json"
+                headers.popall("Content-Length", None)
+                if tap is not None:
+                    tap.feed(data)
+                    tap.finish()
+                _overhead(headers, ex, t0, upstream_s)
+                return web.Response(
+                    status=resp.status, reason=resp.reason, body=data, headers=headers
+                )
+            if streaming or tr is not None:
+                headers.popall("Content-Length", None)  # room for an error event if it dies
+            _overhead(headers, ex, t0, upstream_s)
+            out = web.StreamResponse(status=resp.status, reason=resp.reason, headers=headers)
+            await out.prepare(request)
+            st = tr.stream() if tr is not None else None
+            read, write = resp.content.readany, out.write
+            while True:
+                try:
+                    chunk = await read()
+                except _UPSTREAM_ERRORS as exc:
+                    await self._died(ex, member, out, streaming, exc)
+                    break
+                if not chunk:
+                    done = True
+                    break
+                if st is not None:
+                    chunk = st.feed(chunk)
+                    if not chunk:
+                        continue
+                await write(chunk)
+                if tap is not None:
+                    tap.feed(chunk)
+            if done and st is not None:
+                tail = st.close()
+                if tail:
+                    await write(tail)
+                    if tap is not None:
+                        tap.feed(tail)
+            if tap is not None:
+                tap.finish()
+            await out.write_eof()
+            ex.e2e_ms = (perf() - t0) * 1000
+            return out
+        finally:
+            if done:
+                resp.release()
+            else:  # cut short (client gone, upstream died): the connection is not reusable
+                resp.close()
+
+    async def _died(
+        self,
+        ex: Exchange,
+        member: Member,
+        out: web.StreamResponse,
+        streaming: bool,
+        exc: BaseException,
+    ) -> None:
+        message = f"upstream {member.base} broke off the response: {type(exc).__name__}"
+        detail = str(exc)
+        if detail:
+            message += f" ({detail})"
+        ex.error = message
+        member.mark(False, message)
+        if streaming:
+            await out.write(faults.stream_error_event(ex.client_format, message))
+        else:
+            out.force_close()
+
+    def _answer(
+        self, ex: Exchange, status: int, message: str, body: dict[str, Any], headers: dict[str, str]
+    ) -> web.Response:
+        ex.status = status
+        ex.error = message
+        return web.Response(
+            status=status,
+            body=_dumps(body),
+            headers={"Content-Type": "application/json", **headers},
+        )
+
+    def _fail(self, ex: Exchange, status: int, message: str) -> web.Response:
+        ex.status = status
+        ex.error = message
+        return faults.error_response(ex.client_format, status, message)
+
+
+def _overhead(headers: CIMultiDict[str], ex: Exchange, t0: float, upstream_s: float) -> None:
+    ms = (perf() - t0 - upstream_s) * 1000
+    ex.overhead_ms = ms
+    headers["x-llmgw-overhead-ms"] = f"{ms:.3f}"
+
+
+def _dumps(obj: Any) -> bytes:
+    import json
+
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()

@@ -1,0 +1,97 @@
+"""Calls the enabled plugins' hooks (contract: ``llmgw_cli.shim.plugin``).
+
+The core knows no plugin by name: ``llmgw_cli.shim.plugins.build_plugins`` turns the shim
+config's ``plugins:`` section into plugin objects (in hook order, defaults applied). The
+host looks for optional duck-typed extras on them:
+
+    render_metrics() -> tuple[bytes, str]       # body and content type for GET /metrics
+    set_upstream_up(member: str, up: bool)      # a member's reachability changed
+
+An unexpected exception in ``on_request`` answers 500 naming the plugin (a broken budget or
+PII filter must not wave requests through); one in ``on_complete`` is logged and the next
+plugin still runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from llmgw_cli import paths
+from llmgw_cli.shim.config import ShimConfig
+from llmgw_cli.shim.plugin import BadBody, Exchange, Plugin, Reject
+
+log = logging.getLogger("llmgw.shim")
+
+
+class PluginFailed(Exception):
+    def __init__(self, plugin: str, exc: BaseException) -> None:
+        super().__init__(f"shim plugin {plugin!r} failed: {type(exc).__name__}: {exc}")
+        self.plugin = plugin
+
+
+class PluginHost:
+    def __init__(self, plugins: Sequence[Plugin]) -> None:
+        self.plugins: tuple[Plugin, ...] = tuple(plugins)
+        self.names = [p.name for p in self.plugins]
+        self.needs_usage = any(getattr(p, "needs_usage", False) for p in self.plugins)
+        self._metrics = _first(self.plugins, "render_metrics")
+        self._up_hooks: list[Callable[[str, bool], None]] = [
+            getattr(p, "set_upstream_up")  # noqa: B009 - an optional, duck-typed hook
+            for p in self.plugins
+            if callable(getattr(p, "set_upstream_up", None))
+        ]
+
+    def __bool__(self) -> bool:
+        return bool(self.plugins)
+
+    async def on_request(self, exchange: Exchange) -> None:
+        """Raises ``Reject`` (a plugin refused), ``BadBody``, or ``PluginFailed``."""
+        for plugin in self.plugins:
+            try:
+                await plugin.on_request(exchange)
+            except (Reject, BadBody):
+                raise
+            except Exception as exc:
+                raise PluginFailed(plugin.name, exc) from exc
+
+    async def on_complete(self, exchange: Exchange) -> None:
+        for plugin in self.plugins:
+            try:
+                await plugin.on_complete(exchange)
+            except Exception:
+                log.warning("plugin %s failed in on_complete", plugin.name, exc_info=True)
+
+    def render_metrics(self) -> tuple[bytes, str] | None:
+        return self._metrics() if self._metrics is not None else None  # type: ignore[no-any-return]
+
+    def upstream_changed(self, member: str, up: bool) -> None:
+        for hook in self._up_hooks:
+            try:
+                hook(member, up)
+            except Exception:
+                log.warning("plugin hook set_upstream_up failed", exc_info=True)
+
+    async def close(self) -> None:
+        for plugin in self.plugins:
+            try:
+                await plugin.close()
+            except Exception:
+                log.warning("plugin %s failed to close", plugin.name, exc_info=True)
+
+
+def _first(plugins: Sequence[Plugin], attr: str) -> Callable[[], Any] | None:
+    for p in plugins:
+        fn = getattr(p, attr, None)
+        if callable(fn):
+            return fn  # type: ignore[no-any-return]
+    return None
+
+
+def load(config: ShimConfig) -> PluginHost:
+    from llmgw_cli.prices import PriceTable
+    from llmgw_cli.shim.plugins import build_plugins
+
+    prices = PriceTable.from_config(config.prices or None)
+    return PluginHost(build_plugins(config.plugins, paths.state_dir(), prices))

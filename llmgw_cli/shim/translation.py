@@ -1,0 +1,58 @@
+"""The hook for format translation: when the client's format is one a member does not serve.
+
+A translator is made per request (it may keep stream state). The forwarder uses it like so:
+
+    tr = factory()
+    path_qs, body = tr.request(exchange, member, model)   # client -> member format
+    ... send to member ...
+    streamed:  for chunk: client_bytes = st.feed(chunk)  (st = tr.stream()), then st.close()
+    otherwise: client_body = tr.response(status, body)     # success and error bodies alike
+
+``request`` may raise ``wire.common.TranslationError``-like ``ValueError`` subclasses with a
+``message``; the forwarder answers 400 with it. Translators register themselves with
+``register(client_format, member_format, factory)``; ``find`` picks one for a member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from llmgw_cli.shim.members import Member
+from llmgw_cli.shim.plugin import Exchange
+
+
+class StreamTranslator(Protocol):
+    def feed(self, chunk: bytes) -> bytes: ...
+
+    def close(self) -> bytes: ...
+
+
+class Translator(Protocol):
+    def request(
+        self, exchange: Exchange, member: Member, model: str | None
+    ) -> tuple[str, bytes]: ...
+
+    def response(self, status: int, body: bytes) -> bytes: ...
+
+    def stream(self) -> StreamTranslator: ...
+
+
+TranslatorFactory = Callable[[], Translator]
+_REGISTRY: dict[tuple[str, str], TranslatorFactory] = {}
+
+
+def register(client_format: str, member_format: str, factory: TranslatorFactory) -> None:
+    _REGISTRY[(client_format, member_format)] = factory
+
+
+def unregister(client_format: str, member_format: str) -> None:
+    _REGISTRY.pop((client_format, member_format), None)
+
+
+def find(client_format: str, member: Member) -> TranslatorFactory | None:
+    for fmt in member.formats:
+        factory = _REGISTRY.get((client_format, fmt))
+        if factory is not None:
+            return factory
+    return None
