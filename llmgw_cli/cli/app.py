@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "secret",
     "envcmd",
     "completion",
+    "shim",
     "mock",
     "bench",
 )
