@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llmgw_cli.config.model import Profile
+from llmgw_cli.config.model import ENV_NAME_RE, Profile
 
 # Every variable llmgw may set. Whatever a profile does not set is unset, so switching
 # profiles leaves nothing stale behind.
@@ -133,7 +133,9 @@ def profile_env(profile: Profile, secret: str | None, shim: ShimTarget | None = 
 
 def previous_extras(environ: dict[str, str] | None = None) -> list[str]:
     raw = (environ if environ is not None else os.environ).get(EXTRA_VARS, "")
-    return [name for name in raw.split(",") if name.strip()]
+    # The names come from the environment and end up in `unset NAME` that shells eval:
+    # anything that is not a plain variable name is dropped, never quoted into code.
+    return [name for name in raw.split(",") if ENV_NAME_RE.match(name)]
 
 
 def plan(

@@ -29,9 +29,17 @@ def _fish(plan: EnvPlan) -> str:
     return "\n".join(lines)
 
 
+# PowerShell also ends a '…' string at the typographic single quotes; doubling escapes each.
+_PS_QUOTES = "'\u2018\u2019\u201a\u201b"
+
+
+def _ps_quote(value: str) -> str:
+    return "'" + "".join(c * 2 if c in _PS_QUOTES else c for c in value) + "'"
+
+
 def _powershell(plan: EnvPlan) -> str:
     lines = [f"Remove-Item Env:{k} -ErrorAction SilentlyContinue" for k in plan.unset]
-    lines += [f"$Env:{k} = '{v.replace(chr(39), chr(39) * 2)}'" for k, v in plan.set.items()]
+    lines += [f"$Env:{k} = {_ps_quote(v)}" for k, v in plan.set.items()]
     return "\n".join(lines)
 
 

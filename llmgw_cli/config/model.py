@@ -89,7 +89,8 @@ class Profile:
         body = schema.unbuild(self)
         data: dict[str, Any] = {
             "version": self.version, "name": self.name, "endpoint": self.endpoint,
-            "formats": list(self.formats), "auth": schema.unbuild(self.auth) | {"type": self.auth.type},
+            "formats": list(self.formats),
+            "auth": {"type": self.auth.type} | schema.unbuild(self.auth),
         }
         data.update({k: v for k, v in body.items() if k not in data})
         return data
@@ -97,6 +98,8 @@ class Profile:
 
 def from_data(data: Any, doc: Located, name: str | None = None) -> Profile:
     """Build and validate a profile; ``name`` (from the file name) wins over the file's own."""
+    if data is None:  # an empty file: report what is missing, not a bad name
+        data = {}
     if isinstance(data, dict) and name is not None:
         data = {**data, "name": name}
     profile = schema.build(Profile, data, doc)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -151,17 +152,27 @@ class Secrets:
         }[ref.kind]
 
     def _run(self, profile: str, command: str) -> str:
-        timeout = float(os.environ.get(CMD_TIMEOUT_ENV, "10"))
         try:
-            done = subprocess.run(
-                command, shell=True, capture_output=True, text=True, timeout=timeout,
-                stdin=subprocess.DEVNULL,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise SecretError(
-                f"the secret command for profile {profile!r} took longer than {timeout:g} s; "
-                f"check it runs on its own (set {CMD_TIMEOUT_ENV} to wait longer)"
-            ) from exc
+            timeout = float(os.environ.get(CMD_TIMEOUT_ENV) or "10")
+        except ValueError as exc:
+            raise SecretError(f"{CMD_TIMEOUT_ENV} must be a number of seconds, e.g. 30") from exc
+        # Its own process group, so a timeout kills the shell and whatever it started
+        # (a `sleep` or a hung helper would otherwise linger holding the pipe).
+        with subprocess.Popen(
+            command, shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        ) as proc:
+            try:
+                stdout, _ = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired as exc:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                raise SecretError(
+                    f"the secret command for profile {profile!r} took longer than {timeout:g} s; "
+                    f"check it runs on its own (set {CMD_TIMEOUT_ENV} to wait longer)"
+                ) from exc
+        done = subprocess.CompletedProcess(command, proc.returncode, stdout, "")
         if done.returncode != 0:
             # stderr is not shown: a failing helper may echo what it was given.
             raise SecretError(

@@ -36,7 +36,9 @@ class ProfileStore:
     def names(self) -> list[str]:
         if not self.root.is_dir():
             return []
-        return sorted(p.name[: -len(SUFFIX)] for p in self.root.glob(f"*{SUFFIX}"))
+        # Only valid names: `profile edit` keeps its draft here as .NAME.edit.yaml.
+        found = (p.name[: -len(SUFFIX)] for p in self.root.glob(f"*{SUFFIX}"))
+        return sorted(n for n in found if model.NAME_RE.match(n))
 
     def exists(self, name: str) -> bool:
         return self.path(name).is_file()

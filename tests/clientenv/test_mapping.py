@@ -1,0 +1,180 @@
+"""Profile → environment, as design.md's table says (verified against Claude Code in facts.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from llmgw_cli.clientenv import mapping
+from llmgw_cli.clientenv.mapping import EXTRA_VARS, MANAGED, ShimTarget, apply, plan, unset_plan
+from llmgw_cli.config.model import TLS, Auth, ClaudeCode, Models, Profile, Proxy
+
+KEY = "sk-secret-value-9876"
+
+
+def prof(**kw: object) -> Profile:
+    base: dict[str, object] = {
+        "name": "corp",
+        "endpoint": "https://gw.example/",
+        "auth": Auth("bearer", "keyring"),
+    }
+    base.update(kw)
+    return Profile(**base)  # type: ignore[arg-type]
+
+
+def test_anthropic_bearer() -> None:
+    p = plan(prof(), KEY, environ={})
+    assert p.set == {
+        "ANTHROPIC_BASE_URL": "https://gw.example",
+        "ANTHROPIC_AUTH_TOKEN": KEY,
+        "LLMGW_PROFILE": "corp",
+    }
+    assert "ANTHROPIC_API_KEY" in p.unset  # never both
+    assert set(p.unset) | set(p.set) == set(MANAGED)
+    assert not set(p.unset) & set(p.set)
+
+
+def test_anthropic_x_api_key() -> None:
+    env = mapping.profile_env(prof(auth=Auth("x-api-key", "keyring")), KEY)
+    assert env["ANTHROPIC_API_KEY"] == KEY
+    assert "ANTHROPIC_AUTH_TOKEN" not in env
+
+
+def test_auth_none_sets_no_key() -> None:
+    env = mapping.profile_env(prof(auth=Auth("none")), None)
+    assert not set(env) & mapping.SECRET_VARS
+
+
+def test_headers_one_per_line() -> None:
+    env = mapping.profile_env(
+        prof(headers={"X-Department": "Engineering", "X-Project": "P 1"}), KEY
+    )
+    assert env["ANTHROPIC_CUSTOM_HEADERS"] == "X-Department: Engineering\nX-Project: P 1"
+
+
+def test_models() -> None:
+    env = mapping.profile_env(prof(models=Models("d", "o", "s", "h")), KEY)
+    assert (env["ANTHROPIC_MODEL"], env["ANTHROPIC_DEFAULT_OPUS_MODEL"]) == ("d", "o")
+    assert (env["ANTHROPIC_DEFAULT_SONNET_MODEL"], env["ANTHROPIC_DEFAULT_HAIKU_MODEL"]) == (
+        "s",
+        "h",
+    )
+
+
+def test_tls_paths_are_expanded_and_proxy_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    env = mapping.profile_env(
+        prof(
+            tls=TLS(ca_bundle="~/ca.pem", client_cert="~/c.pem", client_key="/abs/k.pem"),
+            proxy=Proxy(https="http://proxy.corp:3128", no_proxy=[".corp", "localhost"]),
+        ),
+        KEY,
+    )
+    assert env["NODE_EXTRA_CA_CERTS"] == str(tmp_path.resolve() / "ca.pem")
+    assert env["CLAUDE_CODE_CLIENT_CERT"] == str(tmp_path.resolve() / "c.pem")
+    assert env["CLAUDE_CODE_CLIENT_KEY"] == "/abs/k.pem"
+    assert env["HTTPS_PROXY"] == "http://proxy.corp:3128"
+    assert env["NO_PROXY"] == ".corp,localhost"
+
+
+@pytest.mark.parametrize("endpoint", ["http://localhost:4000", "http://localhost:4000/v1"])
+def test_openai_format(endpoint: str) -> None:
+    env = mapping.profile_env(prof(endpoint=endpoint, formats=["openai"]), KEY)
+    assert env["OPENAI_BASE_URL"] == "http://localhost:4000/v1"
+    assert env["OPENAI_API_BASE"] == "http://localhost:4000/v1"
+    assert env["OPENAI_API_KEY"] == KEY
+    assert "ANTHROPIC_BASE_URL" not in env
+
+
+def test_both_formats() -> None:
+    env = mapping.profile_env(prof(formats=["anthropic", "openai"]), KEY)
+    assert env["ANTHROPIC_BASE_URL"] == "https://gw.example"
+    assert env["OPENAI_BASE_URL"] == "https://gw.example/v1"
+    assert env["ANTHROPIC_AUTH_TOKEN"] == env["OPENAI_API_KEY"] == KEY
+
+
+def test_bedrock_format() -> None:
+    env = mapping.profile_env(prof(formats=["bedrock"]), KEY)
+    assert env["CLAUDE_CODE_USE_BEDROCK"] == "1"
+    assert env["ANTHROPIC_BEDROCK_BASE_URL"] == "https://gw.example"
+    assert env["CLAUDE_CODE_SKIP_BEDROCK_AUTH"] == "1"
+    assert "ANTHROPIC_BASE_URL" not in env
+
+
+def test_vertex_format() -> None:
+    env = mapping.profile_env(prof(formats=["vertex"]), KEY)
+    assert env["CLAUDE_CODE_USE_VERTEX"] == "1"
+    assert env["ANTHROPIC_VERTEX_BASE_URL"] == "https://gw.example"
+    assert env["CLAUDE_CODE_SKIP_VERTEX_AUTH"] == "1"
+
+
+def test_claude_code_flags_and_extras() -> None:
+    cc = ClaudeCode(
+        disable_experimental_betas=True,
+        disable_nonessential_traffic=True,
+        env={
+            "API_TIMEOUT_MS": "600000",
+            "BASH_DEFAULT_TIMEOUT_MS": "1",
+            "ANTHROPIC_BASE_URL": "ignored",
+        },
+    )
+    env = mapping.profile_env(prof(claude_code=cc), KEY)
+    assert env["CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"] == "1"
+    assert env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] == "1"
+    assert env["API_TIMEOUT_MS"] == "600000"
+    assert env["ANTHROPIC_BASE_URL"] == "https://gw.example"  # extras never override the mapping
+    assert env[EXTRA_VARS] == "API_TIMEOUT_MS,BASH_DEFAULT_TIMEOUT_MS"
+
+
+def test_previous_extras_are_unset_on_switch() -> None:
+    p = plan(prof(), KEY, environ={EXTRA_VARS: "API_TIMEOUT_MS,OLD_ONE"})
+    assert "API_TIMEOUT_MS" in p.unset and "OLD_ONE" in p.unset
+    assert EXTRA_VARS in p.unset
+
+
+def test_extras_from_the_environment_that_are_not_names_are_dropped() -> None:
+    # LLMGW_EXTRA_VARS comes from the environment and is turned into `unset NAME` for eval.
+    evil = "GOOD,$(touch /tmp/pwned),A;rm -rf ~,B C,,"
+    p = plan(prof(), KEY, environ={EXTRA_VARS: evil})
+    extra = [k for k in p.unset if k not in MANAGED]
+    assert extra == ["GOOD"]
+    assert unset_plan({EXTRA_VARS: evil}).unset[-1] == "GOOD"
+
+
+def test_shim_target_replaces_endpoint_key_and_drops_tls_and_headers() -> None:
+    p = prof(
+        formats=["anthropic"],
+        headers={"X-A": "1"},
+        tls=TLS(ca_bundle="/ca.pem"),
+        proxy=Proxy(https="http://proxy:1"),
+        models=Models(default="m"),
+    )
+    env = mapping.profile_env(p, KEY, ShimTarget("http://127.0.0.1:8787/", "local-token"))
+    assert env["ANTHROPIC_BASE_URL"] == "http://127.0.0.1:8787"
+    assert env["ANTHROPIC_AUTH_TOKEN"] == env["OPENAI_API_KEY"] == "local-token"
+    assert env["OPENAI_BASE_URL"] == "http://127.0.0.1:8787/v1"
+    assert env["ANTHROPIC_MODEL"] == "m"
+    assert KEY not in env.values()
+    for gone in ("ANTHROPIC_CUSTOM_HEADERS", "NODE_EXTRA_CA_CERTS", "HTTPS_PROXY"):
+        assert gone not in env
+
+
+def test_unset_plan_covers_every_managed_variable() -> None:
+    p = unset_plan({})
+    assert p.set == {}
+    assert p.unset == list(MANAGED)
+
+
+def test_apply_removes_stale_values_and_keeps_the_rest() -> None:
+    p = plan(prof(), KEY, environ={})
+    child = apply(p, {"PATH": "/bin", "OPENAI_API_KEY": "stale", "ANTHROPIC_API_KEY": "stale"})
+    assert child == {"PATH": "/bin", **p.set}
+
+
+def test_masked_hides_only_secrets() -> None:
+    masked = plan(prof(formats=["anthropic", "openai"]), KEY, environ={}).masked()
+    assert masked["ANTHROPIC_AUTH_TOKEN"] == masked["OPENAI_API_KEY"] == "…9876"
+    assert masked["ANTHROPIC_BASE_URL"] == "https://gw.example"
