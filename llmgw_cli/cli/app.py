@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 
 import typer
 
@@ -53,9 +54,17 @@ def run(args: list[str]) -> int:
     """Run the CLI; usage errors exit 2, ours are raised to ``__main__``."""
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
+    from llmgw_cli.cli.completion import COMPLETE_VAR, enable
+
+    if os.environ.get(COMPLETE_VAR):
+        enable()  # a shell asks for completions: the scripts in completions/ call us so
     command = typer.main.get_command(app)
     try:
-        result = command.main(args, prog_name="llmgw", standalone_mode=False)
+        result = command.main(
+            args, prog_name="llmgw", complete_var=COMPLETE_VAR, standalone_mode=False
+        )
+    except SystemExit as exc:  # completion answers end with sys.exit
+        return exc.code if isinstance(exc.code, int) else 0
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
     except NoArgsIsHelpError as exc:

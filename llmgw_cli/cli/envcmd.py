@@ -8,6 +8,7 @@ import sys
 import typer
 
 from llmgw_cli import console
+from llmgw_cli.cli.completion import profile_names, shell_names
 from llmgw_cli.clientenv.build import EnvRequest
 from llmgw_cli.errors import UsageError
 
@@ -20,14 +21,20 @@ def register(app: typer.Typer) -> None:
 
 
 def env(
-    profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one)."),
-    shell: str = typer.Option(None, "--shell", help="bash, zsh, fish, powershell, dotenv or json (default: detected)."),
+    profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one).", autocompletion=profile_names),
+    shell: str = typer.Option(None, "--shell", help="bash, zsh, fish, powershell, dotenv or json (default: detected).", autocompletion=shell_names),
     unset: bool = typer.Option(False, "--unset", help="Unset every variable llmgw manages."),
     shim: bool = typer.Option(False, "--shim", help="Point clients at the running shim with its local token."),
+    json_out: bool = typer.Option(False, "--json", help="Same as --shell json."),
 ) -> None:
     """Print the shell code that sets the profile's environment: eval "$(llmgw env)"."""
     from llmgw_cli.clientenv.build import env_script
     from llmgw_cli.clientenv.shells import SHELLS
+
+    if json_out:
+        if shell not in (None, "json"):
+            raise UsageError(f"--json and --shell {shell} disagree; pass one of them")
+        shell = "json"
 
     if shell is not None and shell not in (*SHELLS, "sh", "pwsh"):
         raise UsageError(f"unknown shell {shell!r}; use one of {', '.join(SHELLS)}")
@@ -36,7 +43,7 @@ def env(
 
 def exec_(
     command: list[str] = typer.Argument(..., help="The command and its arguments, after --."),
-    profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one)."),
+    profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one).", autocompletion=profile_names),
     shim: bool = typer.Option(False, "--shim", help="Go through the running shim, or a private one for this command."),
 ) -> None:
     """Run COMMAND with the profile's environment; its exit code is passed through."""
@@ -63,7 +70,7 @@ def exec_(
         raise UsageError(f"cannot run {command[0]}: permission denied") from exc
 
 
-def token(profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one).")) -> None:
+def token(profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one).", autocompletion=profile_names)) -> None:
     """Print the profile's secret (for Claude Code's apiKeyHelper)."""
     from llmgw_cli.clientenv.build import token as get_token
 
@@ -71,7 +78,7 @@ def token(profile: str = typer.Option(None, "--profile", "-p", help="Profile (de
 
 
 def claude_settings(
-    profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one)."),
+    profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one).", autocompletion=profile_names),
     scope: str = typer.Option("user", "--scope", help="user (~/.claude), project (.claude/settings.json) or local."),
     print_only: bool = typer.Option(False, "--print", help="Print the merged settings instead of writing them."),
 ) -> None:

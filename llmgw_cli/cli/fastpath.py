@@ -35,6 +35,8 @@ def parse(args: list[str]) -> EnvRequest | None:
             setattr(req, allowed_values[key], value)
         elif arg in allowed_flags:
             setattr(req, allowed_flags[arg], True)
+        elif arg == "--json" and args[0] == "env" and req.shell in (None, "json"):
+            req.shell = "json"  # `--json` is `--shell json`
         else:
             return None
         i += 1

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from llmgw_cli import console
+from llmgw_cli.cli.completion import profile_names
 from llmgw_cli.config import manage
 from llmgw_cli.config.secrets import Secrets
 from llmgw_cli.config.store import ProfileStore
@@ -103,7 +104,7 @@ def list_(json_out: bool = typer.Option(False, "--json", help="Write JSON to std
 
 @profile_app.command("show")
 def show(
-    name: str = typer.Argument(None, help="Profile name (default: the selected one)."),
+    name: str = typer.Argument(None, help="Profile name (default: the selected one).", autocompletion=profile_names),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Show a profile; the secret is masked and its location named."""
@@ -129,7 +130,7 @@ def current(json_out: bool = typer.Option(False, "--json")) -> None:
 
 @profile_app.command("use")
 def use(
-    name: str = typer.Argument(...),
+    name: str = typer.Argument(..., autocompletion=profile_names),
     local: bool = typer.Option(False, "--local", help="Write .llmgw-profile in this folder instead."),
 ) -> None:
     """Make NAME the current profile (globally, or for this folder with --local)."""
@@ -152,7 +153,7 @@ def use(
 
 
 @profile_app.command("remove")
-def remove(name: str = typer.Argument(...), yes: bool = typer.Option(False, "--yes", "-y")) -> None:
+def remove(name: str = typer.Argument(..., autocompletion=profile_names), yes: bool = typer.Option(False, "--yes", "-y")) -> None:
     """Delete a profile and the secret llmgw stored for it."""
     store = ProfileStore()
     store.load(name)
@@ -165,14 +166,14 @@ def remove(name: str = typer.Argument(...), yes: bool = typer.Option(False, "--y
 
 
 @profile_app.command("rename")
-def rename(old: str = typer.Argument(...), new: str = typer.Argument(...)) -> None:
+def rename(old: str = typer.Argument(..., autocompletion=profile_names), new: str = typer.Argument(...)) -> None:
     """Rename a profile; its stored secret moves with it."""
     manage.rename(ProfileStore(), Secrets(), old, new)
     console.success(f"renamed {old} to {new}")
 
 
 @profile_app.command("edit")
-def edit(name: str = typer.Argument(...)) -> None:
+def edit(name: str = typer.Argument(..., autocompletion=profile_names)) -> None:
     """Open the profile in $EDITOR; the change is kept only if it validates."""
     from llmgw_cli.cli import edit as editing
 
@@ -199,7 +200,7 @@ def import_(
 
 
 @profile_app.command("export")
-def export(name: str = typer.Argument(...)) -> None:
+def export(name: str = typer.Argument(..., autocompletion=profile_names)) -> None:
     """Print a profile as YAML (never a secret: only where it lives)."""
     from llmgw_cli.config import yamlio
 

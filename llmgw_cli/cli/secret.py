@@ -7,6 +7,7 @@ import sys
 import typer
 
 from llmgw_cli import console
+from llmgw_cli.cli.completion import profile_names
 from llmgw_cli.config.secretref import SecretRef
 from llmgw_cli.config.secrets import Secrets
 from llmgw_cli.config.store import ProfileStore
@@ -28,7 +29,7 @@ def _ref(profile_name: str) -> SecretRef:
 
 @secret_app.command("set")
 def set_(
-    profile: str = typer.Argument(..., help="Profile name."),
+    profile: str = typer.Argument(..., help="Profile name.", autocompletion=profile_names),
     stdin: bool = typer.Option(False, "--stdin", help="Read the secret from stdin instead of a hidden prompt."),
 ) -> None:
     """Store the secret (keychain, or the opt-in 0600 file) — read with a hidden prompt."""
@@ -53,7 +54,7 @@ def set_(
 
 
 @secret_app.command("rm")
-def rm(profile: str = typer.Argument(..., help="Profile name.")) -> None:
+def rm(profile: str = typer.Argument(..., help="Profile name.", autocompletion=profile_names)) -> None:
     """Delete the stored secret (the profile stays)."""
     ref = _ref(profile)
     secrets = Secrets()
