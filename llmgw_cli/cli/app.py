@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "shim",
     "mock",
     "bench",
+    "doctor",
 )
 
 app = typer.Typer(

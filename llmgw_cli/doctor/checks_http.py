@@ -1,0 +1,244 @@
+"""Layer 3: HTTP — reachability, authentication, the model list and the clock."""
+
+from __future__ import annotations
+
+import difflib
+import email.utils
+from typing import Any
+
+from llmgw_cli.doctor import httpprobe
+from llmgw_cli.doctor.context import CLAUDE_CODE_DEFAULT_MODEL, Context
+from llmgw_cli.doctor.httpprobe import HTML_FIX, Reply, api_base, describe_html
+from llmgw_cli.doctor.netprobe import ProbeError
+from llmgw_cli.doctor.registry import check
+from llmgw_cli.doctor.result import Outcome, fail, ok, skip, warn
+
+API = ("anthropic", "openai")
+
+
+def main_format(ctx: Context) -> str:
+    return "anthropic" if "anthropic" in ctx.profile.formats else "openai"
+
+
+def models_url(ctx: Context) -> str:
+    return api_base(ctx.profile, main_format(ctx)) + "/models"
+
+
+@check(
+    "http",
+    layer="http",
+    title="HTTP reachability, status, version, server",
+    formats=API,
+    depends=("tls",),
+)
+def http(ctx: Context) -> Outcome:
+    url = models_url(ctx)
+    try:
+        reply = ctx.request("GET", url, fmt=main_format(ctx))
+    except ProbeError as exc:
+        return fail(f"GET {url}: {exc.message}", "see the proxy, tcp and tls checks above")
+    ctx.probe = reply
+    detail: dict[str, Any] = {
+        "url": url,
+        "status": reply.status,
+        "http_version": reply.http_version,
+        "server": reply.headers.get("server"),
+        "content_type": reply.content_type,
+        "request_ids": reply.request_ids(),
+        "elapsed_ms": round(reply.elapsed_ms, 1),
+    }
+    head = f"GET /v1/models → {reply.status} {reply.http_version}"
+    server = f", server {detail['server']}" if detail["server"] else ""
+    if reply.is_html:
+        return fail(f"{head}: {describe_html(reply)}", HTML_FIX, detail)
+    if 300 <= reply.status < 400:
+        where = reply.headers.get("location", "?")
+        return fail(
+            f"{head}: redirected to {where} (often an SSO login)",
+            "use the API endpoint itself; API clients do not follow logins",
+            detail,
+        )
+    if reply.status >= 500:
+        return fail(
+            f"{head}: the gateway answered with an error: {reply.error_message()}",
+            "the gateway or its upstream is failing: quote the request id to its operators",
+            detail,
+        )
+    return ok(f"{head}{server} in {reply.elapsed_ms:.0f} ms", detail)
+
+
+def _auth_probe(ctx: Context, style: str | None = None) -> Reply:
+    """A request that needs a valid key but generates nothing: the model list, or, where
+    there is none, an empty POST that an authenticated caller gets a 400 for."""
+    probe = ctx.probe
+    listing = probe is not None and probe.status not in (404, 405)
+    if style is None and listing and probe is not None:
+        return probe
+    fmt = main_format(ctx)
+    if listing:
+        return ctx.request("GET", models_url(ctx), fmt=fmt, style=style)
+    path = "/messages?beta=true" if fmt == "anthropic" else "/chat/completions"
+    return ctx.request("POST", api_base(ctx.profile, fmt) + path, fmt=fmt, body={}, style=style)
+
+
+@check(
+    "auth",
+    layer="http",
+    title="key accepted; 401/403/429 explained; other header style",
+    formats=API,
+    depends=("http", "secret"),
+)
+def auth(ctx: Context) -> Outcome:
+    p = ctx.profile
+    style = p.auth.type
+    try:
+        reply = _auth_probe(ctx)
+    except ProbeError as exc:
+        return fail(f"auth probe failed: {exc.message}", None)
+    detail: dict[str, Any] = {"style": httpprobe.style_name(style), "status": reply.status}
+    if reply.is_html:
+        return fail(describe_html(reply), HTML_FIX, detail)
+    if reply.status in (401, 403):
+        return _refused(ctx, reply, style, detail)
+    if reply.status == 429:
+        after = reply.headers.get("retry-after")
+        detail["retry_after"] = after
+        wait = f"; Retry-After {after} s" if after else ""
+        return warn(
+            f"429 rate limited: the key is valid but over its limit{wait}",
+            f"wait{f' {after} s' if after else ''}, or ask the gateway's operators for a "
+            "higher limit",
+            detail,
+        )
+    if reply.status >= 500:
+        return fail(
+            f"{reply.status}: {reply.error_message()}", "the gateway is failing; see http", detail
+        )
+    if reply.status in (404, 405):
+        return warn(
+            f"cannot tell: {reply.url} → {reply.status}", "see the messages/chat checks", detail
+        )
+    if style == "none":
+        return ok(f"no key needed ({reply.status} without one)", detail)
+    return ok(f"{httpprobe.style_name(style)} accepted ({reply.status})", detail)
+
+
+def _refused(ctx: Context, reply: Reply, style: str, detail: dict[str, Any]) -> Outcome:
+    name = ctx.profile.name
+    meaning = {
+        401: "401 Unauthorized: the key was not accepted (Claude Code shows this as "
+        '"Not logged in" / invalid API key)',
+        403: "403 Forbidden: the key is known but not allowed here (team, model or network policy)",
+    }[reply.status]
+    detail["message"] = reply.error_message()
+    if style == "none" or not ctx.secret:
+        return fail(
+            meaning,
+            f"the gateway wants a key: set auth.type and a secret (`llmgw profile edit {name}`, "
+            f"`llmgw secret set {name}`)",
+            detail,
+        )
+    other = httpprobe.other_style(style)
+    try:
+        retry = _auth_probe(ctx, other)
+        works = retry.status < 400 or retry.status in (400, 404, 405, 422)
+        detail["other_style"] = {"style": httpprobe.style_name(other), "status": retry.status}
+    except ProbeError as exc:
+        works, detail["other_style"] = False, {"error": exc.message}
+    if works:
+        return fail(
+            f"{meaning}; with {httpprobe.style_name(other)} the same key works",
+            f"set auth.type: {other} (`llmgw profile edit {name}`)",
+            detail,
+        )
+    return fail(
+        f"{meaning}; {httpprobe.style_name(other)} does not work either",
+        f"check the key is current and meant for this gateway (`llmgw secret set {name}`)",
+        detail,
+    )
+
+
+@check(
+    "models",
+    layer="http",
+    title="/v1/models lists the configured and default models",
+    formats=API,
+    depends=("auth",),
+)
+def models(ctx: Context) -> Outcome:
+    p = ctx.profile
+    configured = {k: v for k, v in vars(p.models).items() if v}
+    wanted = dict(configured)
+    if "anthropic" in p.formats:
+        wanted["claude_code_default"] = p.models.default or CLAUDE_CODE_DEFAULT_MODEL
+    reply = ctx.probe
+    if reply is None or reply.status != 200 or not isinstance(reply.json(), dict):
+        try:
+            reply = ctx.request("GET", models_url(ctx), fmt=main_format(ctx))
+        except ProbeError as exc:
+            return fail(f"GET /v1/models: {exc.message}", None)
+    data = reply.json()
+    if (
+        reply.status in (404, 405)
+        or not isinstance(data, dict)
+        or not isinstance(data.get("data"), list)
+    ):
+        return warn(
+            f"no model list (GET /v1/models → {reply.status}); the names below are unchecked",
+            "nothing to do if requests work: Claude Code does not need the list",
+            {"wanted": wanted},
+        )
+    listed = [str(m.get("id")) for m in data["data"] if isinstance(m, dict) and m.get("id")]
+    ctx.listed_models = listed
+    missing = {role: name for role, name in wanted.items() if name not in listed}
+    detail: dict[str, Any] = {"listed": listed[:50], "count": len(listed), "wanted": wanted}
+    if not missing:
+        return ok(
+            f"{len(listed)} models listed; {', '.join(sorted(set(wanted.values())))} present",
+            detail,
+        )
+    parts, fixes = [], []
+    for role, name in missing.items():
+        close = difflib.get_close_matches(name, listed, n=3, cutoff=0.5)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        label = "Claude Code's default model" if role == "claude_code_default" else f"models.{role}"
+        parts.append(f"{label} {name} is not listed{hint}")
+        key = "default" if role == "claude_code_default" else role
+        fixes.append(
+            f"models.{key}: {close[0] if close else (listed[0] if listed else '<a listed model>')}"
+        )
+    detail["missing"] = missing
+    return fail(
+        "; ".join(parts),
+        f"set {', '.join(dict.fromkeys(fixes))} (`llmgw profile edit {p.name}`)",
+        detail,
+    )
+
+
+@check(
+    "clock",
+    layer="http",
+    title="clock skew from the server's Date header",
+    formats=API,
+    depends=("http",),
+)
+def clock(ctx: Context) -> Outcome:
+    reply = ctx.probe
+    if reply is None or "date" not in reply.headers:
+        return skip("the server sent no Date header")
+    try:
+        server = email.utils.parsedate_to_datetime(reply.headers["date"]).timestamp()
+    except (TypeError, ValueError):
+        return skip(f"unreadable Date header {reply.headers['date']!r}")
+    local = (reply.sent_at + reply.received_at) / 2
+    skew = server - local
+    detail = {"date": reply.headers["date"], "skew_s": round(skew, 1)}
+    text = f"server clock {'ahead' if skew > 0 else 'behind'} by {abs(skew):.0f} s"
+    if abs(skew) <= 30:  # Date has 1 s resolution; small differences mean nothing
+        return ok(f"skew {round(skew):+d} s (within 30 s)", detail)
+    fix = "enable time sync here (timedatectl set-ntp true) or tell the gateway's operators"
+    if abs(skew) > 300:
+        return fail(
+            f"{text}: signed requests and certificate checks break beyond 5 minutes", fix, detail
+        )
+    return warn(text, fix, detail)

@@ -1,0 +1,91 @@
+"""The check registry, after Django's system checks: each check is a small function
+registered with an id, a layer, the wire formats it applies to and the checks it needs.
+
+    @check("tcp", layer="net", depends=("dns",), title="TCP connect to the first hop")
+    def tcp(ctx: Context) -> Outcome: ...
+
+Checks run in registration order (the layer modules are imported in ``MODULES`` order),
+so a check's dependencies always run before it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from llmgw_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from llmgw_cli.doctor.context import Context
+    from llmgw_cli.doctor.result import Outcome
+
+CheckFunc = Callable[["Context"], "Outcome"]
+LAYERS = ("config", "net", "http", "api")
+MODULES = ("checks_config", "checks_net", "checks_http", "checks_api")
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    layer: str
+    title: str
+    func: CheckFunc
+    formats: tuple[str, ...] | None = None  # None: every format
+    depends: tuple[str, ...] = ()
+
+    def applies(self, formats: Iterable[str]) -> bool:
+        return self.formats is None or any(f in self.formats for f in formats)
+
+
+_REGISTRY: dict[str, CheckSpec] = {}
+
+
+def check(
+    id: str,
+    *,
+    layer: str,
+    title: str,
+    formats: tuple[str, ...] | None = None,
+    depends: tuple[str, ...] = (),
+) -> Callable[[CheckFunc], CheckFunc]:
+    if layer not in LAYERS:
+        raise ValueError(f"unknown layer {layer!r}")
+
+    def register(func: CheckFunc) -> CheckFunc:
+        missing = [d for d in depends if d not in _REGISTRY]
+        if missing:  # dependencies must be registered (and so run) first
+            raise ValueError(f"check {id!r} depends on unregistered {missing}")
+        _REGISTRY[id] = CheckSpec(id, layer, title, func, formats, depends)
+        return func
+
+    return register
+
+
+def all_checks() -> list[CheckSpec]:
+    for name in MODULES:
+        importlib.import_module(f"llmgw_cli.doctor.{name}")
+    return list(_REGISTRY.values())
+
+
+def with_dependencies(wanted: Iterable[str]) -> set[str]:
+    """The requested ids plus everything they depend on, transitively.
+
+    ``--check`` runs dependencies too: a TLS result means little when nobody looked
+    at DNS and TCP first, and a failed dependency still explains a skip.
+    """
+    specs = {s.id: s for s in all_checks()}
+    unknown = sorted(set(wanted) - specs.keys())
+    if unknown:
+        raise UsageError(
+            f"unknown check {', '.join(unknown)}; see `llmgw doctor --list-checks` "
+            f"({', '.join(specs)})"
+        )
+    todo, seen = list(wanted), set()
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            todo.extend(specs[current].depends)
+    return seen

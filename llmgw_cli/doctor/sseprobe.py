@@ -1,0 +1,118 @@
+"""Read a streamed reply and time it the way a user feels it: response headers, first
+body byte, first event, first text; and spot a buffering proxy.
+
+A streaming server sends ``message_start`` (or OpenAI's role chunk) at once and the text
+as it is generated. A buffering proxy holds everything back and delivers every event in
+one burst at the end — Claude Code's stream idle watchdog then aborts long replies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from llmgw_cli.doctor.context import Context
+from llmgw_cli.doctor.netprobe import ms_since
+from llmgw_cli.wire.sse import SSEEvent, SSEParser
+
+# A burst is only suspicious when the wait was long enough to matter and to measure.
+BURST_MIN_MS = 250.0
+BURST_MIN_EVENTS = 3
+
+
+@dataclass
+class StreamReport:
+    status: int
+    content_type: str
+    headers: dict[str, str]
+    headers_ms: float
+    body: bytes = b""  # kept when the answer is not an event stream
+    first_byte_ms: float | None = None
+    first_event_ms: float | None = None
+    first_text_ms: float | None = None
+    total_ms: float = 0.0
+    chunks: int = 0
+    events: list[SSEEvent] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # arrival of each event, ms
+    cut: bool = False  # ended inside an event
+
+    @property
+    def is_sse(self) -> bool:
+        return self.content_type == "text/event-stream"
+
+    def burst(self) -> bool:
+        """Every event arrived together, after a wait long enough that a live stream would not."""
+        if len(self.times) < BURST_MIN_EVENTS or self.first_event_ms is None:
+            return False
+        spread = self.times[-1] - self.times[0]
+        return self.first_event_ms >= BURST_MIN_MS and spread <= max(
+            5.0, 0.05 * self.first_event_ms
+        )
+
+    def timings(self) -> dict[str, Any]:
+        def r(v: float | None) -> float | None:
+            return None if v is None else round(v, 1)
+
+        return {
+            "headers_ms": r(self.headers_ms),
+            "first_byte_ms": r(self.first_byte_ms),
+            "first_event_ms": r(self.first_event_ms),
+            "first_text_ms": r(self.first_text_ms),
+            "total_ms": r(self.total_ms),
+            "events": len(self.events),
+            "chunks": self.chunks,
+            "spread_ms": r(self.times[-1] - self.times[0]) if self.times else None,
+        }
+
+
+def _has_text(ev: SSEEvent) -> bool:
+    if ev.is_done or ('"text' not in ev.data and '"content"' not in ev.data):
+        return False
+    try:
+        data = ev.json()
+    except ValueError:
+        return False
+    if not isinstance(data, dict):
+        return False
+    delta = data.get("delta")
+    if isinstance(delta, dict) and delta.get("type") == "text_delta":
+        return bool(delta.get("text"))
+    for choice in data.get("choices") or ():
+        if (
+            isinstance(choice, dict)
+            and isinstance(choice.get("delta"), dict)
+            and choice["delta"].get("content")
+        ):
+            return True
+    return False
+
+
+def read(ctx: Context, url: str, fmt: str, body: dict[str, Any]) -> StreamReport:
+    with ctx.stream(url, fmt=fmt, body=body) as (response, start):
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        report = StreamReport(
+            response.status_code,
+            headers.get("content-type", "").split(";")[0].strip().lower(),
+            headers,
+            ms_since(start),
+        )
+        if not report.is_sse:
+            report.body = response.read()
+            report.total_ms = ms_since(start)
+            return report
+        parser = SSEParser()
+        for chunk in response.iter_bytes():
+            now = ms_since(start)
+            report.chunks += 1
+            if report.first_byte_ms is None:
+                report.first_byte_ms = now
+            for ev in parser.feed(chunk):
+                report.events.append(ev)
+                report.times.append(now)
+                if report.first_event_ms is None:
+                    report.first_event_ms = now
+                if report.first_text_ms is None and _has_text(ev):
+                    report.first_text_ms = now
+        report.cut = parser.pending
+        report.total_ms = ms_since(start)
+    return report

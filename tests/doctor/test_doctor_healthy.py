@@ -1,0 +1,57 @@
+"""A healthy `llmgw mock` passes every applicable check, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from rich.console import Console
+
+from llmgw_cli.doctor.render import run_and_render
+from tests.doctor.conftest import KEY, PROXY_VARS, make_profile
+from tests.helpers.cli import run
+from tests.helpers.mockserver import mock_thread
+
+ALL = ["config", "secret", "proxy", "dns", "tcp", "tls", "http", "auth", "models", "clock",
+       "messages", "stream", "betas", "count_tokens", "chat", "chat_stream"]
+NO_PROXY_ENV: dict[str, str | None] = dict.fromkeys(PROXY_VARS)
+
+
+def test_healthy_mock_every_check_ok(save: object) -> None:
+    with mock_thread(require_key=KEY, ttft_ms=20, itl_ms=2) as url:
+        save(make_profile(url, "mock", formats="[anthropic, openai]"))  # type: ignore[operator]
+        done = run("doctor", "--profile", "mock", "--json", env=NO_PROXY_ENV)
+        human = run("doctor", "--profile", "mock", env=NO_PROXY_ENV)
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = json.loads(done.stdout)
+    assert data["version"] == 1 and len(data["results"]) == 1
+    result = data["results"][0]
+    assert result["profile"] == "mock" and result["ok"] is True
+    checks = {c["id"]: c for c in result["checks"]}
+    assert list(checks) == ALL
+    # Loopback over plain http: nothing to resolve and no TLS; everything else passes.
+    assert {k: c["status"] for k, c in checks.items() if c["status"] != "ok"} == {
+        "dns": "skip", "tls": "skip"}
+    for c in checks.values():
+        assert set(c) == {"id", "status", "duration_ms", "summary", "detail", "fix"}
+        assert isinstance(c["duration_ms"], float)
+    total_ms = sum(c["duration_ms"] for c in checks.values())
+    assert "via" not in checks["proxy"]["summary"]
+    assert checks["models"]["detail"]["wanted"]["claude_code_default"] == "claude-opus-5-5"
+    assert KEY not in done.stdout + done.stderr + human.stdout + human.stderr
+
+    assert human.returncode == 0
+    line = re.search(r"mock: 14 ok, 2 skipped in ([0-9.]+) s", human.stdout)
+    assert line, human.stdout
+    print(f"\ndoctor against a healthy mock: checks {total_ms:.0f} ms, run {line.group(1)} s")
+    assert float(line.group(1)) < 10  # loose sanity bound; the figure is printed above
+
+
+def test_run_and_render_for_demo() -> None:
+    console = Console(record=True, width=120)
+    with mock_thread() as url:
+        report = run_and_render(make_profile(url, "demo", auth="none"), "demo", console=console)
+    text = console.export_text()
+    assert report.passed()
+    assert "doctor demo" in text and "✓" in text and "selected by demo" in text
+    assert re.search(r"demo: \d+ ok, \d+ skipped in [0-9.]+ s", text)
