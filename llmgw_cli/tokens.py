@@ -273,3 +273,26 @@ def max_output_tokens(body: Any, default: int = 4096) -> int:
             if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
                 return value
     return default
+
+
+@dataclass(frozen=True)
+class Measure:
+    kind: str  # "request" (a JSON request body) or "text"
+    count: Count
+    max_output: int | None  # the request's max_tokens, when it is a request
+    model: str | None  # the model counted for: the one asked for, else the body's
+
+
+def measure(text: str, model: str | None = None) -> Measure:
+    """Count a file: a JSON request body is estimated as a prompt, anything else as text."""
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and any(k in body for k in ("messages", "input", "prompt")):
+            model = model or (body.get("model") if isinstance(body.get("model"), str) else None)
+            count = estimate_request(body, model)
+            return Measure("request", count, max_output_tokens(body, default=0) or None, model)
+    return Measure("text", count_text(text, model), None, model)

@@ -18,6 +18,9 @@ COMMAND_MODULES = (
     "shim",
     "mock",
     "bench",
+    "tokens",
+    "usage",
+    "statusline",
     "doctor",
 )
 

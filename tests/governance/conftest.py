@@ -39,3 +39,35 @@ def anthropic_body(
         "max_tokens": max_tokens,
         "messages": [{"role": "user", "content": text}],
     }
+
+
+def write_audit_log(state_dir: Any, rows: list[dict[str, Any]], **cfg: Any) -> Any:
+    """Write audit lines through the real plugin; each row sets the exchange's fields.
+
+    Row keys: ts (epoch), model, user, profile, status, e2e_ms, ttft_ms, usage (Usage).
+    Rows are written in timestamp order, as a running shim appends them.
+    """
+    import asyncio
+
+    from llmgw_cli.prices import PriceTable
+    from llmgw_cli.shim.plugins.audit import AuditPlugin
+
+    plugin = AuditPlugin(cfg, state_dir, PriceTable())
+
+    async def go() -> None:
+        for row in sorted(rows, key=lambda r: r["ts"]):
+            ex = make_exchange(
+                anthropic_body("q", model=row.get("model", "claude-sonnet-4-5")),
+                headers={"X-User-ID": row.get("user", "alice")},
+                status=row.get("status", 200),
+            )
+            ex.wall_start = row["ts"]
+            ex.profile = row.get("profile", "corp")
+            ex.e2e_ms, ex.ttft_ms = row.get("e2e_ms", 1000.0), row.get("ttft_ms", 300.0)
+            if "usage" in row:
+                ex.usage = row["usage"]
+            await plugin.on_complete(ex)
+        await plugin.close()
+
+    asyncio.run(go())
+    return plugin.path
