@@ -95,12 +95,9 @@ def anthropic_error_to_openai(status: int, body: bytes | str | JsonObj | None) -
 def openai_error_to_anthropic(status: int, body: bytes | str | JsonObj | None) -> JsonObj:
     data = _load(body)
     err = data.get("error") if isinstance(data, dict) else None
-    atype: str | None = None
-    if isinstance(err, dict):
-        for candidate in (err.get("code"), err.get("type")):
-            if candidate in ANTHROPIC_TYPES:
-                atype = candidate
-                break
+    # Only `code` is trusted: OpenAI's own `type` reuses "invalid_request_error" for 401s.
+    code = err.get("code") if isinstance(err, dict) else None
+    atype = code if isinstance(code, str) and code in ANTHROPIC_TYPES else None
     return anthropic_error(status, _message(data, body, status), atype)
 
 

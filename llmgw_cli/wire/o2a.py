@@ -90,7 +90,15 @@ def openai_to_anthropic_request(body: JsonObj, *, default_max_tokens: int = 4096
         out["stop_sequences"] = stop
     if body.get("stream"):
         out["stream"] = True
-    tools = [_tool(t) for t in body.get("tools") or () if isinstance(t, dict)]
+    # Only function tools translate (OpenAI's "custom" free-text tools have no schema).
+    tools = [
+        _function(t["function"])
+        for t in body.get("tools") or ()
+        if isinstance(t, dict)
+        and t.get("type", "function") == "function"
+        and isinstance(t.get("function"), dict)
+        and t["function"].get("name")
+    ]
     tools += [_function(f) for f in body.get("functions") or () if isinstance(f, dict)]
     if tools:
         out["tools"] = tools
@@ -172,11 +180,6 @@ def _tool_result(msg: JsonObj) -> JsonObj:
     else:
         value = content if isinstance(content, str) else ""
     return {"type": "tool_result", "tool_use_id": msg.get("tool_call_id", ""), "content": value}
-
-
-def _tool(tool: JsonObj) -> JsonObj:
-    fn = tool.get("function")
-    return _function(fn if isinstance(fn, dict) else {})
 
 
 def _function(fn: JsonObj) -> JsonObj:
