@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 
 import aiohttp
 from aiohttp import web
@@ -113,7 +114,9 @@ def describe(exc: BaseException, member: Member) -> Failure:
 
 def _os_reason(exc: aiohttp.ClientConnectorError) -> str:
     err = exc.os_error
-    return err.strerror or str(err) if isinstance(err, OSError) else str(err)
+    if isinstance(err, OSError) and err.errno:
+        return os.strerror(err.errno)  # "Connection refused", whatever wording asyncio used
+    return str(err)
 
 
 def failure_from_status(member: Member, status: int, headers: object) -> Failure:

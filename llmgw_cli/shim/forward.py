@@ -232,7 +232,12 @@ class Forwarder:
             if not streaming and (tr is not None or (length is not None and length <= SMALL_BODY)):
                 # A small whole body, or one a translator must see whole: one write.
                 t_read = perf()
-                data = await resp.read()
+                try:
+                    data = await resp.read()
+                except _UPSTREAM_ERRORS as exc:
+                    message = f"upstream {member.base} broke off the response: {type(exc).__name__}"
+                    member.mark(False, message)
+                    return self._fail(ex, 502, message)
                 upstream_s += perf() - t_read
                 done = True
                 if tr is not None:
@@ -251,31 +256,13 @@ class Forwarder:
                 headers.popall("Content-Length", None)  # room for an error event if it dies
             _overhead(headers, ex, t0, upstream_s)
             out = web.StreamResponse(status=resp.status, reason=resp.reason, headers=headers)
-            await out.prepare(request)
             st = tr.stream() if tr is not None else None
-            read, write = resp.content.readany, out.write
-            while True:
-                try:
-                    chunk = await read()
-                except _UPSTREAM_ERRORS as exc:
-                    await self._died(ex, member, out, streaming, exc)
-                    break
-                if not chunk:
-                    done = True
-                    break
-                if st is not None:
-                    chunk = st.feed(chunk)
-                    if not chunk:
-                        continue
-                await write(chunk)
-                if tap is not None:
-                    tap.feed(chunk)
-            if done and st is not None:
-                tail = st.close()
-                if tail:
-                    await write(tail)
-                    if tap is not None:
-                        tap.feed(tail)
+            await out.prepare(request)
+            try:
+                done = await self._pump(ex, member, resp, out, streaming, tap, st)
+            except ConnectionResetError:  # the client went away: stop reading upstream
+                ex.error = "client disconnected"
+                return out
             if tap is not None:
                 tap.finish()
             await out.write_eof()
@@ -286,6 +273,41 @@ class Forwarder:
                 resp.release()
             else:  # cut short (client gone, upstream died): the connection is not reusable
                 resp.close()
+
+    async def _pump(
+        self,
+        ex: Exchange,
+        member: Member,
+        resp: aiohttp.ClientResponse,
+        out: web.StreamResponse,
+        streaming: bool,
+        tap: ResponseTap | None,
+        st: translation.StreamTranslator | None,
+    ) -> bool:
+        """Relay chunks as they come; True when the upstream finished cleanly."""
+        read, write = resp.content.readany, out.write
+        while True:
+            try:
+                chunk = await read()
+            except _UPSTREAM_ERRORS as exc:
+                await self._died(ex, member, out, streaming, exc)
+                return False
+            if not chunk:
+                break
+            if st is not None:
+                chunk = st.feed(chunk)
+                if not chunk:
+                    continue
+            await write(chunk)
+            if tap is not None:
+                tap.feed(chunk)
+        if st is not None:
+            tail = st.close()
+            if tail:
+                await write(tail)
+                if tap is not None:
+                    tap.feed(tail)
+        return True
 
     async def _died(
         self,

@@ -17,7 +17,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from llmgw_cli.shim.config import ShimConfig, is_loopback
 from llmgw_cli.shim.forward import Forwarder, Stats
 from llmgw_cli.shim.health import Health
 from llmgw_cli.shim.members import Member
+from llmgw_cli.shim.plugin import Plugin
 from llmgw_cli.shim.router import Router, build_router
 
 log = logging.getLogger("llmgw.shim")
@@ -41,6 +42,10 @@ class Config:
     token: str = field(default_factory=auth.new_token)
     # Prebuilt members (tests, the private shim); None: load the chain's profiles and secrets.
     members: list[Member] | None = None
+    # Prebuilt plugins (tests, embedding); None: build them from the config's plugins section.
+    plugins: Sequence[Plugin] | None = None
+    # Builds the router from the config and members; None: ``router.build_router``.
+    router: Callable[[ShimConfig, Sequence[Member]], Router] | None = None
     public: bool = True  # the LLMGW_HOME's shim: lock, state file; False for a private one
     install_signal_handlers: bool = True
     log_file: str | None = None
@@ -72,11 +77,13 @@ class Server:
         if cfg.public:
             self._lock = daemon.acquire_lock()
         members = cfg.members if cfg.members is not None else _load_members(shim)
-        plugins = pluginhost.load(shim)
+        plugins = (
+            pluginhost.load(shim) if cfg.plugins is None else pluginhost.PluginHost(cfg.plugins)
+        )
         for m in members:
             m.on_change = plugins.upstream_changed
             m.start()
-        router = build_router(shim, members)
+        router = (cfg.router or build_router)(shim, members)
         self.forwarder = Forwarder(router, plugins, auth.LocalAuth(cfg.token), self.stats)
         info: dict[str, object] = {"chain": list(shim.chain), "plugins": plugins.names}
         health = Health(lambda: self.router, self.stats, shim.health_interval_s, info)
@@ -162,7 +169,7 @@ class Server:
             m.on_change = self.forwarder.plugins.upstream_changed
             m.start()
         old = self.forwarder.router
-        self.forwarder.router = build_router(new, members)
+        self.forwarder.router = (self.config.router or build_router)(new, members)
         self.config.shim = new
         self._retiring.add(asyncio.ensure_future(_retire(old.members)))
         log.warning("reloaded: chain %s", ", ".join(new.chain))
