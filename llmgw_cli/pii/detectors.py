@@ -199,10 +199,10 @@ _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\w)")
 _IPV6 = re.compile(
     r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:]|\.\w)"
 )
-# "version 1.2.3.4", "v1.2.3.4", "pkg==1.2.3.4", "lib@1.2.3.4": dotted numbers after these
-# words are versions.
+# "version 1.2.3.4", 'version="1.2.3.4"', "v1.2.3.4", "pkg==1.2.3.4", "lib@1.2.3.4": dotted
+# numbers after these words and pins are versions (but `HOST=10.0.0.5` is an address).
 _VERSION_BEFORE = re.compile(
-    r"(?i)(?:\bv|\bversions?|\bver\.?|\brelease|\bbuild|[=<>~^@])\s*[:=]?\s*$"
+    r"(?i)(?:(?:\bv|\bversions?|\bver\.?|\brelease|\bbuild)[\"']?\s*[:=]?\s*[\"']?|==|>=|<=|~=|!=|\^|~|@)$"
 )
 
 
@@ -220,7 +220,7 @@ def _ip_counts(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 def find_ips(text: str) -> Iterator[Span]:
     if "." in text:
         for m in _IPV4.finditer(text):
-            if _VERSION_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            if _VERSION_BEFORE.search(text, max(0, m.start() - 16), m.start()):
                 continue
             try:
                 addr4 = ipaddress.IPv4Address(m.group())

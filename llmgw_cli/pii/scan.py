@@ -49,6 +49,10 @@ class Scanner:
         self.hits = 0
         self.misses = 0
 
+    def warm(self) -> None:
+        """Load the detectors' data (libphonenumber's metadata) before the first request."""
+        self._scan("call +1 202 555 0147 or (415) 555-2671, mail a@example.com, ip 10.0.0.1")
+
     def _finder(self, kind: str) -> Callable[[str], Iterator[tuple[int, int]]]:
         if kind == "phone":
             return lambda text: detectors.find_phones(text, self.region)

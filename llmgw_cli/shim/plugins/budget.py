@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import threading
 import time
 from pathlib import Path
 from typing import Any, ClassVar
@@ -92,6 +93,13 @@ class BudgetPlugin:
         self.prices = prices
         path = Path(cfg["path"]).expanduser() if cfg["path"] else state_dir / DB_FILE
         self.store = BudgetStore(path)
+        # Build the tokenizer now, not inside the first request (~0.3-1 s).
+        threading.Thread(
+            target=tokens.get_encoding,
+            args=(tokens.ESTIMATE_ENCODING,),
+            name="llmgw-tokens-warm",
+            daemon=True,
+        ).start()
 
     def limits_for(self, user: str) -> list[Limit]:
         if user in self.users:

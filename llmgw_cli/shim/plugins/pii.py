@@ -17,6 +17,7 @@ which ``Reject.body`` renders inside the client's API error format, e.g. for Ant
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -63,6 +64,8 @@ class PIIPlugin:
             )
         size = int(number(cfg["cache_size"], "plugins.pii.cache_size", True) or 0)
         self.scanner = Scanner(kinds, region.upper(), size)
+        # The first scan would otherwise pay for loading libphonenumber (~0.1-0.5 s).
+        threading.Thread(target=self.scanner.warm, name="llmgw-pii-warm", daemon=True).start()
 
     async def on_request(self, exchange: Exchange) -> None:
         if not carries_prompt(exchange):
