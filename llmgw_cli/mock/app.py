@@ -91,7 +91,7 @@ class MockApp:
         except Reject as rej:
             return self._fail(entry, rej)
         msg_id = f"msg_mock{self._tag}{entry.seq:08x}"
-        headers = {"request-id": f"req_mock{self._tag}{entry.seq:08x}"}
+        headers = {"Content-Type": _JSON, "request-id": f"req_mock{self._tag}{entry.seq:08x}"}
         if body.get("stream") is True:
             return await self._stream(
                 request, entry, anthropic.events(reply, msg_id, model), start, headers
@@ -131,7 +131,7 @@ class MockApp:
         except Reject as rej:
             return self._fail(entry, rej)
         chunk_id = f"chatcmpl-mock{self._tag}{entry.seq:08x}"
-        headers = {"x-request-id": f"req_mock{self._tag}{entry.seq:08x}"}
+        headers = {"Content-Type": _JSON, "x-request-id": f"req_mock{self._tag}{entry.seq:08x}"}
         created = int(time.time())
         if body.get("stream") is True:
             options = body.get("stream_options")
@@ -283,7 +283,7 @@ class MockApp:
             finally:
                 self.busy.discard(task)
         self.rec.done(entry, 200)
-        return web.Response(body=dumps(payload), content_type=_JSON, headers=headers)
+        return web.Response(body=dumps(payload), headers=headers)
 
     async def _stream(
         self,
@@ -293,7 +293,7 @@ class MockApp:
         start: float,
         headers: dict[str, str],
     ) -> web.StreamResponse:
-        resp = web.StreamResponse(headers={**_SSE, **headers})
+        resp = web.StreamResponse(headers={**headers, **_SSE})
         self.rec.done(entry, 200)
         streams = self.rec.streams
         streams["active"] += 1

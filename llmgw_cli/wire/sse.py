@@ -140,9 +140,12 @@ async def aiter_events(chunks: AsyncIterable[bytes]) -> AsyncIterator[SSEEvent]:
             yield ev
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # built once: dumps is hot
+
+
 def dumps(obj: Any) -> bytes:
     """Compact UTF-8 JSON, the way the APIs write it."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(obj).encode()
 
 
 def encode(
