@@ -7,11 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from llmgw_cli.doctor import schemas, sseprobe
+from llmgw_cli.doctor.apicalls import (
+    PROMPT,
+    body_for,
+    no_model,
+    refusal,
+    request_model,
+    stream_outcome,
+)
 from llmgw_cli.doctor.context import CLAUDE_CODE_DEFAULT_MODEL, Context
 from llmgw_cli.doctor.httpprobe import HTML_FIX, Reply, api_base, describe_html
 from llmgw_cli.doctor.netprobe import ProbeError
 from llmgw_cli.doctor.registry import check
-from llmgw_cli.doctor.result import Outcome, fail, ok, skip, warn
+from llmgw_cli.doctor.result import Outcome, fail, ok, warn
 
 # What Claude Code 2.1.328 sends (facts.md): these betas, and context_management in the body.
 CLAUDE_CODE_BETAS = (
@@ -20,65 +28,8 @@ CLAUDE_CODE_BETAS = (
     "context-management-2025-06-27",
 )
 CONTEXT_MANAGEMENT = {"edits": [{"type": "clear_tool_uses_20250919"}]}
-PROMPT = "Reply with the single word: ok"
-MAX_TOKENS = 8
 ANTHROPIC = ("anthropic",)
 OPENAI = ("openai",)
-
-
-def request_model(ctx: Context, fmt: str) -> str | None:
-    """The model Claude Code would use if the gateway serves it, else one it does serve."""
-    m = ctx.profile.models
-    default = CLAUDE_CODE_DEFAULT_MODEL if fmt == "anthropic" else None
-    wanted = [x for x in (m.default, default, m.sonnet, m.haiku, m.opus) if x]
-    listed = ctx.listed_models
-    if listed is None:
-        return wanted[0] if wanted else None
-    return next(
-        (x for x in wanted if x in listed), listed[0] if listed else (wanted[0] if wanted else None)
-    )
-
-
-def _body(model: str, fmt: str, stream: bool = False) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "model": model,
-        "max_tokens": MAX_TOKENS,
-        "messages": [{"role": "user", "content": PROMPT}],
-    }
-    if stream:
-        body["stream"] = True
-    return body
-
-
-def _refusal(reply: Reply, what: str, name: str) -> Outcome:
-    """A non-2xx answer to an API request, explained."""
-    message = reply.error_message()
-    head = f"{what} → {reply.status}: {message}"
-    detail = {"status": reply.status, "message": message, "request_ids": reply.request_ids()}
-    if reply.is_html:
-        return fail(f"{what}: {describe_html(reply)}", HTML_FIX, detail)
-    lowered = message.lower()
-    if reply.status == 404 and "model" in lowered:
-        return fail(
-            head,
-            f"use a model the gateway serves (see the models check; `llmgw profile edit {name}`)",
-            detail,
-        )
-    fixes = {
-        404: "the gateway does not serve this path: check formats and the endpoint in the profile",
-        401: "see the auth check",
-        403: "see the auth check",
-        429: "rate limited: wait (Retry-After) or ask for a higher limit",
-        400: "the gateway rejected a minimal request: quote message and request id to operators",
-    }
-    fix = fixes.get(
-        reply.status, "the gateway or its upstream failed: quote the request id to its operators"
-    )
-    return fail(head, fix, detail)
-
-
-def _no_model(fmt: str) -> Outcome:
-    return skip(f"no model to try for {fmt}: set models.default in the profile")
 
 
 @check(
@@ -91,14 +42,14 @@ def _no_model(fmt: str) -> Outcome:
 def messages(ctx: Context) -> Outcome:
     model = request_model(ctx, "anthropic")
     if model is None:
-        return _no_model("anthropic")
+        return no_model("anthropic")
     base = api_base(ctx.profile, "anthropic")
     try:
         reply = ctx.request(
             "POST",
             base + "/messages?beta=true",
             fmt="anthropic",
-            body=_body(model, "anthropic"),
+            body=body_for(model, "anthropic"),
             timeout=ctx.options.model_timeout,
         )
         if reply.status in (400, 404, 405) and not reply.is_html:
@@ -106,23 +57,21 @@ def messages(ctx: Context) -> Outcome:
                 "POST",
                 base + "/messages",
                 fmt="anthropic",
-                body=_body(model, "anthropic"),
+                body=body_for(model, "anthropic"),
                 timeout=ctx.options.model_timeout,
             )
             if plain.status == 200:
                 return fail(
                     f"POST /v1/messages?beta=true → {reply.status}, but without ?beta=true → 200: "
-                    "the "
-                    "gateway chokes on the query string Claude Code always sends",
+                    "the gateway chokes on the query string Claude Code always sends",
                     "the gateway must route /v1/messages whatever the query string; ask its "
-                    "operators "
-                    "to match the path only",
+                    "operators to match the path only",
                     {"status": reply.status, "message": reply.error_message()},
                 )
     except ProbeError as exc:
         return fail(f"POST /v1/messages: {exc.message}", "see the http check")
     if reply.status != 200:
-        return _refusal(reply, "POST /v1/messages?beta=true", ctx.profile.name)
+        return refusal(reply, "POST /v1/messages?beta=true", ctx.profile.name)
     problems, text = schemas.anthropic_message(reply.json())
     usage = (reply.json() or {}).get("usage") if not problems else None
     detail: dict[str, Any] = {
@@ -141,56 +90,6 @@ def messages(ctx: Context) -> Outcome:
     return ok(f"{model} answered {text.strip()[:30]!r} in {reply.elapsed_ms:.0f} ms", detail)
 
 
-def _stream_outcome(
-    report: sseprobe.StreamReport, fmt: str, model: str, name: str, what: str
-) -> Outcome:
-    detail: dict[str, Any] = {"model": model, **report.timings()}
-    if report.status != 200:
-        reply = Reply(report.status, "", report.headers, report.body, report.total_ms, 0.0, 0.0)
-        return _refusal(reply, what, name)
-    if not report.is_sse:
-        if "html" in report.content_type:
-            return fail(
-                f"{what}: an HTML page where an event stream was expected", HTML_FIX, detail
-            )
-        return fail(
-            f"{what}: answered {report.content_type or 'no content type'} "
-            "instead of text/event-stream",
-            "the gateway ignores stream: true; it must stream SSE to Claude Code",
-            detail,
-        )
-    problems, text = (schemas.anthropic_stream if fmt == "anthropic" else schemas.openai_stream)(
-        report.events
-    )
-    if report.cut:
-        problems.append("the stream stopped in the middle of an event")
-    detail["problems"] = problems
-    detail["text"] = text[:80]
-    if problems:
-        return fail(
-            f"{what}: {'; '.join(problems[:3])}",
-            "the gateway must pass the event stream through unchanged",
-            detail,
-        )
-    timing = (
-        f"first byte {report.first_byte_ms or 0:.0f} ms, "
-        f"first event {report.first_event_ms or 0:.0f} ms, "
-        f"first text {report.first_text_ms or 0:.0f} ms, {len(report.events)} events"
-    )
-    if report.burst():
-        return warn(
-            f"all {len(report.events)} events arrived in one burst after "
-            f"{report.first_event_ms:.0f} ms: "
-            "something buffers the stream",
-            "turn off response buffering for text/event-stream on the proxy or gateway (nginx: "
-            "proxy_buffering off or X-Accel-Buffering: no); buffered long replies trip "
-            "Claude Code's "
-            "stream idle timeout",
-            detail,
-        )
-    return ok(timing, detail)
-
-
 @check(
     "stream",
     layer="api",
@@ -201,13 +100,13 @@ def _stream_outcome(
 def stream(ctx: Context) -> Outcome:
     model = request_model(ctx, "anthropic")
     if model is None:
-        return _no_model("anthropic")
+        return no_model("anthropic")
     url = api_base(ctx.profile, "anthropic") + "/messages?beta=true"
     try:
-        report = sseprobe.read(ctx, url, "anthropic", _body(model, "anthropic", stream=True))
+        report = sseprobe.read(ctx, url, "anthropic", body_for(model, "anthropic", stream=True))
     except ProbeError as exc:
         return fail(f"streaming /v1/messages: {exc.message}", "see the http check")
-    return _stream_outcome(report, "anthropic", model, ctx.profile.name, "stream")
+    return stream_outcome(report, "anthropic", model, ctx.profile.name, "stream")
 
 
 @check(
@@ -223,7 +122,7 @@ def betas(ctx: Context) -> Outcome:
     header = {"anthropic-beta": ",".join(CLAUDE_CODE_BETAS)}
 
     def send(with_header: bool, with_body: bool) -> Reply:
-        body = _body(model, "anthropic")
+        body = body_for(model, "anthropic")
         if with_body:
             body["context_management"] = CONTEXT_MANAGEMENT
         return ctx.request(
@@ -244,7 +143,7 @@ def betas(ctx: Context) -> Outcome:
                 detail,
             )
         if reply.status not in (400, 422) or reply.is_html:
-            return _refusal(reply, "POST /v1/messages with Claude Code's betas", ctx.profile.name)
+            return refusal(reply, "POST /v1/messages with Claude Code's betas", ctx.profile.name)
         rejected = [
             what
             for what, probe in (
@@ -315,19 +214,19 @@ def count_tokens(ctx: Context) -> Outcome:
 def chat(ctx: Context) -> Outcome:
     model = request_model(ctx, "openai")
     if model is None:
-        return _no_model("openai")
+        return no_model("openai")
     try:
         reply = ctx.request(
             "POST",
             api_base(ctx.profile, "openai") + "/chat/completions",
             fmt="openai",
-            body=_body(model, "openai"),
+            body=body_for(model, "openai"),
             timeout=ctx.options.model_timeout,
         )
     except ProbeError as exc:
         return fail(f"POST /v1/chat/completions: {exc.message}", "see the http check")
     if reply.status != 200:
-        return _refusal(reply, "POST /v1/chat/completions", ctx.profile.name)
+        return refusal(reply, "POST /v1/chat/completions", ctx.profile.name)
     problems, text = schemas.openai_chat(reply.json())
     detail = {"model": model, "elapsed_ms": round(reply.elapsed_ms, 1), "text": text[:80]}
     if problems:
@@ -349,10 +248,10 @@ def chat(ctx: Context) -> Outcome:
 def chat_stream(ctx: Context) -> Outcome:
     model = request_model(ctx, "openai")
     if model is None:
-        return _no_model("openai")
+        return no_model("openai")
     url = api_base(ctx.profile, "openai") + "/chat/completions"
     try:
-        report = sseprobe.read(ctx, url, "openai", _body(model, "openai", stream=True))
+        report = sseprobe.read(ctx, url, "openai", body_for(model, "openai", stream=True))
     except ProbeError as exc:
         return fail(f"streaming chat completions: {exc.message}", "see the http check")
-    return _stream_outcome(report, "openai", model, ctx.profile.name, "chat_stream")
+    return stream_outcome(report, "openai", model, ctx.profile.name, "chat_stream")

@@ -150,8 +150,16 @@ def _proxy_problems(
             label = "Node (Claude Code)" if client == "node" else client
             problems.append(f"{label} would go {other.describe()}, httpx {route.describe()}")
     wanted = ctx.profile.proxy.https
-    if wanted and proxyenv.redact(route.proxy or "") != proxyenv.redact(wanted):
+    if wanted and target.scheme == "http":
+        problems.append("proxy.https applies to https:// endpoints only; this one is http://")
+    elif wanted and proxyenv.redact(route.proxy or "") != proxyenv.redact(wanted):
         problems.append(f"the profile's proxy.https is not what clients use: {route.describe()}")
+    dropped = [v for v in ("HTTPS_PROXY", "NO_PROXY") if ctx.environ.get(v) and v not in env]
+    if dropped:  # `llmgw env` unsets what the profile does not set
+        problems.append(
+            f"`llmgw env` unsets {' and '.join(dropped)} from your shell because the profile "
+            "sets no proxy; set proxy.https / proxy.no_proxy if the gateway needs them"
+        )
     no_proxy = env.get("no_proxy", env.get("NO_PROXY", ""))
     entries = {e.strip().lower() for e in no_proxy.replace(" ", ",").split(",") if e.strip()}
     if route.proxy and is_loopback(target.host):

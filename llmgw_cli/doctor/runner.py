@@ -36,7 +36,7 @@ def run_profile(
         profile, selected_by, secrets if secrets is not None else Secrets(), options or Options()
     )
     report = ProfileReport(profile.name, profile.root, selected_by)
-    blocked: dict[str, str] = {}
+    blocked: dict[str, str] = {}  # check id -> the failed check that blocks it
     start = time.perf_counter()
     try:
         for spec in all_checks():
@@ -54,14 +54,14 @@ def run_profile(
                 continue
             cause = next((d for d in spec.depends if d in blocked), None)
             if cause is not None:
-                blocked[spec.id] = "was skipped"
+                blocked[spec.id] = blocked[cause]
                 report.checks.append(
-                    _result(spec.id, skip(f"skipped: {cause} {blocked[cause]}"), 0.0)
+                    _result(spec.id, skip(f"skipped: {blocked[cause]} failed"), 0.0)
                 )
                 continue
             result = _run_one(spec, ctx)
             if result.status == "fail":
-                blocked[spec.id] = "failed"
+                blocked[spec.id] = spec.id
             report.checks.append(result)
     finally:
         ctx.close()

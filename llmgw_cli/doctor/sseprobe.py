@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmgw_cli.doctor.context import Context
+from llmgw_cli.doctor.context import Context, describe_http_error
 from llmgw_cli.doctor.netprobe import ms_since
 from llmgw_cli.wire.sse import SSEEvent, SSEParser
 
@@ -35,6 +35,7 @@ class StreamReport:
     events: list[SSEEvent] = field(default_factory=list)
     times: list[float] = field(default_factory=list)  # arrival of each event, ms
     cut: bool = False  # ended inside an event
+    broken: str | None = None  # the connection failed mid-stream
 
     @property
     def is_sse(self) -> bool:
@@ -88,6 +89,8 @@ def _has_text(ev: SSEEvent) -> bool:
 
 
 def read(ctx: Context, url: str, fmt: str, body: dict[str, Any]) -> StreamReport:
+    import httpx
+
     with ctx.stream(url, fmt=fmt, body=body) as (response, start):
         headers = {k.lower(): v for k, v in response.headers.items()}
         report = StreamReport(
@@ -101,18 +104,21 @@ def read(ctx: Context, url: str, fmt: str, body: dict[str, Any]) -> StreamReport
             report.total_ms = ms_since(start)
             return report
         parser = SSEParser()
-        for chunk in response.iter_bytes():
-            now = ms_since(start)
-            report.chunks += 1
-            if report.first_byte_ms is None:
-                report.first_byte_ms = now
-            for ev in parser.feed(chunk):
-                report.events.append(ev)
-                report.times.append(now)
-                if report.first_event_ms is None:
-                    report.first_event_ms = now
-                if report.first_text_ms is None and _has_text(ev):
-                    report.first_text_ms = now
+        try:
+            for chunk in response.iter_bytes():
+                now = ms_since(start)
+                report.chunks += 1
+                if report.first_byte_ms is None:
+                    report.first_byte_ms = now
+                for ev in parser.feed(chunk):
+                    report.events.append(ev)
+                    report.times.append(now)
+                    if report.first_event_ms is None:
+                        report.first_event_ms = now
+                    if report.first_text_ms is None and _has_text(ev):
+                        report.first_text_ms = now
+        except httpx.HTTPError as exc:
+            report.broken = describe_http_error(exc)
         report.cut = parser.pending
         report.total_ms = ms_since(start)
     return report

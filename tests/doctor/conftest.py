@@ -18,23 +18,44 @@ from llmgw_cli.doctor.result import ProfileReport
 from llmgw_cli.doctor.runner import run_profile
 
 KEY = "sk-doctor-test-0123456789abcdef"
-PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
-              "all_proxy", "NO_PROXY", "no_proxy")
+PROXY_VARS = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+)
 
 
-def make_profile(endpoint: str, name: str = "gw", *, formats: str = "[anthropic]",
-                 auth: str = "bearer", extra: str = "") -> Profile:
+def make_profile(
+    endpoint: str,
+    name: str = "gw",
+    *,
+    formats: str = "[anthropic]",
+    auth: str = "bearer",
+    extra: str = "",
+) -> Profile:
     secret = "" if auth == "none" else ", secret: env:DOCTOR_KEY"
-    text = (f"version: 1\nname: {name}\nendpoint: {endpoint}\nformats: {formats}\n"
-            f"auth: {{type: {auth}{secret}}}\n{extra}")
+    text = (
+        f"version: 1\nname: {name}\nendpoint: {endpoint}\nformats: {formats}\n"
+        f"auth: {{type: {auth}{secret}}}\n{extra}"
+    )
     return from_text(text, f"{name}.yaml", name)
 
 
-def run(profile: Profile, checks: list[str] | None = None, environ: dict[str, str] | None = None,
-        **options: Any) -> ProfileReport:
+def run(
+    profile: Profile,
+    checks: list[str] | None = None,
+    environ: dict[str, str] | None = None,
+    **options: Any,
+) -> ProfileReport:
     """Doctor in-process; the proxy environment is only what the test passes."""
-    return run_profile(profile, "test", options=Options(environ=environ or {}, **options),
-                       checks=checks)
+    return run_profile(
+        profile, "test", options=Options(environ=environ or {}, **options), checks=checks
+    )
 
 
 def statuses(report: ProfileReport) -> dict[str, str]:

@@ -12,8 +12,24 @@ from tests.doctor.conftest import KEY, PROXY_VARS, make_profile
 from tests.helpers.cli import run
 from tests.helpers.mockserver import mock_thread
 
-ALL = ["config", "secret", "proxy", "dns", "tcp", "tls", "http", "auth", "models", "clock",
-       "messages", "stream", "betas", "count_tokens", "chat", "chat_stream"]
+ALL = [
+    "config",
+    "secret",
+    "proxy",
+    "dns",
+    "tcp",
+    "tls",
+    "http",
+    "auth",
+    "models",
+    "clock",
+    "messages",
+    "stream",
+    "betas",
+    "count_tokens",
+    "chat",
+    "chat_stream",
+]
 NO_PROXY_ENV: dict[str, str | None] = dict.fromkeys(PROXY_VARS)
 
 
@@ -31,7 +47,9 @@ def test_healthy_mock_every_check_ok(save: object) -> None:
     assert list(checks) == ALL
     # Loopback over plain http: nothing to resolve and no TLS; everything else passes.
     assert {k: c["status"] for k, c in checks.items() if c["status"] != "ok"} == {
-        "dns": "skip", "tls": "skip"}
+        "dns": "skip",
+        "tls": "skip",
+    }
     for c in checks.values():
         assert set(c) == {"id", "status", "duration_ms", "summary", "detail", "fix"}
         assert isinstance(c["duration_ms"], float)
