@@ -26,6 +26,10 @@ def _fish_quote(value: str) -> str:
 def _fish(plan: EnvPlan) -> str:
     lines = [f"set -e {k}" for k in plan.unset]
     lines += [f"set -gx {k} {_fish_quote(v)}" for k, v in plan.set.items()]
+    if lines:
+        # `set -e` of an unset variable fails with 4 and `set` keeps the last status, so
+        # without this `llmgw env | source; and claude` would never start claude.
+        lines.append("true")
     return "\n".join(lines)
 
 

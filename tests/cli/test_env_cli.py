@@ -95,7 +95,7 @@ def test_unset() -> None:
     assert done.returncode == 0
     assert done.stdout == "".join(f"unset {k}\n" for k in [*MANAGED, "API_TIMEOUT_MS"])
     fish = run("env", "--unset", "--shell", "fish")
-    assert fish.stdout == "".join(f"set -e {k}\n" for k in MANAGED)
+    assert fish.stdout == "".join(f"set -e {k}\n" for k in MANAGED) + "true\n"
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,8 @@ def test_posix() -> None:
 
 def test_fish() -> None:
     assert render(PLAN, "fish") == (
-        "set -e C\nset -e D\nset -gx A 'plain'\nset -gx B 'it\\'s $HOME `x` \\\\ \"q\"\nline2 é*'\n"
+        "set -e C\nset -e D\nset -gx A 'plain'\n"
+        "set -gx B 'it\\'s $HOME `x` \\\\ \"q\"\nline2 é*'\ntrue\n"
     )
 
 
