@@ -51,12 +51,19 @@ def _block_stop(index: int) -> bytes:
 
 
 def usage(reply: Reply, output_tokens: int) -> dict[str, Any]:
-    return {
+    result: dict[str, Any] = {
         "input_tokens": reply.input_tokens,
         "cache_creation_input_tokens": reply.cache_creation,
         "cache_read_input_tokens": reply.cache_read,
         "output_tokens": output_tokens,
     }
+    if reply.cache_ttl_split is not None:
+        five, hour = reply.cache_ttl_split
+        result["cache_creation"] = {
+            "ephemeral_5m_input_tokens": five,
+            "ephemeral_1h_input_tokens": hour,
+        }
+    return result
 
 
 def message(reply: Reply, msg_id: str, model: str) -> dict[str, Any]:

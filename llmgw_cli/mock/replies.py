@@ -39,6 +39,7 @@ class Reply:
     output_tokens: int
     cache_read: int
     cache_creation: int
+    cache_ttl_split: tuple[int, int] | None = None  # (5m, 1h) writes, when a script gives them
 
     @property
     def text(self) -> str:
@@ -94,6 +95,12 @@ def scripted(turn: Turn, input_tokens: int, id_prefix: str, seq: int) -> Reply:
     usage = turn.usage
     stop = turn.stop_reason or ("tool_use" if tools else "end_turn")
     emitted = len(pieces) + sum(len(t.pieces) for t in tools)
+    split = None
+    if "ephemeral_5m_input_tokens" in usage or "ephemeral_1h_input_tokens" in usage:
+        split = (
+            usage.get("ephemeral_5m_input_tokens", 0),
+            usage.get("ephemeral_1h_input_tokens", 0),
+        )
     return Reply(
         pieces,
         tools,
@@ -101,7 +108,8 @@ def scripted(turn: Turn, input_tokens: int, id_prefix: str, seq: int) -> Reply:
         usage.get("input_tokens", input_tokens),
         usage.get("output_tokens", emitted),
         usage.get("cache_read_input_tokens", 0),
-        usage.get("cache_creation_input_tokens", 0),
+        usage.get("cache_creation_input_tokens", sum(split) if split else 0),
+        split,
     )
 
 

@@ -23,7 +23,8 @@ A turn (a bare string is a text turn)::
         input: {command: ls}      # or arguments: '{"command": "ls"}' (a JSON object)
         id: toolu_01              # optional; toolu_mock_N / call_mock_N otherwise
     usage: {input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100,
-            cache_creation_input_tokens: 20}   # any subset; replaces the estimates
+            cache_creation_input_tokens: 20,   # any subset; replaces the estimates
+            ephemeral_1h_input_tokens: 20}     # or _5m_: adds usage.cache_creation {...}
     stop_reason: end_turn         # Anthropic names; default end_turn, or tool_use with tools
 
 Tool calls are answered in the API's own shape: ``tool_use`` blocks with ``input_json_delta``
@@ -45,6 +46,9 @@ USAGE_KEYS = (
     "output_tokens",
     "cache_read_input_tokens",
     "cache_creation_input_tokens",
+    # Anthropic's usage.cache_creation split by TTL; their sum is the cache write by default.
+    "ephemeral_5m_input_tokens",
+    "ephemeral_1h_input_tokens",
 )
 STOP_REASONS = ("end_turn", "tool_use", "max_tokens", "stop_sequence", "pause_turn", "refusal")
 

@@ -242,3 +242,35 @@ def test_bad_json_is_a_400_in_anthropic_shape(url: str) -> None:
     reply = httpx.post(f"{url}/v1/messages", content=b"{not json", timeout=30)
     assert reply.status_code == 400
     assert json.loads(reply.content)["error"]["type"] == "invalid_request_error"
+
+
+def test_scripted_cache_write_split_by_ttl_streams_usage_cache_creation() -> None:
+    script = parse_script(
+        [
+            {
+                "text": "cached",
+                "usage": {
+                    "input_tokens": 10,
+                    "cache_read_input_tokens": 500,
+                    "ephemeral_5m_input_tokens": 30,
+                    "ephemeral_1h_input_tokens": 70,
+                },
+            }
+        ]
+    )
+    with mock_thread(script=script) as cache_url:
+        with client(cache_url).messages.stream(model="m", max_tokens=50, messages=HI) as stream:
+            final = stream.get_final_message()
+        usage = final.usage
+        assert (usage.input_tokens, usage.output_tokens) == (10, 1)
+        assert usage.cache_read_input_tokens == 500
+        assert usage.cache_creation_input_tokens == 100  # the sum of the split
+        assert usage.cache_creation is not None
+        assert usage.cache_creation.ephemeral_1h_input_tokens == 70
+        assert usage.cache_creation.ephemeral_5m_input_tokens == 30
+        raw = httpx.post(
+            f"{cache_url}/v1/messages",
+            json={"model": "m", "max_tokens": 5, "messages": HI, "stream": True},
+        ).text
+        starts = [line for line in raw.splitlines() if '"message_start"' in line]
+        assert '"ephemeral_1h_input_tokens":70' in starts[0]
