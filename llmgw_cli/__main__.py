@@ -38,6 +38,12 @@ def main(argv: list[str] | None = None) -> int:
         return report(exc, exc.exit_code)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: say so in one line; the traceback with LLMGW_DEBUG=1
+        exc.message = (  # type: ignore[attr-defined]
+            f"unexpected {type(exc).__name__}: {exc}; rerun with LLMGW_DEBUG=1 for the "
+            "traceback and report it"
+        )
+        return report(exc, 1)
     except BrokenPipeError:
         # `llmgw … | head`: the reader went away; not our error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

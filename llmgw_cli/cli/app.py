@@ -11,12 +11,13 @@ from llmgw_cli import __version__
 
 # Each module defines ``register(app)``. Keep imports inside them light: --help loads all.
 COMMAND_MODULES = (
+    "demo",
     "profile",
     "secret",
     "envcmd",
     "completion",
-    "shim",
     "mock",
+    "shim",
     "bench",
     "tokens",
     "usage",
