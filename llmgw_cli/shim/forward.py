@@ -20,6 +20,7 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from llmgw_cli.shim import faults, translation
+from llmgw_cli.shim import translators as _translators  # noqa: F401  (registers them once)
 from llmgw_cli.shim.auth import UNAUTHORIZED, LocalAuth
 from llmgw_cli.shim.members import DROP_RESPONSE, Member
 from llmgw_cli.shim.plugin import BadBody, Exchange, Reject
@@ -138,6 +139,13 @@ class Forwarder:
                     url, data, out_headers = self._outgoing(request, ex, member, route, tr)
             except BadBody as exc:
                 return self._fail(ex, 400, str(exc) + "; send a JSON body")
+            except translation.LocalAnswer as local:  # answered without the member
+                ex.status = local.status
+                return web.Response(
+                    status=local.status,
+                    body=local.body,
+                    headers={"Content-Type": "application/json", "x-llmgw-upstream": member.name},
+                )
             except ValueError as exc:  # a translator could not express the request
                 return self._fail(ex, 400, getattr(exc, "message", str(exc)))
             if failure is None or failure.kind != "format":
@@ -202,6 +210,9 @@ class Forwarder:
         headers = member.outgoing_headers(request.headers)
         if tr is not None:
             headers["Accept-Encoding"] = "identity"  # a translator needs plain bytes
+            for name, value in tr.headers.items():
+                if name not in headers:
+                    headers[name] = value
         if member.base.endswith("/v1") and raw_path.startswith("/v1/"):
             raw_path = raw_path[3:]  # an OpenAI-style base already ends in /v1
         return URL(member.base + raw_path, encoded=True), data, headers

@@ -9,13 +9,17 @@ A translator is made per request (it may keep stream state). The forwarder uses 
     otherwise: client_body = tr.response(status, body)     # success and error bodies alike
 
 ``request`` may raise ``wire.common.TranslationError``-like ``ValueError`` subclasses with a
-``message``; the forwarder answers 400 with it. Translators register themselves with
-``register(client_format, member_format, factory)``; ``find`` picks one for a member.
+``message``; the forwarder answers 400 with it. It may also raise ``LocalAnswer`` for a
+request the member's format has no equivalent of but the translator can answer itself
+(count_tokens on an OpenAI-only member). ``tr.headers`` are added to the upstream request
+when the client did not send them (``anthropic-version`` for an Anthropic member).
+Translators register themselves with ``register(client_format, member_format, factory)``
+(``llmgw_cli.shim.translators``, imported once by the forwarder); ``find`` picks one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from llmgw_cli.shim.members import Member
@@ -28,7 +32,19 @@ class StreamTranslator(Protocol):
     def close(self) -> bytes: ...
 
 
+class LocalAnswer(Exception):
+    """Raised by ``Translator.request``: answer the client with this, send nothing upstream."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body  # JSON, in the client's format
+
+
 class Translator(Protocol):
+    # Added to the upstream request's headers unless the client sent them.
+    headers: Mapping[str, str]
+
     def request(
         self, exchange: Exchange, member: Member, model: str | None
     ) -> tuple[str, bytes]: ...

@@ -1,0 +1,230 @@
+"""Anthropic ⇄ OpenAI translators for the shim, registered with ``translation`` at import.
+
+The forwarder picks one when the client speaks a format the chosen member does not serve
+(the profile's ``formats``). Each request gets a fresh translator; it remembers what the
+request was (messages, model list) so the answer is turned back the same way.
+
+Anthropic client (Claude Code) → OpenAI-only member (Ollama, vLLM, OpenAI, Cohere compat):
+- ``POST /v1/messages[?beta=true]`` → ``/v1/chat/completions`` (the query is Anthropic's);
+- ``POST /v1/messages/count_tokens`` has no OpenAI equivalent: answered here with the
+  offline estimate (``tokens.estimate_request``), never sent upstream;
+- ``GET /v1/models`` → the member's list, reshaped.
+
+OpenAI client (the SDK, OpenAI-style tools) → Anthropic-only member:
+- ``POST /v1/chat/completions`` → ``/v1/messages`` with ``anthropic-version`` added when
+  the client sent none (the Anthropic API requires it);
+- ``GET /v1/models`` → the member's list, reshaped.
+
+Any other path cannot be expressed in the member's format: 400 in the client's format.
+The model is passed through, or replaced by the route's per-member model. Error bodies are
+translated with their status kept (the SDKs choose their exception from the status).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from llmgw_cli.shim import translation
+from llmgw_cli.shim.members import Member
+from llmgw_cli.shim.plugin import Exchange
+from llmgw_cli.wire import a2o, error_bodies, o2a
+from llmgw_cli.wire.common import TranslationError
+from llmgw_cli.wire.sse_bridge import AnthropicToOpenAISSE, OpenAIToAnthropicSSE
+
+ANTHROPIC_VERSION = "2023-06-01"
+_NO_HEADERS: Mapping[str, str] = {}
+_ADD_VERSION: Mapping[str, str] = {"anthropic-version": ANTHROPIC_VERSION}
+# OpenAI's own API wants max_completion_tokens (its reasoning models refuse max_tokens);
+# other OpenAI-format servers (Ollama, llama.cpp, vLLM, compat APIs) read max_tokens.
+_OPENAI_HOSTS = ("api.openai.com", ".openai.azure.com")
+# One reusable encoder: json.dumps with arguments builds a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _dumps(obj: Any) -> bytes:
+    return _encode(obj).encode("utf-8")
+
+
+def max_tokens_field(member: Member) -> str:
+    host = (urlsplit(member.base).hostname or "").lower()
+    if host == _OPENAI_HOSTS[0] or host.endswith(_OPENAI_HOSTS[1]):
+        return "max_completion_tokens"
+    return "max_tokens"
+
+
+def _request_json(exchange: Exchange) -> dict[str, Any]:
+    body = exchange.json()  # BadBody (not JSON) becomes a 400 in the forwarder
+    if not isinstance(body, dict):
+        raise TranslationError("the request body must be a JSON object")
+    return body
+
+
+def _unsupported(exchange: Exchange, member: Member, target: str) -> TranslationError:
+    return TranslationError(
+        f"{exchange.method} {exchange.path} has no {target} equivalent, and profile "
+        f"{member.name!r} serves only {', '.join(member.formats)}; "
+        f"add a profile that serves it to the chain"
+    )
+
+
+class _Stream:
+    """A StreamTranslator made of a bridge's bound methods (no per-chunk indirection)."""
+
+    __slots__ = ("close", "feed")
+
+    def __init__(self, bridge: OpenAIToAnthropicSSE | AnthropicToOpenAISSE) -> None:
+        self.feed = bridge.feed
+        self.close = bridge.finish
+
+
+class AnthropicOnOpenAI:
+    """An Anthropic-speaking client in front of an OpenAI-format member."""
+
+    __slots__ = ("headers", "kind")
+
+    def __init__(self) -> None:
+        self.kind = ""
+        self.headers = _NO_HEADERS
+
+    def request(self, exchange: Exchange, member: Member, model: str | None) -> tuple[str, bytes]:
+        path, method = exchange.path, exchange.method
+        if path == "/v1/messages/count_tokens" and method == "POST":
+            raise translation.LocalAnswer(200, _dumps(count_tokens(_request_json(exchange))))
+        if path == "/v1/messages" and method == "POST":
+            self.kind = "messages"
+            out = a2o.anthropic_to_openai_request(
+                _request_json(exchange), max_tokens_field=max_tokens_field(member)
+            )
+            if model is not None:
+                out["model"] = model
+            return "/v1/chat/completions", _dumps(out)
+        if path == "/v1/models" and method == "GET":
+            self.kind = "models"
+            return "/v1/models", exchange.body
+        raise _unsupported(exchange, member, "OpenAI Chat Completions")
+
+    def response(self, status: int, body: bytes) -> bytes:
+        if status >= 400:
+            return _dumps(error_bodies.openai_error_to_anthropic(status, body))
+        try:
+            data = json.loads(body)
+            if self.kind == "models":
+                return _dumps(openai_models_to_anthropic(data))
+            return _dumps(a2o.openai_to_anthropic_response(data))
+        except ValueError as exc:  # TranslationError included
+            return _dumps(error_bodies.anthropic_error(502, _untranslatable(exc, body)))
+
+    def stream(self) -> translation.StreamTranslator:
+        return _Stream(OpenAIToAnthropicSSE())
+
+
+class OpenAIOnAnthropic:
+    """An OpenAI-speaking client in front of an Anthropic-format member."""
+
+    __slots__ = ("headers", "include_usage", "kind")
+
+    def __init__(self) -> None:
+        self.kind = ""
+        self.include_usage = False
+        self.headers = _ADD_VERSION
+
+    def request(self, exchange: Exchange, member: Member, model: str | None) -> tuple[str, bytes]:
+        path, method = exchange.path, exchange.method
+        if path == "/v1/chat/completions" and method == "POST":
+            self.kind = "chat"
+            body = _request_json(exchange)
+            self.include_usage = o2a.wants_usage(body)
+            out = o2a.openai_to_anthropic_request(body)
+            if model is not None:
+                out["model"] = model
+            return "/v1/messages", _dumps(out)
+        if path == "/v1/models" and method == "GET":
+            self.kind = "models"
+            return "/v1/models", exchange.body
+        raise _unsupported(exchange, member, "Anthropic Messages")
+
+    def response(self, status: int, body: bytes) -> bytes:
+        if status >= 400:
+            return _dumps(error_bodies.anthropic_error_to_openai(status, body))
+        try:
+            data = json.loads(body)
+            if self.kind == "models":
+                return _dumps(anthropic_models_to_openai(data))
+            return _dumps(o2a.anthropic_to_openai_response(data))
+        except ValueError as exc:
+            return _dumps(error_bodies.openai_error(502, _untranslatable(exc, body)))
+
+    def stream(self) -> translation.StreamTranslator:
+        return _Stream(AnthropicToOpenAISSE(include_usage=self.include_usage))
+
+
+def count_tokens(body: dict[str, Any]) -> dict[str, int]:
+    """``/v1/messages/count_tokens`` answered offline: an estimate (cl100k for Claude)."""
+    from llmgw_cli import tokens  # tiktoken: loaded on the first count, not at shim start
+
+    return {"input_tokens": tokens.estimate_request(body).tokens}
+
+
+def openai_models_to_anthropic(data: Any) -> dict[str, Any]:
+    models = data.get("data") if isinstance(data, dict) else None
+    out = []
+    for m in models if isinstance(models, list) else ():
+        if isinstance(m, dict) and isinstance(m.get("id"), str):
+            created = m.get("created")
+            stamp = created if isinstance(created, (int, float)) else 0
+            out.append(
+                {
+                    "type": "model",
+                    "id": m["id"],
+                    "display_name": m["id"],
+                    "created_at": datetime.fromtimestamp(stamp, timezone.utc)
+                    .isoformat()
+                    .replace("+00:00", "Z"),
+                }
+            )
+    return {
+        "data": out,
+        "has_more": False,
+        "first_id": out[0]["id"] if out else None,
+        "last_id": out[-1]["id"] if out else None,
+    }
+
+
+def anthropic_models_to_openai(data: Any) -> dict[str, Any]:
+    models = data.get("data") if isinstance(data, dict) else None
+    out = []
+    for m in models if isinstance(models, list) else ():
+        if isinstance(m, dict) and isinstance(m.get("id"), str):
+            out.append(
+                {
+                    "id": m["id"],
+                    "object": "model",
+                    "created": _epoch(m.get("created_at")),
+                    "owned_by": "anthropic",
+                }
+            )
+    return {"object": "list", "data": out}
+
+
+def _epoch(stamp: Any) -> int:
+    if isinstance(stamp, str):
+        try:
+            return int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp())
+        except ValueError:
+            pass
+    return int(time.time())
+
+
+def _untranslatable(exc: ValueError, body: bytes) -> str:
+    reason = getattr(exc, "message", None) or "not JSON"
+    snippet = body[:120].decode("utf-8", "replace")
+    return f"the upstream's answer could not be translated ({reason}): {snippet}"
+
+
+translation.register("anthropic", "openai", AnthropicOnOpenAI)
+translation.register("openai", "anthropic", OpenAIOnAnthropic)
