@@ -123,10 +123,8 @@ def runs_table(result: Result) -> Table:
     table.add_row("throughput", *throughput("request_throughput", "req/s"))
     table.add_row("output", *throughput("output_tokens_per_s", "tok/s"))
     table.add_row("tokens from", *(r["tokens_source"] for r in runs))
-    table.add_row(
-        "connections",
-        *(f"{r['connections']['new']} new, {r['connections']['reused']} reused" for r in runs),
-    )
+    warm = result.options.warmup > 0
+    table.add_row("connections", *(_connections(r["connections"], warm) for r in runs))
     if any(r["goodput"] for r in runs):
         table.add_row("goodput", *(_goodput(r["goodput"]) for r in runs))
     table.add_row("bench", *(_resource((r["resources"] or {}).get("bench")) for r in runs))
@@ -134,6 +132,11 @@ def runs_table(result: Result) -> Table:
         "target process", *(_resource((r["resources"] or {}).get("target")) for r in runs)
     )
     return table
+
+
+def _connections(c: dict[str, int], warm: bool) -> str:
+    text = f"{c['new']} new, {c['reused']} reused"
+    return text + " (opened in warm-up)" if warm and not c["new"] else text
 
 
 def _goodput(g: dict[str, Any] | None) -> Text:

@@ -131,7 +131,8 @@ def build(profile: Profile, model: str, secret: str | None, options: Options) ->
 def label_targets(targets: list[Target]) -> None:
     """Name each run: the profile, plus the model when one profile runs several."""
     names = [t.profile.name for t in targets]
+    seen: dict[str, int] = {}
     for t in targets:
-        t.label = (
-            f"{t.profile.name}/{t.model}" if names.count(t.profile.name) > 1 else t.profile.name
-        )
+        label = f"{t.profile.name}/{t.model}" if names.count(t.profile.name) > 1 else t.profile.name
+        seen[label] = seen.get(label, 0) + 1
+        t.label = label if seen[label] == 1 else f"{label}#{seen[label]}"  # the same run twice
