@@ -64,7 +64,7 @@ def new_session(target: Target, pool: int) -> aiohttp.ClientSession:
         timeout=timeout_for(target.profile),
         proxy=proxy,
         proxy_auth=proxy_auth,
-        trace_configs=[phases.trace_config()],
+        trace_configs=[phases.trace_config()] if phases.traced() else None,
         cookie_jar=aiohttp.DummyCookieJar(),
         trust_env=False,  # the profile decides the proxy, as for the shim
     )

@@ -1,13 +1,19 @@
 """Connection phases per request: DNS, TCP, TLS, and whether a pooled connection was reused.
 
 aiohttp's ``TraceConfig`` reports DNS resolution, connection creation (DNS + TCP + TLS as
-one span) and reuse, but has no signal between the TCP connect and the TLS handshake. The
-split comes from the event loop instead: aiohttp connects the socket with
-``loop.sock_connect`` (through aiohappyeyeballs) and then hands the connected socket to
-``loop.create_connection(sock=…, ssl=…)``, which performs the TLS handshake. ``PhaseLoop``
-times those two calls for the request that is running (a context variable, which tasks
-spawned for happy eyeballs inherit). On any other loop, TCP is reported as connection
-creation minus DNS (TLS included) and TLS as unknown.
+one span) and reuse, but has no signal between the TCP connect and the TLS handshake, and
+it costs every request a few awaits per signal (one per response chunk, too). So bench
+runs on ``PhaseLoop``, which times the three calls aiohttp makes to open a connection, for
+the request that is running (a context variable, inherited by the tasks happy eyeballs
+spawns):
+
+    loop.getaddrinfo         DNS (aiohttp's default threaded resolver; an IP address skips it)
+    loop.sock_connect        TCP connect (through aiohappyeyeballs)
+    loop.create_connection   with sock= and ssl=: the TLS handshake
+
+A request that made no connection reused one from the pool. On any other loop (bench run
+inside a caller's loop) the ``TraceConfig`` below is used instead: TCP is then connection
+creation minus DNS, TLS included, and TLS is unknown.
 
 Through an HTTPS proxy the phases describe the connection to the proxy.
 """
@@ -30,12 +36,24 @@ CURRENT: contextvars.ContextVar[Record | None] = contextvars.ContextVar(
 
 
 class PhaseLoop(asyncio.SelectorEventLoop):
-    """A selector loop that times socket connects and TLS handshakes per request."""
+    """A selector loop that times DNS lookups, socket connects and TLS handshakes per request."""
+
+    async def getaddrinfo(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        rec = CURRENT.get()
+        if rec is None:
+            return await super().getaddrinfo(*args, **kwargs)
+        start = time.perf_counter()
+        result = await super().getaddrinfo(*args, **kwargs)
+        rec.dns_ms = (time.perf_counter() - start) * 1000.0
+        return result
 
     async def sock_connect(self, sock: Any, address: Any) -> None:
         rec = CURRENT.get()
         if rec is None:
             return await super().sock_connect(sock, address)
+        rec.reused = False
+        if rec.dns_ms is None:
+            rec.dns_ms = 0.0  # an IP address: nothing to resolve
         start = time.perf_counter()
         await super().sock_connect(sock, address)
         rec.tcp_ms = (time.perf_counter() - start) * 1000.0
@@ -52,6 +70,11 @@ class PhaseLoop(asyncio.SelectorEventLoop):
 
 def new_loop() -> asyncio.AbstractEventLoop:
     return PhaseLoop()
+
+
+def traced() -> bool:
+    """Whether the running loop cannot time phases itself, so a TraceConfig must."""
+    return not isinstance(asyncio.get_running_loop(), PhaseLoop)
 
 
 def _rec(ctx: SimpleNamespace) -> Record | None:

@@ -33,6 +33,8 @@ async def send(session: aiohttp.ClientSession, target: Target, rec: Record) -> N
         ) as resp:
             rec.headers_at = _now()
             rec.status = resp.status
+            if rec.reused is None:  # no connection was opened for this request
+                rec.reused = True
             if resp.status >= 300:
                 rec.error = str(resp.status)
                 rec.detail = (await resp.read())[:300].decode("utf-8", "replace")

@@ -4,6 +4,7 @@ a stream without usage, and an endpoint that serves one request at a time."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Future
@@ -17,8 +18,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @contextmanager
-def serve(handler: Handler) -> Iterator[str]:
-    """Serve ``handler`` on every POST path, on 127.0.0.1:0, in a daemon thread."""
+def serve(handler: Handler, tls: ssl.SSLContext | None = None) -> Iterator[str]:
+    """Serve ``handler`` on every POST path, on 127.0.0.1:0, in a daemon thread
+    (over TLS when given a server context: the URL is then https://localhost:PORT)."""
     loop = asyncio.new_event_loop()
     started: Future[tuple[str, web.AppRunner]] = Future()
 
@@ -27,9 +29,10 @@ def serve(handler: Handler) -> Iterator[str]:
         app.router.add_post("/{tail:.*}", handler)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
         await site.start()
-        return f"http://127.0.0.1:{runner.addresses[0][1]}", runner
+        port = runner.addresses[0][1]
+        return (f"https://localhost:{port}" if tls else f"http://127.0.0.1:{port}"), runner
 
     def main() -> None:
         asyncio.set_event_loop(loop)
@@ -90,3 +93,14 @@ def serial(service_s: float) -> Handler:
         )
 
     return handler
+
+
+async def fixed_message(request: web.Request) -> web.StreamResponse:
+    await request.read()
+    return web.json_response(
+        {
+            "type": "message",
+            "content": [{"type": "text", "text": "ok"}],
+            "usage": {"output_tokens": 1},
+        }
+    )
