@@ -76,7 +76,8 @@ def main() -> int:
 
     medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
     base = medians["python -c pass"]
-    print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {opts.runs} runs each, interleaved")
+    python = sys.version.split()[0]
+    print(f"{os.cpu_count()} CPUs, Python {python}, {opts.runs} runs each, interleaved")
     for name, ms in medians.items():
         print(f"  {name:<26} median {ms:7.1f} ms   ({ms / base:4.1f}x python -c pass)")
     ratio = medians["llmgw env --shell bash"] / base
