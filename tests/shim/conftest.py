@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
-
 from llmgw_cli.config.model import TLS, Auth, Profile, Proxy, Timeouts
+from llmgw_cli.config.secretref import SecretRef
+from llmgw_cli.config.secrets import Secrets
 from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.shim import config as shim_config
 from llmgw_cli.shim.config import ShimConfig
@@ -38,7 +38,7 @@ def save_profile(
         name=name,
         endpoint=endpoint,
         formats=formats or ["anthropic", "openai"],
-        auth=Auth(type=auth, secret=None if auth == "none" else "env:LLMGW_TEST_REAL_KEY"),
+        auth=Auth(type=auth, secret=None if auth == "none" else "file"),
         headers=headers
         if headers is not None
         else {"X-Department": "Engineering", "X-Project": "P1"},
@@ -47,13 +47,9 @@ def save_profile(
         timeouts=timeouts or Timeouts(),
     )
     ProfileStore().save(profile)
+    if auth != "none":  # a 0600 file: the real key is in no process's environment
+        Secrets().store(name, SecretRef.parse("file"), REAL_KEY)
     return profile
-
-
-@pytest.fixture(autouse=True)
-def real_key(monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("LLMGW_TEST_REAL_KEY", REAL_KEY)
-    return REAL_KEY
 
 
 @contextmanager
