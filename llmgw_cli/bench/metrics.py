@@ -29,7 +29,9 @@ DEFINITIONS = {
     "output_tokens_per_s": "output tokens of successful requests per second over duration_s",
     "duration_s": "first intended start to last response end of the run (warm-up excluded)",
     "errors": "failed requests by HTTP status or error class (connect, timeout, tls, stream_cut: "
-    "the stream ended before its end event, stream_error: an error event in the stream)",
+    "the stream ended before its end event, stream_error: an error event in the stream, "
+    "bad_response: not an event stream or not JSON); error_examples: the first body or message "
+    "of each",
     "phases_ms": "new connections only: dns (0 for an IP address), tcp (socket connect), "
     "tls (handshake; null over plain HTTP). Reused connections have no phases",
     "goodput": "successful requests meeting every --slo bound; passed when at least p percent do",
@@ -68,6 +70,7 @@ def run_metrics(
     slo: stats.Slo | None,
     resources: dict[str, Any] | None,
     tokens_by: str,
+    error_examples: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     ok = [s for s in samples if s.ok]
     errors = Counter(s.error for s in samples if s.error is not None)
@@ -112,6 +115,7 @@ def run_metrics(
         "requests": len(samples),
         "ok": len(ok),
         "errors": dict(sorted(errors.items())),
+        "error_examples": error_examples or {},
         "duration_s": round(duration, 4),
         "request_throughput": round(len(ok) / duration, 3) if duration else 0.0,
         "output_tokens": out_tokens,

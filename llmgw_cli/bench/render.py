@@ -181,11 +181,23 @@ def histogram_table(result: Result, key: str, title: str) -> Table | None:
 
 def renderables(result: Result) -> list[RenderableType]:
     out: list[RenderableType] = [latency_table(result), runs_table(result)]
+    errors = error_lines(result)
+    if errors is not None:
+        out.append(errors)
     for key, title in (("ttft_ms", "TTFT histogram"), ("e2e_ms", "E2E histogram")):
         hist = histogram_table(result, key, title)
         if hist is not None:
             out.append(hist)
     return out
+
+
+def error_lines(result: Result) -> Text | None:
+    lines = [
+        f"{run['label']} {key}: {example}"
+        for run in result.runs
+        for key, example in run.get("error_examples", {}).items()
+    ]
+    return Text("first error of each kind:\n  " + "\n  ".join(lines)) if lines else None
 
 
 def render(result: Result, console: Console) -> None:

@@ -29,7 +29,11 @@ async def send(session: aiohttp.ClientSession, target: Target, rec: Record) -> N
     rec.sent = _now()
     try:
         async with session.post(
-            target.url, data=target.body, headers=target.headers, trace_request_ctx=rec
+            target.url,
+            data=target.body,
+            headers=target.headers,
+            trace_request_ctx=rec,
+            allow_redirects=False,  # a redirect is a misconfigured endpoint: report it
         ) as resp:
             rec.headers_at = _now()
             rec.status = resp.status
@@ -75,10 +79,11 @@ def classify(exc: BaseException) -> str:
 async def _anthropic_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
     parser = SSEParser()
     times, pieces = rec.token_times, rec.pieces
-    done = False
+    done = seen = False
     async for chunk in resp.content.iter_any():
         t = _now()
         for ev in parser.feed(chunk):
+            seen = True
             kind = ev.event
             if kind == "content_block_delta":
                 delta = json.loads(ev.data).get("delta") or {}
@@ -98,7 +103,8 @@ async def _anthropic_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
             elif kind == "error":
                 rec.error = "stream_error"
     if not done and rec.error is None:
-        rec.error = "stream_cut"
+        # Events that stopped short: a cut stream; no event at all: not an event stream.
+        rec.error = "stream_cut" if seen else "bad_response"
 
 
 def _anthropic_usage(usage: Any, rec: Record) -> None:
@@ -118,10 +124,11 @@ def _anthropic_usage(usage: Any, rec: Record) -> None:
 async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
     parser = SSEParser()
     times, pieces = rec.token_times, rec.pieces
-    done = False
+    done = seen = False
     async for chunk in resp.content.iter_any():
         t = _now()
         for ev in parser.feed(chunk):
+            seen = True
             if ev.data == "[DONE]":
                 done = True
                 continue
@@ -148,7 +155,8 @@ async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
             if isinstance(usage, dict):
                 _openai_usage(usage, rec)
     if not done and rec.error is None:
-        rec.error = "stream_cut"
+        # Events that stopped short: a cut stream; no event at all: not an event stream.
+        rec.error = "stream_cut" if seen else "bad_response"
 
 
 def _openai_usage(usage: dict[str, Any], rec: Record) -> None:
@@ -164,10 +172,10 @@ def _whole(body: bytes, fmt: str, rec: Record) -> None:
     try:
         obj = json.loads(body)
     except ValueError:
-        rec.error = "bad_json"
+        rec.error = "bad_response"
         return
     if not isinstance(obj, dict):
-        rec.error = "bad_json"
+        rec.error = "bad_response"
         return
     usage = obj.get("usage")
     if fmt == "anthropic":

@@ -134,13 +134,20 @@ def finish(
         recs.sort(key=lambda r: r.seq)
         run_samples = [to_sample(r, origin, estimate) for r in recs]
         samples.append(run_samples)
-        runs.append(
-            metrics.run_metrics(
-                target,
-                run_samples,
-                slo,
-                sampler.usage(target.label),
-                metrics.estimator_label(target.model),
-            )
-        )
+        examples = error_examples(recs, target.secret)
+        tokens_by = metrics.estimator_label(target.model)
+        usage = sampler.usage(target.label)
+        runs.append(metrics.run_metrics(target, run_samples, slo, usage, tokens_by, examples))
     return Result(options, slo, targets, samples, runs)
+
+
+def error_examples(records: list[Record], secret: str | None) -> dict[str, str]:
+    """The first error body or message for each error key, the secret masked out."""
+    from llmgw_cli.config.secretref import mask
+
+    out: dict[str, str] = {}
+    for rec in records:
+        if rec.error is not None and rec.error not in out:
+            detail = " ".join((rec.detail or "").split())[:200]
+            out[rec.error] = detail.replace(secret, mask(secret)) if secret else detail
+    return dict(sorted(out.items()))

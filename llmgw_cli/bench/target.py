@@ -66,6 +66,7 @@ class Target:
     body: bytes
     stream: bool
     label: str = field(default="")
+    secret: str | None = field(default=None, repr=False)  # only to mask it in error examples
 
     @property
     def host(self) -> str:
@@ -125,7 +126,7 @@ def build(profile: Profile, model: str, secret: str | None, options: Options) ->
             headers["authorization"] = f"Bearer {secret}"
     headers.update({k.lower(): v for k, v in profile.headers.items()})
     encoded = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    return Target(profile, model, fmt, url, headers, encoded, options.stream)
+    return Target(profile, model, fmt, url, headers, encoded, options.stream, secret=secret)
 
 
 def label_targets(targets: list[Target]) -> None:

@@ -104,3 +104,20 @@ async def fixed_message(request: web.Request) -> web.StreamResponse:
             "usage": {"output_tokens": 1},
         }
     )
+
+
+async def echo_key_401(request: web.Request) -> web.StreamResponse:
+    """Rejects the key and quotes it back, as some gateways do."""
+    key = request.headers.get("x-api-key", "")
+    return web.json_response(
+        {"error": {"message": f"Incorrect API key provided: {key}"}}, status=401
+    )
+
+
+async def html_200(request: web.Request) -> web.StreamResponse:
+    """A captive portal or proxy login page: HTML with status 200."""
+    return web.Response(text="<html><body>Please log in</body></html>", content_type="text/html")
+
+
+async def redirect(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPTemporaryRedirect("https://elsewhere.invalid/v1/messages")

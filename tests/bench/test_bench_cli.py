@@ -79,6 +79,7 @@ def test_about_a_fifth_fail_and_the_run_completes(tmp_path: Path) -> None:
     assert 20 <= r["errors"]["503"] <= 60  # 20 % of 200 = 40, binomial spread
     assert r["ok"] + r["errors"]["503"] == 200
     assert "503×" in table
+    assert "flaky 503:" in table and "503" in r["error_examples"]  # what the gateway said
 
 
 def test_unreachable_endpoint_is_a_clear_error_and_exit_1() -> None:

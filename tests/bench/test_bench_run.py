@@ -3,6 +3,8 @@ request records, both wire formats, failures, estimates, interleaving and the op
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from llmgw_cli.bench import api, runner
@@ -149,3 +151,31 @@ def test_unreachable_endpoint_is_one_clear_error() -> None:
             runner.run([target], options)
     assert "cannot reach gone" in info.value.message
     assert f"127.0.0.1:{port}" in info.value.message
+
+
+def test_error_examples_are_kept_with_the_secret_masked() -> None:
+    secret = "sk-test-0123456789abcdef"
+    with servers.serve(servers.echo_key_401) as url:
+        p = Profile(name="k", endpoint=url, auth=Auth(type="x-api-key", secret="env:K"))
+        options = Options(requests=3)
+        result = runner.run([build(p, "m", secret, options)], options)
+    r = result.runs[0]
+    assert r["errors"] == {"401": 3}
+    assert "Incorrect API key provided: …cdef" in r["error_examples"]["401"]
+    assert secret not in json.dumps(result.document)
+
+
+@pytest.mark.parametrize(
+    ("handler", "stream", "error"),
+    [
+        (servers.html_200, True, "bad_response"),
+        (servers.html_200, False, "bad_response"),
+        (servers.redirect, True, "307"),
+    ],
+)
+def test_answers_that_are_not_an_api_reply_are_errors(
+    handler: servers.Handler, stream: bool, error: str
+) -> None:
+    with servers.serve(handler) as url:
+        result = run(url, Options(requests=2, stream=stream))
+    assert result.runs[0]["errors"] == {error: 2}
