@@ -7,8 +7,9 @@ configurable latency and faults), so every verb works offline.
     anthropic.py  the reply as an Anthropic message or SSE event sequence
     openai.py     the reply as a chat.completion or chunk stream
     apierrors.py  error bodies in each API's own shape
+    checks.py     key, JSON, beta and model checks; the /v1/models catalogue
     recorder.py   the request log and counters behind the /_mock/* test hooks
-    app.py        the aiohttp routes, admission checks and the timed SSE writer
+    app.py        the aiohttp routes and handlers, and the timed SSE writer
     runner.py     MockServer, serve_forever (CLI) and run_in_thread (tests, demo, bench)
 
 Only ``config`` and ``script`` are light; the rest import aiohttp.

@@ -11,7 +11,6 @@ never add up to drift, and with no delays configured the writer never sleeps at 
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import secrets
 import time
@@ -23,6 +22,14 @@ from aiohttp import web
 
 from llmgw_cli.mock import anthropic, openai
 from llmgw_cli.mock.apierrors import Reject, error_response, reject
+from llmgw_cli.mock.checks import (
+    check_betas,
+    check_model,
+    has_key,
+    json_object,
+    model_info,
+    model_list,
+)
 from llmgw_cli.mock.config import MockConfig
 from llmgw_cli.mock.recorder import Entry, Recorder
 from llmgw_cli.mock.replies import Reply, pick_turn, scripted, unscripted
@@ -51,11 +58,13 @@ class MockApp:
         self.itl = config.itl_ms / 1000.0
         self.timed = bool(self.ttft or self.itl)
         self.model_set = frozenset(config.models)
+        # None, or the only models answered (--strict-models)
+        self.strict_models = self.model_set if config.strict_models else None
         self.allow_betas = frozenset(config.allow_betas)
         self.server: web.Server | None = None  # set once listening, to count connections
         self.busy: set[asyncio.Task[Any]] = set()  # timed replies in flight, for a bounded stop
         self._tag = secrets.token_hex(3)  # ids differ between mock instances
-        self._models = dumps(_model_list(config.models))
+        self._models = dumps(model_list(config.models))
 
     def application(self) -> web.Application:
         app = web.Application(client_max_size=self.config.max_body)
@@ -82,9 +91,10 @@ class MockApp:
         entry = self.rec.start(request, raw)
         try:
             self._admit(request, False)
-            body = _json_object(raw, False)
-            self._check_betas(request, body)
-            model = self._model(body, False)
+            body = json_object(raw, False)
+            if self.config.reject_betas:
+                check_betas(request, body, self.allow_betas)
+            model = check_model(body, False, self.strict_models)
             if not isinstance(body.get("messages"), list):
                 raise reject(False, 400, "messages: Field required")
             reply = self._reply(body, len(raw), False, entry.seq)
@@ -104,9 +114,10 @@ class MockApp:
         entry = self.rec.start(request, raw)
         try:
             self._admit(request, False)
-            body = _json_object(raw, False)
-            self._check_betas(request, body)
-            self._model(body, False)
+            body = json_object(raw, False)
+            if self.config.reject_betas:
+                check_betas(request, body, self.allow_betas)
+            check_model(body, False, self.strict_models)
         except Reject as rej:
             return self._fail(entry, rej)
         self.rec.done(entry, 200)
@@ -118,8 +129,8 @@ class MockApp:
         entry = self.rec.start(request, raw)
         try:
             self._admit(request, True)
-            body = _json_object(raw, True)
-            model = self._model(body, True)
+            body = json_object(raw, True)
+            model = check_model(body, True, self.strict_models)
             if not isinstance(body.get("messages"), list):
                 raise reject(
                     True,
@@ -161,7 +172,7 @@ class MockApp:
         except Reject as rej:
             return self._fail(entry, rej)
         self.rec.done(entry, 200)
-        return web.Response(body=dumps(_model_info(model_id)), content_type=_JSON)
+        return web.Response(body=dumps(model_info(model_id)), content_type=_JSON)
 
     async def not_found(self, request: web.Request) -> web.StreamResponse:
         entry = self.rec.start(request, await request.read())
@@ -190,7 +201,7 @@ class MockApp:
 
     def _admit(self, request: web.Request, openai_flavour: bool) -> None:
         key = self.config.require_key
-        if key is not None and not _has_key(request, key):
+        if key is not None and not has_key(request, key):
             if openai_flavour:
                 raise reject(True, 401, "Incorrect API key provided (llmgw mock --require-key).")
             raise reject(False, 401, "invalid x-api-key")
@@ -204,44 +215,6 @@ class MockApp:
             )
             retry = 1 if status == 429 else None
             raise Reject(error_response(openai_flavour, status, message, retry_after=retry))
-
-    def _check_betas(self, request: web.Request, body: dict[str, Any]) -> None:
-        if not self.config.reject_betas:
-            return
-        values = [
-            v.strip()
-            for h in request.headers.getall("anthropic-beta", ())
-            for v in h.split(",")
-            if v.strip()
-        ]
-        unknown = [v for v in values if v not in self.allow_betas]
-        if unknown:
-            named = ", ".join(f"`{v}`" for v in unknown)
-            raise reject(
-                False,
-                400,
-                f"Unexpected value(s) {named} for the `anthropic-beta` header. {_BETA_HELP}",
-            )
-        if "context_management" in body:
-            raise reject(False, 400, "context_management: Extra inputs are not permitted")
-
-    def _model(self, body: dict[str, Any], openai_flavour: bool) -> str:
-        model = body.get("model")
-        if not isinstance(model, str) or not model:
-            if openai_flavour:
-                raise reject(
-                    True,
-                    400,
-                    "you must provide a model parameter",
-                    code="missing_required_parameter",
-                )
-            raise reject(False, 400, "model: Field required")
-        if self.config.strict_models and model not in self.model_set:
-            if openai_flavour:
-                text = f"The model `{model}` does not exist or you do not have access to it."
-                raise reject(True, 404, text, code="model_not_found")
-            raise reject(False, 404, f"model: {model}")
-        return model
 
     def _openai_flavour(self, request: web.Request) -> bool:
         """Which API's error shape a shared or unknown path answers in."""
@@ -331,49 +304,3 @@ async def _sleep_until(deadline: float) -> None:
     delay = deadline - asyncio.get_running_loop().time()
     if delay > 0:
         await _sleep(delay)
-
-
-def _has_key(request: web.Request, key: str) -> bool:
-    headers = request.headers
-    if headers.get("x-api-key") == key:
-        return True
-    scheme, _, token = headers.get("authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and token.strip() == key
-
-
-def _json_object(raw: bytes, openai_flavour: bool) -> dict[str, Any]:
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise reject(openai_flavour, 400, "The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise reject(openai_flavour, 400, "The request body must be a JSON object.")
-    return body
-
-
-_CREATED = 1735689600  # 2025-01-01, a fixed date so the list is byte-stable
-
-
-def _model_info(model_id: str) -> dict[str, Any]:
-    # One object both SDKs accept: Anthropic's ModelInfo and OpenAI's Model fields together.
-    return {
-        "id": model_id,
-        "type": "model",
-        "object": "model",
-        "created": _CREATED,
-        "created_at": "2025-01-01T00:00:00Z",
-        "display_name": model_id,
-        "owned_by": "llmgw-mock",
-        "lifecycle": "active",
-    }
-
-
-def _model_list(models: Iterable[str]) -> dict[str, Any]:
-    data = [_model_info(m) for m in models]
-    return {
-        "object": "list",
-        "data": data,
-        "has_more": False,
-        "first_id": data[0]["id"] if data else None,
-        "last_id": data[-1]["id"] if data else None,
-    }
