@@ -32,41 +32,51 @@ def register(app: typer.Typer) -> None:
 
 def bench(
     profile: list[str] = typer.Option(
-        [],
-        "--profile",
-        "-p",
+        [], "--profile", "-p", metavar="NAME", autocompletion=profile_names,
         help="Profile to bench (repeatable; default: the selected one).",
-        autocompletion=profile_names,
     ),
     model: list[str] = typer.Option(
-        [], "--model", "-m", help="Model (repeatable: one run per model; default: the profile's)."
+        [], "--model", "-m", metavar="M",
+        help="Model (repeatable: one run per model; default: the profile's).",
     ),
-    requests: int = typer.Option(None, "-n", "--requests", help="Requests per run [default: 100]."),
-    duration: float = typer.Option(None, "--duration", help="Run for S seconds instead of -n."),
+    requests: int = typer.Option(
+        None, "-n", "--requests", metavar="N", help="Requests per run [default: 100]."
+    ),
+    duration: float = typer.Option(
+        None, "--duration", metavar="S", help="Run for S seconds instead of -n."
+    ),
     concurrency: int = typer.Option(
-        None, "-c", "--concurrency", help="Closed loop: requests in flight per run [default: 1]."
+        None, "-c", "--concurrency", metavar="C",
+        help="Closed loop: requests in flight per run [default: 1].",
     ),
     rate: float = typer.Option(
-        None, "--rate", help="Open loop: Poisson arrivals per second per run."
+        None, "--rate", metavar="R", help="Open loop: Poisson arrivals per second per run."
     ),
-    warmup: int = typer.Option(0, "--warmup", help="Requests per run sent first and left out."),
-    max_tokens: int = typer.Option(128, "--max-tokens", help="max_tokens of every request."),
-    prompt: str = typer.Option(None, "--prompt", help="The user message."),
+    warmup: int = typer.Option(
+        0, "--warmup", metavar="K", help="Requests per run sent first and left out."
+    ),
+    max_tokens: int = typer.Option(
+        128, "--max-tokens", metavar="M", help="max_tokens of every request."
+    ),
+    prompt: str = typer.Option(None, "--prompt", metavar="TEXT", help="The user message."),
     prompt_file: Path = typer.Option(
-        None, "--prompt-file", help="Read the user message from a file."
+        None, "--prompt-file", metavar="F", help="Read the user message from a file."
     ),
     no_stream: bool = typer.Option(
         False, "--no-stream", help="Ask for whole responses (no TTFT or ITL)."
     ),
     slo: str = typer.Option(
-        None, "--slo", help="ttft=MS,e2e=MS[,p=PERCENT]: goodput and exit status."
+        None, "--slo", metavar="ttft=MS,e2e=MS",
+        help="Goodput bounds, [,p=PERCENT] (default 99): exit 1 when missed.",
     ),
     json_file: Path = typer.Option(
-        None, "--json", help="Write the results as JSON (- for stdout)."
+        None, "--json", metavar="FILE", help="Write the results as JSON (- for stdout)."
     ),
-    csv_file: Path = typer.Option(None, "--csv", help="Write one CSV row per request."),
+    csv_file: Path = typer.Option(
+        None, "--csv", metavar="FILE", help="Write one CSV row per request."
+    ),
     report: Path = typer.Option(
-        None, "--report", help="Write the report as FILE.svg or FILE.html."
+        None, "--report", metavar="FILE", help="Write the report as FILE.svg or FILE.html."
     ),
 ) -> None:
     """Measure TTFT, inter-token latency, end-to-end latency, throughput and network phases."""
