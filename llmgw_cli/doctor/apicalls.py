@@ -24,8 +24,8 @@ def request_model(ctx: Context, fmt: str) -> str | None:
     if listed is None:
         return wanted[0] if wanted else None
     preferred = [x for x in listed if "claude" in x] if fmt == "anthropic" else []
-    fallback = (preferred or listed or wanted or [None])[0]
-    return next((x for x in wanted if x in listed), fallback)
+    fallback = (preferred or listed or wanted)[:1]
+    return next((x for x in wanted if x in listed), fallback[0] if fallback else None)
 
 
 def body_for(model: str, fmt: str, stream: bool = False) -> dict[str, Any]:

@@ -6,22 +6,15 @@ import difflib
 import email.utils
 from typing import Any
 
-from llmgw_cli.doctor import httpprobe
+from llmgw_cli.doctor import authcheck
+from llmgw_cli.doctor.authcheck import main_format, models_url
 from llmgw_cli.doctor.context import CLAUDE_CODE_DEFAULT_MODEL, Context
-from llmgw_cli.doctor.httpprobe import HTML_FIX, Reply, api_base, describe_html
+from llmgw_cli.doctor.httpprobe import HTML_FIX, describe_html
 from llmgw_cli.doctor.netprobe import ProbeError
 from llmgw_cli.doctor.registry import check
 from llmgw_cli.doctor.result import Outcome, fail, ok, skip, warn
 
 API = ("anthropic", "openai")
-
-
-def main_format(ctx: Context) -> str:
-    return "anthropic" if "anthropic" in ctx.profile.formats else "openai"
-
-
-def models_url(ctx: Context) -> str:
-    return api_base(ctx.profile, main_format(ctx)) + "/models"
 
 
 @check(
@@ -67,20 +60,6 @@ def http(ctx: Context) -> Outcome:
     return ok(f"{head}{server} in {reply.elapsed_ms:.0f} ms", detail)
 
 
-def _auth_probe(ctx: Context, style: str | None = None) -> Reply:
-    """A request that needs a valid key but generates nothing: the model list, or, where
-    there is none, an empty POST that an authenticated caller gets a 400 for."""
-    probe = ctx.probe
-    listing = probe is not None and probe.status not in (404, 405)
-    if style is None and listing and probe is not None:
-        return probe
-    fmt = main_format(ctx)
-    if listing:
-        return ctx.request("GET", models_url(ctx), fmt=fmt, style=style)
-    path = "/messages?beta=true" if fmt == "anthropic" else "/chat/completions"
-    return ctx.request("POST", api_base(ctx.profile, fmt) + path, fmt=fmt, body={}, style=style)
-
-
 @check(
     "auth",
     layer="http",
@@ -89,73 +68,7 @@ def _auth_probe(ctx: Context, style: str | None = None) -> Reply:
     depends=("http", "secret"),
 )
 def auth(ctx: Context) -> Outcome:
-    p = ctx.profile
-    style = p.auth.type
-    try:
-        reply = _auth_probe(ctx)
-    except ProbeError as exc:
-        return fail(f"auth probe failed: {exc.message}", None)
-    detail: dict[str, Any] = {"style": httpprobe.style_name(style), "status": reply.status}
-    if reply.is_html:
-        return fail(describe_html(reply), HTML_FIX, detail)
-    if reply.status in (401, 403):
-        return _refused(ctx, reply, style, detail)
-    if reply.status == 429:
-        after = reply.headers.get("retry-after")
-        detail["retry_after"] = after
-        wait = f"; Retry-After {after} s" if after else ""
-        return warn(
-            f"429 rate limited: the key is valid but over its limit{wait}",
-            f"wait{f' {after} s' if after else ''}, or ask the gateway's operators for a "
-            "higher limit",
-            detail,
-        )
-    if reply.status >= 500:
-        return fail(
-            f"{reply.status}: {reply.error_message()}", "the gateway is failing; see http", detail
-        )
-    if reply.status in (404, 405):
-        return warn(
-            f"cannot tell: {reply.url} → {reply.status}", "see the messages/chat checks", detail
-        )
-    if style == "none":
-        return ok(f"no key needed ({reply.status} without one)", detail)
-    return ok(f"{httpprobe.style_name(style)} accepted ({reply.status})", detail)
-
-
-def _refused(ctx: Context, reply: Reply, style: str, detail: dict[str, Any]) -> Outcome:
-    name = ctx.profile.name
-    meaning = {
-        401: "401 Unauthorized: the key was not accepted (Claude Code shows this as "
-        '"Not logged in" / invalid API key)',
-        403: "403 Forbidden: the key is known but not allowed here (team, model or network policy)",
-    }[reply.status]
-    detail["message"] = reply.error_message()
-    if style == "none" or not ctx.secret:
-        return fail(
-            meaning,
-            f"the gateway wants a key: set auth.type and a secret (`llmgw profile edit {name}`, "
-            f"`llmgw secret set {name}`)",
-            detail,
-        )
-    other = httpprobe.other_style(style)
-    try:
-        retry = _auth_probe(ctx, other)
-        works = retry.status < 400 or retry.status in (400, 404, 405, 422)
-        detail["other_style"] = {"style": httpprobe.style_name(other), "status": retry.status}
-    except ProbeError as exc:
-        works, detail["other_style"] = False, {"error": exc.message}
-    if works:
-        return fail(
-            f"{meaning}; with {httpprobe.style_name(other)} the same key works",
-            f"set auth.type: {other} (`llmgw profile edit {name}`)",
-            detail,
-        )
-    return fail(
-        f"{meaning}; {httpprobe.style_name(other)} does not work either",
-        f"check the key is current and meant for this gateway (`llmgw secret set {name}`)",
-        detail,
-    )
+    return authcheck.diagnose(ctx)
 
 
 @check(

@@ -34,6 +34,7 @@ class StreamReport:
     chunks: int = 0
     events: list[SSEEvent] = field(default_factory=list)
     times: list[float] = field(default_factory=list)  # arrival of each event, ms
+    reads: list[int] = field(default_factory=list)  # which body read brought each event
     cut: bool = False  # ended inside an event
     broken: str | None = None  # the connection failed mid-stream
 
@@ -42,13 +43,13 @@ class StreamReport:
         return self.content_type == "text/event-stream"
 
     def burst(self) -> bool:
-        """Every event arrived together, after a wait long enough that a live stream would not."""
+        """Every event came in one or two reads (or within 5 ms), after a wait long enough
+        that a live stream would have spread them: a live stream arrives read by read."""
         if len(self.times) < BURST_MIN_EVENTS or self.first_event_ms is None:
             return False
+        reads = len(set(self.reads))
         spread = self.times[-1] - self.times[0]
-        return self.first_event_ms >= BURST_MIN_MS and spread <= max(
-            5.0, 0.05 * self.first_event_ms
-        )
+        return self.first_event_ms >= BURST_MIN_MS and (reads <= 2 or spread <= 5.0)
 
     def timings(self) -> dict[str, Any]:
         def r(v: float | None) -> float | None:
@@ -63,6 +64,7 @@ class StreamReport:
             "events": len(self.events),
             "chunks": self.chunks,
             "spread_ms": r(self.times[-1] - self.times[0]) if self.times else None,
+            "reads_with_events": len(set(self.reads)),
         }
 
 
@@ -113,6 +115,7 @@ def read(ctx: Context, url: str, fmt: str, body: dict[str, Any]) -> StreamReport
                 for ev in parser.feed(chunk):
                     report.events.append(ev)
                     report.times.append(now)
+                    report.reads.append(report.chunks)
                     if report.first_event_ms is None:
                         report.first_event_ms = now
                     if report.first_text_ms is None and _has_text(ev):
