@@ -7,7 +7,7 @@ from typing import Any
 
 from llmgw_cli.doctor import schemas, sseprobe
 from llmgw_cli.doctor.context import CLAUDE_CODE_DEFAULT_MODEL, Context
-from llmgw_cli.doctor.httpprobe import HTML_FIX, Reply, describe_html
+from llmgw_cli.doctor.httpprobe import HTML_FIX, Reply, api_base, describe_html
 from llmgw_cli.doctor.result import Outcome, fail, ok, skip, warn
 
 PROMPT = "Reply with the single word: ok"
@@ -37,6 +37,20 @@ def body_for(model: str, fmt: str, stream: bool = False) -> dict[str, Any]:
     if stream:
         body["stream"] = True
     return body
+
+
+def tiny_request(ctx: Context, fmt: str, model: str, style: str | None = None) -> Reply:
+    """The smallest real request (max_tokens 1): proves a key or a model name works."""
+    body = {**body_for(model, fmt), "max_tokens": 1}
+    path = "/messages?beta=true" if fmt == "anthropic" else "/chat/completions"
+    return ctx.request(
+        "POST",
+        api_base(ctx.profile, fmt) + path,
+        fmt=fmt,
+        body=body,
+        style=style,
+        timeout=ctx.options.model_timeout,
+    )
 
 
 def refusal(reply: Reply, what: str, name: str) -> Outcome:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from llmgw_cli.doctor import httpprobe
-from llmgw_cli.doctor.apicalls import body_for, request_model
+from llmgw_cli.doctor.apicalls import request_model, tiny_request
 from llmgw_cli.doctor.context import CLAUDE_CODE_DEFAULT_MODEL, Context
 from llmgw_cli.doctor.httpprobe import HTML_FIX, Reply, api_base, describe_html
 from llmgw_cli.doctor.netprobe import ProbeError
@@ -54,17 +54,7 @@ def _listing(ctx: Context, style: str) -> Reply:
 
 def _tiny(ctx: Context, style: str) -> Reply:
     fmt = main_format(ctx)
-    model = request_model(ctx, fmt) or CLAUDE_CODE_DEFAULT_MODEL
-    body = {**body_for(model, fmt), "max_tokens": 1}
-    path = "/messages?beta=true" if fmt == "anthropic" else "/chat/completions"
-    return ctx.request(
-        "POST",
-        api_base(ctx.profile, fmt) + path,
-        fmt=fmt,
-        body=body,
-        style=style,
-        timeout=ctx.options.model_timeout,
-    )
+    return tiny_request(ctx, fmt, request_model(ctx, fmt) or CLAUDE_CODE_DEFAULT_MODEL, style)
 
 
 def diagnose(ctx: Context) -> Outcome:

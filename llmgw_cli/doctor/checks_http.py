@@ -7,6 +7,7 @@ import email.utils
 from typing import Any
 
 from llmgw_cli.doctor import authcheck
+from llmgw_cli.doctor.apicalls import tiny_request
 from llmgw_cli.doctor.authcheck import main_format, models_url
 from llmgw_cli.doctor.context import CLAUDE_CODE_DEFAULT_MODEL, Context
 from llmgw_cli.doctor.httpprobe import HTML_FIX, describe_html
@@ -110,22 +111,44 @@ def models(ctx: Context) -> Outcome:
             f"{len(listed)} models listed; {', '.join(sorted(set(wanted.values())))} present",
             detail,
         )
+    routed = _routed(ctx, sorted(set(missing.values()))[:3])
     parts, fixes = [], []
     for role, name in missing.items():
         close = difflib.get_close_matches(name, listed, n=3, cutoff=0.5)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         label = "Claude Code's default model" if role == "claude_code_default" else f"models.{role}"
+        if name in routed:
+            parts.append(f"{label} {name} is not listed, but a 1-token request with it works")
+            continue
         parts.append(f"{label} {name} is not listed{hint}")
         key = "default" if role == "claude_code_default" else role
         fixes.append(
             f"models.{key}: {close[0] if close else (listed[0] if listed else '<a listed model>')}"
         )
     detail["missing"] = missing
+    detail["routed_anyway"] = sorted(routed)
+    if not fixes:
+        return warn(
+            "; ".join(parts), "nothing to do; the list is incomplete, not the routing", detail
+        )
     return fail(
         "; ".join(parts),
         f"set {', '.join(dict.fromkeys(fixes))} (`llmgw profile edit {p.name}`)",
         detail,
     )
+
+
+def _routed(ctx: Context, names: list[str]) -> set[str]:
+    """Names the gateway serves although its list leaves them out (wildcard routes)."""
+    routed = set()
+    for name in names:
+        try:
+            reply = tiny_request(ctx, main_format(ctx), name)
+        except ProbeError:
+            continue
+        if 200 <= reply.status < 300:
+            routed.add(name)
+    return routed
 
 
 @check(

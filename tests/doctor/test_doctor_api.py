@@ -49,10 +49,12 @@ def test_rejected_betas_name_the_fix() -> None:
 
 
 def test_unlisted_model_gets_a_suggestion() -> None:
-    with mock_thread() as url:
+    with mock_thread(strict_models=True) as url:
         typo = run(make_profile(url, auth="none", extra="models: {default: claude-sonet-4-5}\n"))
-    with mock_thread(models=("gpt-4o", "claude-sonnet-4-5")) as url:
+    with mock_thread(models=("gpt-4o", "claude-sonnet-4-5"), strict_models=True) as url:
         default = run(make_profile(url, auth="none"))
+    with mock_thread(models=("claude-sonnet-4-5",)) as url:  # serves any name it is asked
+        wildcard = run(make_profile(url, auth="none"))
     models = check(typo, "models")
     assert models.status == "fail"
     assert (
@@ -61,10 +63,14 @@ def test_unlisted_model_gets_a_suggestion() -> None:
     )
     assert "models.default: claude-sonnet-4-5" in models.fix
     miss = check(default, "models")
+    assert miss.status == "fail"
     assert "Claude Code's default model claude-opus-5-5 is not listed" in miss.summary
     # The request checks still run, with a model the gateway does serve.
     assert check(default, "messages").status == "ok"
     assert check(default, "messages").detail["model"] == "claude-sonnet-4-5"
+    routed = check(wildcard, "models")
+    assert routed.status == "warn", routed.summary
+    assert "claude-opus-5-5 is not listed, but a 1-token request with it works" in routed.summary
 
 
 def test_endpoint_ending_in_v1_is_a_config_warning() -> None:
