@@ -25,9 +25,13 @@ COMMAND_MODULES = (
     "doctor",
 )
 
+ABOUT = (
+    "Endpoint manager and local shim for Claude Code and OpenAI-style tools behind LLM gateways."
+)
+
 app = typer.Typer(
     name="llmgw",
-    help="Endpoint manager and local shim for Claude Code and OpenAI-style tools behind LLM gateways.",
+    help=ABOUT,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -48,7 +52,7 @@ def _root(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
 ) -> None:
-    """Endpoint manager and local shim for Claude Code and OpenAI-style tools behind LLM gateways."""
+    """Endpoint manager and local shim for Claude Code and OpenAI-style tools."""
 
 
 for _name in COMMAND_MODULES:

@@ -80,5 +80,9 @@ def completion_shells(incomplete: str) -> list[str]:
 def completion(
     shell: str = typer.Argument(..., help="bash, zsh or fish.", autocompletion=completion_shells),
 ) -> None:
-    """Print the completion script. bash: source <(llmgw completion bash); fish: llmgw completion fish | source."""
+    """Print the completion script.
+
+    bash: source <(llmgw completion bash); zsh: source <(llmgw completion zsh);
+    fish: llmgw completion fish | source. Or install the files in completions/.
+    """
     sys.stdout.write(script(shell))

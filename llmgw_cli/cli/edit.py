@@ -22,9 +22,13 @@ def edit_profile(store: ProfileStore, name: str) -> None:
     try:
         code = subprocess.call([*shlex.split(editor), str(draft)])
     except FileNotFoundError as exc:
-        raise UsageError(f"editor {editor!r} not found; set $EDITOR (e.g. export EDITOR=nano)") from exc
+        raise UsageError(
+            f"editor {editor!r} not found; set $EDITOR (e.g. export EDITOR=nano)"
+        ) from exc
     if code != 0:
-        raise UsageError(f"the editor exited with {code}; the profile is unchanged (draft kept at {draft})")
+        raise UsageError(
+            f"the editor exited with {code}; the profile is unchanged (draft kept at {draft})"
+        )
     text = draft.read_text(encoding="utf-8")
     if text == original:
         draft.unlink()
@@ -33,7 +37,10 @@ def edit_profile(store: ProfileStore, name: str) -> None:
     try:
         profile = model.from_text(text, str(draft), name)
     except ConfigError as exc:
-        raise ConfigError(f"{exc.message} — the profile is unchanged; fix the draft and run `llmgw profile import {draft} --force`") from exc
+        raise ConfigError(
+            f"{exc.message} — the profile is unchanged; fix the draft and run "
+            f"`llmgw profile import {draft} --force`"
+        ) from exc
     store.save(profile)
     draft.unlink()
     for note in profile.warnings:

@@ -21,10 +21,23 @@ def register(app: typer.Typer) -> None:
 
 
 def env(
-    profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one).", autocompletion=profile_names),
-    shell: str = typer.Option(None, "--shell", help="bash, zsh, fish, powershell, dotenv or json (default: detected).", autocompletion=shell_names),
+    profile: str = typer.Option(
+        None,
+        "--profile",
+        "-p",
+        help="Profile (default: the selected one).",
+        autocompletion=profile_names,
+    ),
+    shell: str = typer.Option(
+        None,
+        "--shell",
+        help="bash, zsh, fish, powershell, dotenv or json (default: detected).",
+        autocompletion=shell_names,
+    ),
     unset: bool = typer.Option(False, "--unset", help="Unset every variable llmgw manages."),
-    shim: bool = typer.Option(False, "--shim", help="Point clients at the running shim with its local token."),
+    shim: bool = typer.Option(
+        False, "--shim", help="Point clients at the running shim with its local token."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Same as --shell json."),
 ) -> None:
     """Print the shell code that sets the profile's environment: eval "$(llmgw env)"."""
@@ -43,8 +56,16 @@ def env(
 
 def exec_(
     command: list[str] = typer.Argument(..., help="The command and its arguments, after --."),
-    profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one).", autocompletion=profile_names),
-    shim: bool = typer.Option(False, "--shim", help="Go through the running shim, or a private one for this command."),
+    profile: str = typer.Option(
+        None,
+        "--profile",
+        "-p",
+        help="Profile (default: the selected one).",
+        autocompletion=profile_names,
+    ),
+    shim: bool = typer.Option(
+        False, "--shim", help="Go through the running shim, or a private one for this command."
+    ),
 ) -> None:
     """Run COMMAND with the profile's environment; its exit code is passed through."""
     from llmgw_cli.clientenv import mapping
@@ -70,7 +91,15 @@ def exec_(
         raise UsageError(f"cannot run {command[0]}: permission denied") from exc
 
 
-def token(profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one).", autocompletion=profile_names)) -> None:
+def token(
+    profile: str = typer.Option(
+        None,
+        "--profile",
+        "-p",
+        help="Profile (default: the selected one).",
+        autocompletion=profile_names,
+    ),
+) -> None:
     """Print the profile's secret (for Claude Code's apiKeyHelper)."""
     from llmgw_cli.clientenv.build import token as get_token
 
@@ -78,9 +107,19 @@ def token(profile: str = typer.Option(None, "--profile", "-p", help="Profile (de
 
 
 def claude_settings(
-    profile: str = typer.Option(None, "--profile", "-p", help="Profile (default: the selected one).", autocompletion=profile_names),
-    scope: str = typer.Option("user", "--scope", help="user (~/.claude), project (.claude/settings.json) or local."),
-    print_only: bool = typer.Option(False, "--print", help="Print the merged settings instead of writing them."),
+    profile: str = typer.Option(
+        None,
+        "--profile",
+        "-p",
+        help="Profile (default: the selected one).",
+        autocompletion=profile_names,
+    ),
+    scope: str = typer.Option(
+        "user", "--scope", help="user (~/.claude), project (.claude/settings.json) or local."
+    ),
+    print_only: bool = typer.Option(
+        False, "--print", help="Print the merged settings instead of writing them."
+    ),
 ) -> None:
     """Merge the profile into Claude Code's settings.json (apiKeyHelper, never the secret)."""
     from llmgw_cli.clientenv import claude_settings as cs
@@ -94,4 +133,7 @@ def claude_settings(
         return
     backup = cs.write(path, data)
     console.success(f"wrote {path}" + (f" (backup: {backup})" if backup else ""))
-    console.info(f"Claude Code now uses profile {prof.name}; its key comes from `llmgw token --profile {prof.name}`")
+    console.info(
+        f"Claude Code now uses profile {prof.name}; "
+        f"its key comes from `llmgw token --profile {prof.name}`"
+    )

@@ -13,7 +13,9 @@ from llmgw_cli.config.yamlio import Located
 from llmgw_cli.errors import NoKeychainError
 
 
-def import_env(store: ProfileStore, secrets: Secrets, name: str, insecure: bool, force: bool) -> None:
+def import_env(
+    store: ProfileStore, secrets: Secrets, name: str, insecure: bool, force: bool
+) -> None:
     imported = fromenv.from_env(os.environ)
     data = dict(imported.data)
     secret = imported.secret
@@ -41,4 +43,6 @@ def import_env(store: ProfileStore, secrets: Secrets, name: str, insecure: bool,
     manage.save_with_secret(store, secrets, profile, secret, force)
     for note in [*imported.notes, *profile.warnings]:
         console.warn(note)
-    console.success(f"imported profile {name} from the environment ({profile.root}; secret in {where})")
+    console.success(
+        f"imported profile {name} from the environment ({profile.root}; secret in {where})"
+    )

@@ -41,10 +41,16 @@ def profile_list(store: ProfileStore, json_out: bool) -> None:
             problems.append(exc.message)
             rows.append({"name": name, "current": name == current, "error": exc.message})
             continue
-        rows.append({
-            "name": name, "current": name == current, "endpoint": p.root, "formats": p.formats,
-            "auth": p.auth.type, "secret": p.auth.secret,
-        })
+        rows.append(
+            {
+                "name": name,
+                "current": name == current,
+                "endpoint": p.root,
+                "formats": p.formats,
+                "auth": p.auth.type,
+                "secret": p.auth.secret,
+            }
+        )
     if json_out:
         console.print_json({"profiles": rows, "current": current})
         return
@@ -59,20 +65,30 @@ def profile_list(store: ProfileStore, json_out: bool) -> None:
             table.add_row("", r["name"], "[red]invalid[/]", "", "", "")
             continue
         table.add_row(
-            "*" if r["current"] else "", r["name"], r["endpoint"], ",".join(r["formats"]),
-            r["auth"], r["secret"] or "-",
+            "*" if r["current"] else "",
+            r["name"],
+            r["endpoint"],
+            ",".join(r["formats"]),
+            r["auth"],
+            r["secret"] or "-",
         )
     console.out.print(table)
     for message in problems:
         console.warn(message)
 
 
-def profile_detail(profile: Profile, selection: Selection, secrets: Secrets, json_out: bool) -> None:
+def profile_detail(
+    profile: Profile, selection: Selection, secrets: Secrets, json_out: bool
+) -> None:
     secret = _secret_info(profile, secrets, reveal_mask=True)
     if json_out:
-        console.print_json({
-            "profile": profile.to_dict(), "selected_by": selection.detail, "secret": secret,
-        })
+        console.print_json(
+            {
+                "profile": profile.to_dict(),
+                "selected_by": selection.detail,
+                "secret": secret,
+            }
+        )
         return
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold")
@@ -83,7 +99,9 @@ def profile_detail(profile: Profile, selection: Selection, secrets: Secrets, jso
     table.add_row("formats", ", ".join(profile.formats))
     table.add_row("auth", profile.auth.type)
     if secret["ref"]:
-        state = secret.get("masked") if secret.get("available") else f"[red]{secret.get('problem')}[/]"
+        state = (
+            secret.get("masked") if secret.get("available") else f"[red]{secret.get('problem')}[/]"
+        )
         table.add_row("secret", f"{state}  ({secret['where']})")
     for key, value in profile.headers.items():
         table.add_row("header", f"{key}: {value}")
@@ -101,7 +119,11 @@ def profile_detail(profile: Profile, selection: Selection, secrets: Secrets, jso
         table.add_row("no proxy", ", ".join(profile.proxy.no_proxy))
     cc = profile.claude_code
     if cc.disable_experimental_betas or cc.disable_nonessential_traffic or cc.env:
-        flags = [k for k in ("disable_experimental_betas", "disable_nonessential_traffic") if getattr(cc, k)]
+        flags = [
+            k
+            for k in ("disable_experimental_betas", "disable_nonessential_traffic")
+            if getattr(cc, k)
+        ]
         flags += [f"{k}={v}" for k, v in cc.env.items()]
         table.add_row("claude code", ", ".join(flags))
     console.out.print(table)

@@ -23,14 +23,18 @@ def register(app: typer.Typer) -> None:
 def _ref(profile_name: str) -> SecretRef:
     profile = ProfileStore().load(profile_name)
     if profile.auth.type == "none" or not profile.auth.secret:
-        raise UsageError(f"profile {profile_name!r} has auth none; set auth.type first (llmgw profile edit)")
+        raise UsageError(
+            f"profile {profile_name!r} has auth none; set auth.type first (llmgw profile edit)"
+        )
     return SecretRef.parse(profile.auth.secret)
 
 
 @secret_app.command("set")
 def set_(
     profile: str = typer.Argument(..., help="Profile name.", autocompletion=profile_names),
-    stdin: bool = typer.Option(False, "--stdin", help="Read the secret from stdin instead of a hidden prompt."),
+    stdin: bool = typer.Option(
+        False, "--stdin", help="Read the secret from stdin instead of a hidden prompt."
+    ),
 ) -> None:
     """Store the secret (keychain, or the opt-in 0600 file) — read with a hidden prompt."""
     ref = _ref(profile)
@@ -54,7 +58,9 @@ def set_(
 
 
 @secret_app.command("rm")
-def rm(profile: str = typer.Argument(..., help="Profile name.", autocompletion=profile_names)) -> None:
+def rm(
+    profile: str = typer.Argument(..., help="Profile name.", autocompletion=profile_names),
+) -> None:
     """Delete the stored secret (the profile stays)."""
     ref = _ref(profile)
     secrets = Secrets()

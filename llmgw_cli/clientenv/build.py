@@ -35,11 +35,17 @@ def _shim_profile(store: ProfileStore, flag: str | None) -> Profile | None:
     from llmgw_cli.shim import runtime
 
     state = runtime.read()
-    name = flag or (state.profile if state else None) or (state.chain[0] if state and state.chain else None)
+    name = (
+        flag
+        or (state.profile if state else None)
+        or (state.chain[0] if state and state.chain else None)
+    )
     return store.load(name) if name else None
 
 
-def plan_for(req: EnvRequest, environ: dict[str, str] | None = None) -> tuple[mapping.EnvPlan, str | None]:
+def plan_for(
+    req: EnvRequest, environ: dict[str, str] | None = None
+) -> tuple[mapping.EnvPlan, str | None]:
     environ = dict(os.environ) if environ is None else environ
     if req.unset:
         return mapping.unset_plan(environ), None

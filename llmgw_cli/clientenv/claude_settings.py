@@ -35,10 +35,17 @@ def settings_path(scope: str, cwd: Path | None = None) -> Path:
 def merged(existing: dict[str, Any], profile: Profile) -> dict[str, Any]:
     values = mapping.profile_env(profile, secret=None)
     env = {
-        k: v for k, v in dict(existing.get("env") or {}).items()
+        k: v
+        for k, v in dict(existing.get("env") or {}).items()
         if k not in mapping.MANAGED and k not in mapping.SECRET_VARS
     }
-    env.update({k: v for k, v in values.items() if k not in mapping.SECRET_VARS and k != mapping.EXTRA_VARS})
+    env.update(
+        {
+            k: v
+            for k, v in values.items()
+            if k not in mapping.SECRET_VARS and k != mapping.EXTRA_VARS
+        }
+    )
     out = dict(existing)
     out["env"] = env
     if profile.auth.type != "none":
@@ -54,7 +61,9 @@ def load(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8") or "{}")
     except ValueError as exc:
-        raise ConfigError(f"{path} is not valid JSON ({exc}); fix or move it, then run again") from exc
+        raise ConfigError(
+            f"{path} is not valid JSON ({exc}); fix or move it, then run again"
+        ) from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path} does not hold a JSON object; fix or move it, then run again")
     return data

@@ -66,7 +66,9 @@ def _expand(path: str) -> str:
     return str(Path(os.path.expanduser(path)).resolve())
 
 
-def profile_env(profile: Profile, secret: str | None, shim: ShimTarget | None = None) -> dict[str, str]:
+def profile_env(
+    profile: Profile, secret: str | None, shim: ShimTarget | None = None
+) -> dict[str, str]:
     env: dict[str, str] = {}
     root = shim.url.rstrip("/") if shim else profile.root
     key = shim.token if shim else secret
@@ -80,7 +82,9 @@ def profile_env(profile: Profile, secret: str | None, shim: ShimTarget | None = 
         elif key and auth == "x-api-key":
             env["ANTHROPIC_API_KEY"] = key
         if profile.headers and not shim:
-            env["ANTHROPIC_CUSTOM_HEADERS"] = "\n".join(f"{k}: {v}" for k, v in profile.headers.items())
+            env["ANTHROPIC_CUSTOM_HEADERS"] = "\n".join(
+                f"{k}: {v}" for k, v in profile.headers.items()
+            )
     if "bedrock" in formats:
         env["CLAUDE_CODE_USE_BEDROCK"] = "1"
         env["ANTHROPIC_BEDROCK_BASE_URL"] = root

@@ -89,15 +89,21 @@ def from_env(env: Mapping[str, str]) -> Imported:
     if secret is None:
         auth_type = "none"
 
-    data: dict[str, object] = {"endpoint": endpoint, "formats": formats, "auth": {"type": auth_type}}
+    data: dict[str, object] = {
+        "endpoint": endpoint,
+        "formats": formats,
+        "auth": {"type": auth_type},
+    }
     headers = _headers(env, notes)
     if headers:
         data["headers"] = headers
     models = {
         key: env[var_]
         for key, var_ in (
-            ("default", "ANTHROPIC_MODEL"), ("opus", "ANTHROPIC_DEFAULT_OPUS_MODEL"),
-            ("sonnet", "ANTHROPIC_DEFAULT_SONNET_MODEL"), ("haiku", "ANTHROPIC_DEFAULT_HAIKU_MODEL"),
+            ("default", "ANTHROPIC_MODEL"),
+            ("opus", "ANTHROPIC_DEFAULT_OPUS_MODEL"),
+            ("sonnet", "ANTHROPIC_DEFAULT_SONNET_MODEL"),
+            ("haiku", "ANTHROPIC_DEFAULT_HAIKU_MODEL"),
         )
         if env.get(var_)
     }
@@ -118,4 +124,6 @@ def from_env(env: Mapping[str, str]) -> Imported:
 
 
 def describe(profile: Profile) -> str:
-    return f"{profile.name}: {profile.root} ({', '.join(profile.formats)}, auth {profile.auth.type})"
+    return (
+        f"{profile.name}: {profile.root} ({', '.join(profile.formats)}, auth {profile.auth.type})"
+    )

@@ -51,7 +51,9 @@ def template_data(name: str) -> dict[str, Any]:
 def parse_header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     if not sep or not name.strip():
-        raise UsageError(f"--header {text!r} is not 'Name: Value'; write it like --header 'X-Team: ml'")
+        raise UsageError(
+            f"--header {text!r} is not 'Name: Value'; write it like --header 'X-Team: ml'"
+        )
     return name.strip(), value.strip()
 
 
@@ -61,7 +63,9 @@ def build_profile(spec: AddSpec) -> Profile:
     if spec.endpoint:
         data["endpoint"] = spec.endpoint
     if not data.get("endpoint"):
-        raise UsageError(f"--endpoint is required: llmgw profile add {spec.name} --endpoint https://…")
+        raise UsageError(
+            f"--endpoint is required: llmgw profile add {spec.name} --endpoint https://…"
+        )
     if spec.formats:
         data["formats"] = spec.formats
     auth = dict(data.get("auth") or {})
@@ -75,11 +79,16 @@ def build_profile(spec: AddSpec) -> Profile:
         auth["secret"] = "keyring"
     data["auth"] = auth
     if spec.headers:
-        data["headers"] = {**(data.get("headers") or {}), **dict(parse_header(h) for h in spec.headers)}
+        data["headers"] = {
+            **(data.get("headers") or {}),
+            **dict(parse_header(h) for h in spec.headers),
+        }
     models = dict(data.get("models") or {})
     for key, value in (
-        ("default", spec.model), ("opus", spec.opus_model),
-        ("sonnet", spec.sonnet_model), ("haiku", spec.haiku_model),
+        ("default", spec.model),
+        ("opus", spec.opus_model),
+        ("sonnet", spec.sonnet_model),
+        ("haiku", spec.haiku_model),
     ):
         if value:
             models[key] = value
@@ -91,7 +100,9 @@ def build_profile(spec: AddSpec) -> Profile:
     doc = yamlio.Located(data=data, source="command line")
     profile = model.from_data(data, doc, check_name(spec.name))
     if profile.tls.ca_bundle and not Path(profile.tls.ca_bundle).expanduser().is_file():
-        raise UsageError(f"--ca-bundle {profile.tls.ca_bundle}: no such file; give the PEM file's path")
+        raise UsageError(
+            f"--ca-bundle {profile.tls.ca_bundle}: no such file; give the PEM file's path"
+        )
     return profile
 
 

@@ -88,7 +88,9 @@ class Profile:
     def to_dict(self) -> dict[str, Any]:
         body = schema.unbuild(self)
         data: dict[str, Any] = {
-            "version": self.version, "name": self.name, "endpoint": self.endpoint,
+            "version": self.version,
+            "name": self.name,
+            "endpoint": self.endpoint,
             "formats": list(self.formats),
             "auth": {"type": self.auth.type} | schema.unbuild(self.auth),
         }
@@ -124,7 +126,9 @@ def validate(p: Profile, doc: Located) -> None:
     p.endpoint = check_url(p.endpoint, doc, ("endpoint",))
     for i, fmt in enumerate(p.formats):
         if fmt not in FORMATS:
-            raise schema.fail(doc, ("formats", str(i)), f"{fmt!r} is not one of {', '.join(FORMATS)}")
+            raise schema.fail(
+                doc, ("formats", str(i)), f"{fmt!r} is not one of {', '.join(FORMATS)}"
+            )
     if not p.formats:
         raise schema.fail(doc, ("formats",), "list at least one of " + ", ".join(FORMATS))
     if p.auth.type not in AUTH_TYPES:
@@ -138,7 +142,8 @@ def validate(p: Profile, doc: Located) -> None:
             raise schema.fail(doc, ("auth", "secret"), str(exc)) from exc
     if p.auth.type != "none" and p.auth.secret is None:
         raise schema.fail(
-            doc, ("auth", "secret"),
+            doc,
+            ("auth", "secret"),
             "missing; set it to keyring, env:VAR, cmd:COMMAND or file (or auth.type: none)",
         )
     for key, value in p.headers.items():
@@ -169,7 +174,9 @@ def check_url(url: str, doc: Located, path: tuple[str, ...], keep_path: bool = T
     except ValueError as exc:
         raise schema.fail(doc, path, f"{url!r} is not a valid URL ({exc})") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise schema.fail(doc, path, f"{url!r} is not an http(s) URL; write it as https://host[:port]")
+        raise schema.fail(
+            doc, path, f"{url!r} is not an http(s) URL; write it as https://host[:port]"
+        )
     del port
     if parts.query or parts.fragment:
         raise schema.fail(doc, path, f"{url!r} has a query or fragment; remove it")

@@ -79,9 +79,13 @@ def _convert(tp: Any, value: Any, doc: Located, path: KeyPath) -> Any:
         if isinstance(value, (dict, list)) or value is None:
             raise fail(doc, path, f"expected text, got {_kind(value)}")
         # YAML turns 600000 or true into numbers and booleans; environment values are text.
-        return value if isinstance(value, str) else str(value).lower() if isinstance(
-            value, bool
-        ) else str(value)
+        return (
+            value
+            if isinstance(value, str)
+            else str(value).lower()
+            if isinstance(value, bool)
+            else str(value)
+        )
     if tp is Any:
         return value
     raise TypeError(f"schema type {tp!r} not supported")
@@ -110,7 +114,9 @@ def unbuild(obj: Any) -> Any:
                 if f.default_factory is not dataclasses.MISSING
                 else dataclasses.MISSING
             )
-            if value in (None, {}, []) or (default is not dataclasses.MISSING and value == unbuild(default)):
+            if value in (None, {}, []) or (
+                default is not dataclasses.MISSING and value == unbuild(default)
+            ):
                 if f.metadata.get("always"):
                     out[f.name] = value
                 continue

@@ -21,7 +21,9 @@ class SecretRef:
         kind, sep, arg = text.partition(":")
         if sep and kind == "env":
             if not _ENV_RE.match(arg):
-                raise ValueError(f"env:{arg} does not name an environment variable; write env:MY_VAR")
+                raise ValueError(
+                    f"env:{arg} does not name an environment variable; write env:MY_VAR"
+                )
             return cls("env", arg)
         if sep and kind == "cmd":
             if not arg.strip():

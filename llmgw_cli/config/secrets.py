@@ -101,7 +101,8 @@ class Secrets:
         value = self._keychain_call("get_password", SERVICE, profile)
         if value is None:
             raise SecretError(
-                f"no secret in the keychain for profile {profile!r}; run `llmgw secret set {profile}`"
+                f"no secret in the keychain for profile {profile!r}; "
+                f"run `llmgw secret set {profile}`"
             )
         return str(value)
 
@@ -159,8 +160,13 @@ class Secrets:
         # Its own process group, so a timeout kills the shell and whatever it started
         # (a `sleep` or a hung helper would otherwise linger holding the pipe).
         with subprocess.Popen(
-            command, shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            command,
+            shell=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         ) as proc:
             try:
                 stdout, _ = proc.communicate(timeout=timeout)
@@ -196,4 +202,6 @@ class Secrets:
         except keyring.errors.PasswordDeleteError:
             raise
         except keyring.errors.KeyringError as exc:
-            raise NoKeychainError(f"the keychain refused ({type(exc).__name__}); {NO_KEYCHAIN_HELP}") from exc
+            raise NoKeychainError(
+                f"the keychain refused ({type(exc).__name__}); {NO_KEYCHAIN_HELP}"
+            ) from exc

@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmgw_cli.config.store import ProfileStore, check_name
 from llmgw_cli.config.model import Profile
+from llmgw_cli.config.store import ProfileStore, check_name
 from llmgw_cli.errors import ConfigError, ProfileNotFound
 
 PROFILE_ENV = "LLMGW_PROFILE"

@@ -17,7 +17,8 @@ SUFFIX = ".yaml"
 def check_name(name: str) -> str:
     if not model.NAME_RE.match(name):
         raise ConfigError(
-            f"{name!r} is not a valid profile name; use letters, digits, '.', '_' or '-' (at most 64)"
+            f"{name!r} is not a valid profile name; "
+            "use letters, digits, '.', '_' or '-' (at most 64)"
         )
     return name
 
@@ -66,7 +67,9 @@ class ProfileStore:
     def rename(self, old: str, new: str) -> Profile:
         profile = self.load(old)
         if self.exists(new):
-            raise ConfigError(f"a profile named {new!r} exists; remove it first or pick another name")
+            raise ConfigError(
+                f"a profile named {new!r} exists; remove it first or pick another name"
+            )
         profile.name = check_name(new)
         self.save(profile)
         self.path(old).unlink()
