@@ -130,14 +130,15 @@ class Generator:
             await self._closed(count)
         return origin
 
+    def progress(self) -> Progress:
+        total = None if self.count is None else self.count * len(self.targets)
+        elapsed = _now() - self.origin
+        return Progress(self.done, self.errors, total, elapsed, self.duration_s, self.warmup)
+
     async def report(self, on_progress: ProgressFn) -> None:
         """Report progress ten times a second, off the hot path (cancel to stop)."""
         while True:
-            total = None if self.count is None else self.count * len(self.targets)
-            elapsed = _now() - self.origin
-            on_progress(
-                Progress(self.done, self.errors, total, elapsed, self.duration_s, self.warmup)
-            )
+            on_progress(self.progress())
             await asyncio.sleep(0.1)
 
     async def _closed(self, count: int | None) -> None:

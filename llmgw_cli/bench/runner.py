@@ -93,22 +93,14 @@ async def run_async(
             finally:
                 sampler.stop()
         finally:
-            if reporter is not None:
+            if reporter is not None and on_progress is not None:
                 reporter.cancel()
                 await asyncio.gather(reporter, return_exceptions=True)
-                on_progress_final(gen, on_progress)
+                on_progress(gen.progress())  # the last word: every request counted
         records = gen.records
     finally:
         await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
     return finish(targets, options, slo, records, origin, sampler)
-
-
-def on_progress_final(gen: Generator, on_progress: ProgressFn | None) -> None:
-    from llmgw_cli.bench.load import Progress
-
-    if on_progress is not None:
-        total = None if gen.count is None else gen.count * len(gen.targets)
-        on_progress(Progress(gen.done, gen.errors, total, 0.0, gen.duration_s, gen.warmup))
 
 
 def finish(
