@@ -1,0 +1,118 @@
+"""How long `llmgw doctor` takes against a healthy local `llmgw mock` (the goal: under 2 s).
+
+The mock runs as its own process (`llmgw mock --port 0`); `llmgw doctor --profile mock
+--json` runs N times as a user would run it (a fresh process each time, so the figure
+includes start-up and `import httpx`), next to `llmgw --help` as the start-up baseline.
+Prints the median and worst wall-clock times and the per-check medians.
+
+    python benchmarks/doctor_mock.py [-n 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import select
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROXY_VARS = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+)
+KEY = "sk-bench-doctor-0123456789"
+
+
+def llmgw() -> list[str]:
+    exe = shutil.which("llmgw")
+    return [exe] if exe else [sys.executable, "-m", "llmgw_cli"]
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    return time.perf_counter() - start, done
+
+
+def start_mock(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [*llmgw(), "mock", "--port", "0", "--require-key", KEY],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], 60)
+    if not ready:
+        proc.kill()
+        raise SystemExit("llmgw mock printed no URL within 60 s")
+    return proc, proc.stdout.readline().strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=10, help="doctor runs (default 10)")
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="llmgw-bench-doctor-"))
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+    env.update(LLMGW_HOME=str(home), NO_COLOR="1", BENCH_KEY=KEY)
+    mock, url = start_mock(env)
+    try:
+        add = [
+            *llmgw(),
+            "profile",
+            "add",
+            "mock",
+            "--endpoint",
+            url,
+            "--format",
+            "anthropic",
+            "--format",
+            "openai",
+            "--secret-env",
+            "BENCH_KEY",
+        ]
+        subprocess.run(add, env=env, check=True, capture_output=True)
+        helps = [timed([*llmgw(), "--help"], env)[0] for _ in range(args.n)]
+        runs, per_check = [], {}
+        for _ in range(args.n):
+            seconds, done = timed([*llmgw(), "doctor", "--profile", "mock", "--json"], env)
+            if done.returncode != 0:
+                raise SystemExit(f"doctor failed ({done.returncode}): {done.stdout}{done.stderr}")
+            runs.append(seconds)
+            for c in json.loads(done.stdout)["results"][0]["checks"]:
+                per_check.setdefault(c["id"], []).append(c["duration_ms"])
+    finally:
+        mock.terminate()
+        mock.wait(timeout=30)
+    print(
+        f"doctor vs mock ({args.n} runs, a fresh process each, {os.cpu_count()} cores)"
+    )
+    print(
+        f"  doctor wall clock: median {statistics.median(runs) * 1000:.0f} ms, "
+        f"max {max(runs) * 1000:.0f} ms (goal < 2000 ms)"
+    )
+    print(
+        f"  llmgw --help:      median {statistics.median(helps) * 1000:.0f} ms (start-up baseline)"
+    )
+    print(
+        "  per check (median ms): "
+        + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in per_check.items())
+    )
+
+
+if __name__ == "__main__":
+    main()
