@@ -72,8 +72,12 @@ def send_message(profile: Profile, secret: str) -> Reply:
     text = "".join(b.get("text", "") for b in data.get("content", []) if isinstance(b, dict))
     usage = data.get("usage") or {}
     return Reply(
-        resp.status_code, text, str(data.get("model", "")),
-        int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)), elapsed,
+        resp.status_code,
+        text,
+        str(data.get("model", "")),
+        int(usage.get("input_tokens", 0)),
+        int(usage.get("output_tokens", 0)),
+        elapsed,
     )
 
 
@@ -110,12 +114,17 @@ def through_shim(profile: Profile, secret: str) -> ShimReply:
     with run_in_thread(Config(shim=cfg, members=[member], public=False)) as shim:
         body = {"model": MODEL, "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}]}
         resp = httpx.post(
-            f"{shim.url}/v1/messages", json=body, timeout=10,
+            f"{shim.url}/v1/messages",
+            json=body,
+            timeout=10,
             headers={"anthropic-version": "2023-06-01", "x-api-key": shim.token},
         )
         data = resp.json()
         text = "".join(b.get("text", "") for b in data.get("content", []) if isinstance(b, dict))
         return ShimReply(
-            resp.status_code, text, shim.url, resp.headers.get("x-llmgw-upstream", profile.root),
+            resp.status_code,
+            text,
+            shim.url,
+            resp.headers.get("x-llmgw-upstream", profile.root),
             resp.headers.get("x-llmgw-overhead-ms", "?"),
         )

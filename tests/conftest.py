@@ -12,7 +12,9 @@ from llmgw_cli.clientenv.mapping import MANAGED
 
 
 @pytest.fixture(autouse=True)
-def llmgw_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def llmgw_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("llmgw-home")
     monkeypatch.setenv("LLMGW_HOME", str(home))
     for name in MANAGED:

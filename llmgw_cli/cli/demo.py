@@ -34,7 +34,10 @@ def demo() -> None:
 
         _step(2, "Create the demo profile (llmgw profile add)")
         profile = tour.save_profile(store, url)
-        console.out.print(f"saved {store.path(profile.name)} (0600); secret: env:{tour.KEY_VAR}, never in the file")
+        console.out.print(
+            f"saved {store.path(profile.name)} (0600); "
+            f"secret: env:{tour.KEY_VAR}, never in the file"
+        )
 
         _step(3, "Send one real request through the profile")
         reply = tour.send_message(profile, tour.resolve(profile))
@@ -44,7 +47,9 @@ def demo() -> None:
         )
 
         _step(4, "Load it into your shell (llmgw env)")
-        console.out.print(f'  export {tour.KEY_VAR}=…   # the demo key; yours would live in the keychain')
+        console.out.print(
+            f"  export {tour.KEY_VAR}=…   # the demo key; yours would live in the keychain"
+        )
         console.out.print('  eval "$(llmgw env --profile demo)"')
         for name, value in tour.env_preview(profile, key).items():
             shown = value.replace("\n", "\\n")
@@ -74,7 +79,9 @@ def demo() -> None:
             f"the client sent the shim's local token, the shim sent the profile's key; "
             f"shim overhead {via.overhead_ms} ms"
         )
-        console.out.print("  llmgw shim start --profile demo --detach && eval \"$(llmgw env --shim)\"")
+        console.out.print(
+            '  llmgw shim start --profile demo --detach && eval "$(llmgw env --shim)"'
+        )
 
     console.out.print(
         "\nThe mock and the shim have stopped. The demo profile stays (refreshed on every run): "

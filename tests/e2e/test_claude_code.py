@@ -17,14 +17,33 @@ KEY = "sk-corp-0123456789abcdef"
 
 def _add_profile(name: str, url: str, auth: str, env: dict[str, str]) -> None:
     subprocess.run(
-        [*llmgw_command(), "profile", "add", name, "--endpoint", url, "--auth", auth,
-         "--secret-env", "CORP_KEY", "--header", "X-Department: Engineering",
-         "--header", "X-Project: llmgw e2e", "--model", "claude-sonnet-4-5"],
-        check=True, env=env, capture_output=True,
+        [
+            *llmgw_command(),
+            "profile",
+            "add",
+            name,
+            "--endpoint",
+            url,
+            "--auth",
+            auth,
+            "--secret-env",
+            "CORP_KEY",
+            "--header",
+            "X-Department: Engineering",
+            "--header",
+            "X-Project: llmgw e2e",
+            "--model",
+            "claude-sonnet-4-5",
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
     )
 
 
-@pytest.mark.parametrize(("auth", "header"), [("bearer", "authorization"), ("x-api-key", "x-api-key")])
+@pytest.mark.parametrize(
+    ("auth", "header"), [("bearer", "authorization"), ("x-api-key", "x-api-key")]
+)
 def test_claude_code_through_llmgw_exec(
     claude_bin: Path, tmp_path: Path, auth: str, header: str
 ) -> None:
@@ -33,7 +52,11 @@ def test_claude_code_through_llmgw_exec(
         _add_profile("corp", mock.url, auth, env)
         done = subprocess.run(
             [*llmgw_command(), "exec", "--profile", "corp", "--", "claude", "-p", "say hi"],
-            env=env, capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            stdin=subprocess.DEVNULL,
         )
         assert done.returncode == 0, done.stderr[-2000:]
         assert "Hello" in done.stdout  # the mock's reply, printed by Claude Code

@@ -37,22 +37,37 @@ def find_or_install() -> Path | None:
         return None
     CACHE.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--prefix", str(CACHE),
-         f"@anthropic-ai/claude-code@{VERSION}"],
-        check=True, capture_output=True, timeout=900,
+        [
+            npm,
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(CACHE),
+            f"@anthropic-ai/claude-code@{VERSION}",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=900,
     )
     return BIN if BIN.is_file() else None
 
 
 def claude_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """A clean environment for a non-interactive `claude -p` run with a throwaway HOME."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "CLAUDE_", "OPENAI_"))}
-    env.update({
-        "HOME": str(home),
-        "CLAUDE_CONFIG_DIR": str(home / ".claude"),
-        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
-        "DISABLE_AUTOUPDATER": "1",
-        "NO_COLOR": "1",
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ANTHROPIC_", "CLAUDE_", "OPENAI_"))
+    }
+    env.update(
+        {
+            "HOME": str(home),
+            "CLAUDE_CONFIG_DIR": str(home / ".claude"),
+            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+            "DISABLE_AUTOUPDATER": "1",
+            "NO_COLOR": "1",
+        }
+    )
     env.update(extra or {})
     return env
