@@ -41,7 +41,7 @@ def env(
     json_out: bool = typer.Option(False, "--json", help="Same as --shell json."),
 ) -> None:
     """Print the shell code that sets the profile's environment: eval "$(llmgw env)"."""
-    from llmgw_cli.clientenv.build import env_script
+    from llmgw_cli.cli.fastpath import write_env
     from llmgw_cli.clientenv.shells import SHELLS
 
     if json_out:
@@ -51,7 +51,7 @@ def env(
 
     if shell is not None and shell not in (*SHELLS, "sh", "pwsh"):
         raise UsageError(f"unknown shell {shell!r}; use one of {', '.join(SHELLS)}")
-    sys.stdout.write(env_script(EnvRequest(profile, shell, unset, shim)))
+    write_env(EnvRequest(profile, shell, unset, shim))
 
 
 def exec_(

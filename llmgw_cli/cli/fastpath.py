@@ -7,6 +7,7 @@ Typer and click cost ~50 ms to import, more than the whole command should take i
 
 from __future__ import annotations
 
+import shlex
 import sys
 
 from llmgw_cli.clientenv.build import EnvRequest
@@ -57,7 +58,19 @@ def run(args: list[str]) -> int | None:
 
         sys.stdout.write(token(req.profile) + "\n")
         return 0
+    write_env(req)
+    return 0
+
+
+def write_env(req: EnvRequest) -> None:
+    """Print the shell code; on a terminal (not inside eval), say how to load it on stderr."""
+    from llmgw_cli.clientenv import shells
     from llmgw_cli.clientenv.build import env_script
 
-    sys.stdout.write(env_script(req))
-    return 0
+    shell = req.shell or shells.detect()
+    sys.stdout.write(env_script(EnvRequest(req.profile, shell, req.unset, req.shim)))
+    if sys.stdout.isatty() and shell not in ("json", "dotenv"):
+        args = f" --profile {shlex.quote(req.profile)}" if req.profile else ""
+        args += " --unset" if req.unset else ""
+        args += " --shim" if req.shim else ""
+        sys.stderr.write(f"# to load it: {shells.hint(shell, args)}\n")

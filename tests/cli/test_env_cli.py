@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from llmgw_cli.clientenv.mapping import MANAGED
-from tests.helpers.cli import run
+from tests.helpers.cli import LLMGW, env_with, run
 
 SECRET = "sk-env-cli-secret-'$`\"-9911"
 
@@ -206,3 +209,41 @@ def test_exec_errors() -> None:
     nosecret = run("exec", "--", "true", env={"CORP_KEY": None})
     assert nosecret.returncode == 2 and "CORP_KEY" in nosecret.stderr
     assert run("exec", env=ENV).returncode == 2
+
+
+@pytest.mark.usefixtures("corp")
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["--shell", "bash"], '# to load it: eval "$(llmgw env)"\n'),
+        (
+            ["--profile", "corp", "--shell", "zsh"],
+            '# to load it: eval "$(llmgw env --profile corp)"\n',
+        ),
+        (["--shell", "fish", "--unset"], "# to load it: llmgw env --unset | source\n"),
+        (
+            ["--shell", "fish", "--shell", "bash"],
+            '# to load it: eval "$(llmgw env)"\n',
+        ),  # Typer path
+        (["--json"], ""),
+    ],
+)
+def test_hint_on_a_terminal_only(args: list[str], hint: str) -> None:
+    primary, replica = pty.openpty()
+    try:
+        done = subprocess.run(
+            [LLMGW, "env", *args],
+            stdout=replica,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=env_with(ENV),
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(replica)
+        os.close(primary)
+    assert done.returncode == 0
+    assert done.stderr == hint
+    piped = run("env", *args, env=ENV)
+    assert piped.stderr == ""
