@@ -20,7 +20,7 @@ def request_model(ctx: Context, fmt: str) -> str | None:
     m = ctx.profile.models
     default = CLAUDE_CODE_DEFAULT_MODEL if fmt == "anthropic" else None
     wanted = [x for x in (m.default, default, m.sonnet, m.haiku, m.opus) if x]
-    listed = ctx.listed_models
+    listed = None if ctx.listed_models is None else [*ctx.listed_models, *ctx.routed_models]
     if listed is None:
         return wanted[0] if wanted else None
     preferred = [x for x in listed if "claude" in x] if fmt == "anthropic" else []

@@ -12,7 +12,7 @@ from typing import Any
 from llmgw_cli.doctor import httpprobe
 from llmgw_cli.doctor.apicalls import request_model, tiny_request
 from llmgw_cli.doctor.context import CLAUDE_CODE_DEFAULT_MODEL, Context
-from llmgw_cli.doctor.httpprobe import HTML_FIX, Reply, api_base, describe_html
+from llmgw_cli.doctor.httpprobe import HTML_FIX, Reply, api_base, clip, describe_html
 from llmgw_cli.doctor.netprobe import ProbeError
 from llmgw_cli.doctor.result import Outcome, fail, ok, warn
 
@@ -108,7 +108,7 @@ def _refused(
     name, style = ctx.profile.name, ctx.profile.auth.type
     meaning = MEANING.get(
         reply.status,
-        f"{reply.status}: the gateway refused the request ({reply.error_message()[:160]})",
+        f"{reply.status}: the gateway refused the request ({clip(reply.error_message())})",
     )
     if style == "none" or not ctx.secret:
         return fail(

@@ -16,7 +16,7 @@ from llmgw_cli.doctor.apicalls import (
     stream_outcome,
 )
 from llmgw_cli.doctor.context import CLAUDE_CODE_DEFAULT_MODEL, Context
-from llmgw_cli.doctor.httpprobe import HTML_FIX, Reply, api_base, describe_html
+from llmgw_cli.doctor.httpprobe import HTML_FIX, Reply, api_base, clip, describe_html
 from llmgw_cli.doctor.netprobe import ProbeError
 from llmgw_cli.doctor.registry import check
 from llmgw_cli.doctor.result import Outcome, fail, ok, warn
@@ -156,7 +156,7 @@ def betas(ctx: Context) -> Outcome:
         return fail(f"betas request: {exc.message}", "see the http check")
     detail["message"] = reply.error_message()
     named = " and ".join(rejected) or "Claude Code's experimental betas"
-    summary = f"{reply.status}: the gateway rejects {named}: {detail['message'][:160]}"
+    summary = f"{reply.status}: the gateway rejects {named}: {clip(detail['message'])}"
     if ctx.profile.claude_code.disable_experimental_betas:
         return ok(
             f"{summary} — this profile already sets claude_code.disable_experimental_betas", detail
@@ -198,7 +198,7 @@ def count_tokens(ctx: Context) -> Outcome:
             f"not served ({reply.status}): Claude Code falls back to estimates (/context)", fix
         )
     return warn(
-        f"count_tokens → {reply.status}: {reply.error_message()[:160]}",
+        f"count_tokens → {reply.status}: {clip(reply.error_message())}",
         fix,
         {"status": reply.status},
     )

@@ -84,7 +84,8 @@ def models(ctx: Context) -> Outcome:
     configured = {k: v for k, v in vars(p.models).items() if v}
     wanted = dict(configured)
     if "anthropic" in p.formats:
-        wanted["claude_code_default"] = p.models.default or CLAUDE_CODE_DEFAULT_MODEL
+        # Claude Code asks for models.default when set (ANTHROPIC_MODEL), else its own default.
+        wanted.setdefault("default", CLAUDE_CODE_DEFAULT_MODEL)
     reply = ctx.probe
     if reply is None or reply.status != 200 or not isinstance(reply.json(), dict):
         try:
@@ -116,17 +117,18 @@ def models(ctx: Context) -> Outcome:
     for role, name in missing.items():
         close = difflib.get_close_matches(name, listed, n=3, cutoff=0.5)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        label = "Claude Code's default model" if role == "claude_code_default" else f"models.{role}"
+        label = f"models.{role}" if role in configured else "Claude Code's default model"
         if name in routed:
             parts.append(f"{label} {name} is not listed, but a 1-token request with it works")
             continue
         parts.append(f"{label} {name} is not listed{hint}")
-        key = "default" if role == "claude_code_default" else role
+        key = role
         fixes.append(
             f"models.{key}: {close[0] if close else (listed[0] if listed else '<a listed model>')}"
         )
     detail["missing"] = missing
     detail["routed_anyway"] = sorted(routed)
+    ctx.routed_models = sorted(routed)
     if not fixes:
         return warn(
             "; ".join(parts), "nothing to do; the list is incomplete, not the routing", detail

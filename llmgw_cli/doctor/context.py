@@ -50,6 +50,7 @@ class Context:
     connected: Address | None = None
     probe: Reply | None = None
     listed_models: list[str] | None = None
+    routed_models: list[str] = field(default_factory=list)  # unlisted, but requests work
     exchanges: list[Exchange] = field(default_factory=list)
     _client: httpx.Client | None = None
 

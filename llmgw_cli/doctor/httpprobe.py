@@ -99,6 +99,10 @@ HTML_FIX = (
 )
 
 
+def clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def error_message(body: bytes) -> str:
     """The API's own error text, whatever the shape (Anthropic, OpenAI, FastAPI, plain)."""
     try:

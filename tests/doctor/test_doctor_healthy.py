@@ -55,7 +55,7 @@ def test_healthy_mock_every_check_ok(save: object) -> None:
         assert isinstance(c["duration_ms"], float)
     total_ms = sum(c["duration_ms"] for c in checks.values())
     assert "via" not in checks["proxy"]["summary"]
-    assert checks["models"]["detail"]["wanted"]["claude_code_default"] == "claude-opus-5-5"
+    assert checks["models"]["detail"]["wanted"]["default"] == "claude-opus-5-5"
     assert KEY not in done.stdout + done.stderr + human.stdout + human.stderr
 
     assert human.returncode == 0
