@@ -34,18 +34,11 @@ def settings_path(scope: str, cwd: Path | None = None) -> Path:
 
 def merged(existing: dict[str, Any], profile: Profile) -> dict[str, Any]:
     values = mapping.profile_env(profile, secret=None)
-    env = {
-        k: v
-        for k, v in dict(existing.get("env") or {}).items()
-        if k not in mapping.MANAGED and k not in mapping.SECRET_VARS
-    }
-    env.update(
-        {
-            k: v
-            for k, v in values.items()
-            if k not in mapping.SECRET_VARS and k != mapping.EXTRA_VARS
-        }
-    )
+    old = {str(k): str(v) for k, v in dict(existing.get("env") or {}).items()}
+    # LLMGW_EXTRA_VARS is written too, so the next merge drops this profile's extras.
+    stale = {*mapping.MANAGED, *mapping.SECRET_VARS, *mapping.previous_extras(old)}
+    env = {k: v for k, v in old.items() if k not in stale}
+    env.update({k: v for k, v in values.items() if k not in mapping.SECRET_VARS})
     out = dict(existing)
     out["env"] = env
     if profile.auth.type != "none":

@@ -38,6 +38,25 @@ def test_merged_keeps_other_keys_drops_stale_and_secret_vars() -> None:
         "ANTHROPIC_BASE_URL": "https://gw.example",
         "ANTHROPIC_CUSTOM_HEADERS": "X-A: 1",
         "API_TIMEOUT_MS": "600000",
+        "LLMGW_EXTRA_VARS": "API_TIMEOUT_MS",
+        "LLMGW_PROFILE": "corp",
+    }
+
+
+def test_switching_drops_the_previous_profile_s_extras() -> None:
+    edge = Profile(
+        name="edge",
+        endpoint="https://edge.example",
+        auth=Auth("none"),
+        claude_code=ClaudeCode(env={"API_TIMEOUT_MS": "600000", "EDGE_ONLY": "1"}),
+    )
+    corp = Profile(name="corp", endpoint="https://gw.example", auth=Auth("bearer", "keyring"))
+    first = cs.merged({"env": {"MINE": "keep"}}, edge)
+    assert first["env"]["EDGE_ONLY"] == "1"
+    second = cs.merged(first, corp)
+    assert second["env"] == {
+        "MINE": "keep",
+        "ANTHROPIC_BASE_URL": "https://gw.example",
         "LLMGW_PROFILE": "corp",
     }
 
