@@ -31,7 +31,8 @@ async def probe(member: Member) -> None:
     try:
         _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), PROBE_TIMEOUT_S)
     except (OSError, asyncio.TimeoutError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        errno = exc.errno if isinstance(exc, OSError) else None
+        reason = os.strerror(errno) if errno else type(exc).__name__
         member.mark(False, f"cannot connect to {host}:{port}: {reason}")
         return
     writer.close()
