@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "usage",
     "statusline",
     "doctor",
+    "export",
 )
 
 ABOUT = (
