@@ -47,7 +47,7 @@ def test_two_profiles_side_by_side_with_their_ratio(tmp_path: Path) -> None:
         for key in ("e2e_ms", "itl_ms", "tpot_ms", "request_throughput", "output_tokens_per_s"):
             assert r[key] is not None
     ratio = slow_run["ttft_ms"]["p50"] / fast_run["ttft_ms"]["p50"]
-    assert 2.0 < ratio < 3.5  # 60 / 20 = 3, less the fixed overhead both carry
+    assert 1.8 < ratio < 3.5  # 60 / 20 = 3, less the overhead (and machine noise) both carry
     assert "p50 vs fast" in table
     lines = table.splitlines()
     ttft = next(i for i, line in enumerate(lines) if line.startswith("│ TTFT"))

@@ -44,7 +44,8 @@ def test_stream_records_every_delta_and_exact_usage(fmt: str) -> None:
         assert s.ttfb_ms is not None and s.ttft_ms is not None and s.e2e_ms is not None
         assert 0 < s.ttfb_ms <= s.ttft_ms <= s.e2e_ms
         assert s.tpot_ms == pytest.approx((s.e2e_ms - s.ttft_ms) / 11)
-    assert run0["itl_ms"]["p50"] >= 1.9  # the mock cannot send early
+    # The mock cannot send early: the last of 12 deltas leaves >= 11 x 2 ms after the first.
+    assert run0["e2e_ms"]["min"] >= 22.0
     # Two lanes: two new connections, then keep-alive reuse; phases only for the new ones.
     assert run0["connections"] == {"new": 2, "reused": 4}
     assert run0["phases_ms"]["tcp"] is not None and run0["phases_ms"]["tls"] is None
@@ -136,7 +137,9 @@ def test_open_loop_latency_grows_when_the_server_falls_behind() -> None:
     # 80 arrivals at 100/s take 0.8 s; serving them takes 1.6 s: the last wait ~0.8 s.
     assert mean(last) > mean(first) + 300
     assert o["e2e_ms"]["p90"] > 3 * c["e2e_ms"]["p50"]
-    assert o["queue_ms"]["max"] < 100  # the client itself kept to the schedule
+    # The growth is the server's: the client itself mostly sent on time (p50; a shared
+    # machine may deschedule it now and then).
+    assert o["queue_ms"]["p50"] < 50
 
 
 def test_unreachable_endpoint_is_one_clear_error() -> None:
