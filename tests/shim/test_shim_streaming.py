@@ -6,8 +6,10 @@ import time
 
 import httpx
 
+from llmgw_cli.shim import runtime
 from llmgw_cli.wire.sse import SSEParser
-from tests.helpers.mockserver import mock_thread
+from tests.helpers.cli import run
+from tests.helpers.mockserver import mock_process, mock_thread
 from tests.shim.conftest import save_profile, shim_for
 
 BODY = {
@@ -38,20 +40,27 @@ def arrivals(url: str, headers: dict[str, str]) -> list[tuple[str | None, float]
 
 
 def test_each_event_arrives_as_the_mock_sends_it() -> None:
-    with mock_thread(itl_ms=50, output_tokens=10) as url:
-        save_profile("slow", url)
-        with shim_for("slow") as shim:
+    # Mock and shim in their own processes, as users run them: in one process their threads
+    # would take turns at the GIL and blur the timings being compared.
+    with mock_process("--itl-ms", "50", "--output-tokens", "10") as mock:
+        save_profile("slow", mock.url)
+        assert run("shim", "start", "--profile", "slow", "--port", "0", "--detach").returncode == 0
+        try:
+            state = runtime.read()
+            assert state is not None
             tries = []
             # Other work shares this machine's two cores: a try may be disturbed, but a
             # buffering shim could never pass one (it holds events a whole 50 ms gap or more).
             for _ in range(8):
-                direct = arrivals(url, {})
-                through = arrivals(shim.url, {"x-api-key": shim.token})
+                direct = arrivals(mock.url, {})
+                through = arrivals(state.url, {"x-api-key": state.token})
                 assert [n for n, _ in direct] == [n for n, _ in through]  # same events, in order
                 late = [abs(t - d) for (_, t), (_, d) in zip(through, direct, strict=True)]
                 tries.append(round(max(late), 2))
                 if max(late) <= 5:
                     break
+        finally:
+            run("shim", "stop")
     deltas = [t for n, t in through if n == "content_block_delta"]
     assert len(deltas) == 10
     assert deltas[-1] - deltas[0] > 9 * 50 * 0.8  # the events really were spread out
