@@ -198,3 +198,20 @@ def test_config_file_accepts_the_design_keys(mock_url: str, tmp_path: Path) -> N
         assert ok.status_code == 200
     finally:
         run("shim", "stop")
+
+
+def test_reload_refuses_an_invalid_config_and_keeps_serving(mock_url: str, tmp_path: Path) -> None:
+    cfg = tmp_path / "shim.yaml"
+    cfg.write_text("chain: [m]\n" + NO_PLUGINS)
+    assert run("shim", "start", "--config", str(cfg), "--port", "0", "--detach").returncode == 0
+    try:
+        state = runtime.read()
+        assert state is not None
+        cfg.write_text("chain: [m]\norder: fastest\n" + NO_PLUGINS)
+        r = run("shim", "reload")
+        assert r.returncode == 2 and f"{cfg}:2" in r.stderr and "order" in r.stderr
+        ok = httpx.post(state.url + "/v1/messages", json=BODY, headers={"x-api-key": state.token})
+        assert ok.status_code == 200
+        assert runtime.read() == state  # the same shim, still running
+    finally:
+        run("shim", "stop")
