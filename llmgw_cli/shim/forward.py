@@ -19,7 +19,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
-from llmgw_cli.shim import faults, translation
+from llmgw_cli.shim import faults, openai_usage, translation
 from llmgw_cli.shim import translators as _translators  # noqa: F401  (registers them once)
 from llmgw_cli.shim.auth import UNAUTHORIZED, LocalAuth
 from llmgw_cli.shim.members import DROP_RESPONSE, Member
@@ -60,6 +60,7 @@ class Forwarder:
         self.stats = stats
         self._ids = itertools.count(1)
         self._id_prefix = "req_" + os.urandom(4).hex() + "_"
+        self._completing: set[asyncio.Task[None]] = set()
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         t0 = perf()
@@ -97,7 +98,20 @@ class Forwarder:
             if plugins:
                 if ex.e2e_ms is None:
                     ex.e2e_ms = (perf() - t0) * 1000
-                await plugins.on_complete(ex)
+                self._complete(plugins, ex)
+
+    def _complete(self, plugins: PluginHost, ex: Exchange) -> None:
+        """Run ``on_complete`` after the answer has gone out, not before: a whole (non-
+        streamed) response is only sent once this handler returns, and the audit write and
+        the budget's SQLite settle need not hold it. ``drain`` waits for these on shutdown."""
+        task = asyncio.get_running_loop().create_task(plugins.on_complete(ex))
+        self._completing.add(task)
+        task.add_done_callback(self._completing.discard)
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for pending ``on_complete`` calls (shutdown, before the plugins close)."""
+        if self._completing:
+            await asyncio.wait(set(self._completing), timeout=timeout)
 
     async def _forward(
         self, request: web.BaseRequest, ex: Exchange, t0: float
@@ -136,7 +150,9 @@ class Forwarder:
                     tr = None
                 else:
                     tr = factory() if factory is not None else None
-                    url, data, out_headers = self._outgoing(request, ex, member, route, tr)
+                    url, data, out_headers, strip = self._outgoing(
+                        request, ex, member, route, tr
+                    )
             except BadBody as exc:
                 return self._fail(ex, 400, str(exc) + "; send a JSON body")
             except translation.LocalAnswer as local:  # answered without the member
@@ -176,7 +192,9 @@ class Forwarder:
                             if resp.status < 500
                             else faults.failure_from_status(member, resp.status, resp.headers),
                         )
-                        return await self._relay(request, ex, member, resp, t0, upstream_s, tr)
+                        return await self._relay(
+                            request, ex, member, resp, t0, upstream_s, tr, strip
+                        )
                     failure = faults.failure_from_status(member, resp.status, resp.headers)
                     resp.close()
             router.record(member, ex, failure)
@@ -197,16 +215,30 @@ class Forwarder:
         member: Member,
         route: Route,
         tr: translation.Translator | None,
-    ) -> tuple[URL, bytes, CIMultiDict[str]]:
+    ) -> tuple[URL, bytes, CIMultiDict[str], bool]:
+        """URL, body and headers for the member; True when the usage we asked the member
+        for must be stripped from the stream (``openai_usage``)."""
         model = route.models.get(member.name) if route.models else None
         raw_path = request.raw_path
         data = ex.body
+        strip = False
         if tr is not None:
             raw_path, data = tr.request(ex, member, model)
-        elif model is not None:
-            payload = ex.json()
-            if isinstance(payload, dict) and payload.get("model") != model:
-                data = _dumps({**payload, "model": model})
+        else:
+            strip = (
+                ex.client_format == "openai"
+                and self.plugins.needs_usage
+                and openai_usage.wants_injection(ex)
+            )
+            if model is not None or strip:
+                payload = ex.json()
+                if isinstance(payload, dict):
+                    if strip:
+                        payload = openai_usage.with_usage(payload)
+                    if model is not None and payload.get("model") != model:
+                        payload = {**payload, "model": model}
+                    if payload is not ex.json():
+                        data = _dumps(payload)
         headers = member.outgoing_headers(request.headers)
         if tr is not None:
             headers["Accept-Encoding"] = "identity"  # a translator needs plain bytes
@@ -215,7 +247,7 @@ class Forwarder:
                     headers[name] = value
         if member.base.endswith("/v1") and raw_path.startswith("/v1/"):
             raw_path = raw_path[3:]  # an OpenAI-style base already ends in /v1
-        return URL(member.base + raw_path, encoded=True), data, headers
+        return URL(member.base + raw_path, encoded=True), data, headers, strip
 
     async def _relay(
         self,
@@ -226,6 +258,7 @@ class Forwarder:
         t0: float,
         upstream_s: float,
         tr: translation.Translator | None,
+        strip: bool = False,
     ) -> web.StreamResponse:
         ex.status = resp.status
         headers: CIMultiDict[str] = CIMultiDict(resp.headers)
@@ -251,14 +284,14 @@ class Forwarder:
                     return self._fail(ex, 502, message)
                 upstream_s += perf() - t_read
                 done = True
+                if tap is not None:  # the member's own figures, before any translation
+                    tap.feed(data)
+                    tap.finish()
                 if tr is not None:
                     data = tr.response(resp.status, data)
                     headers.popall("Content-Encoding", None)
                     headers["Content-Type"] = "application/json"
                 headers.popall("Content-Length", None)
-                if tap is not None:
-                    tap.feed(data)
-                    tap.finish()
                 _overhead(headers, ex, t0, upstream_s)
                 return web.Response(
                     status=resp.status, reason=resp.reason, body=data, headers=headers
@@ -267,7 +300,10 @@ class Forwarder:
                 headers.popall("Content-Length", None)  # room for an error event if it dies
             _overhead(headers, ex, t0, upstream_s)
             out = web.StreamResponse(status=resp.status, reason=resp.reason, headers=headers)
-            st = tr.stream() if tr is not None else None
+            if tr is not None:
+                st: translation.StreamTranslator | None = tr.stream()
+            else:
+                st = openai_usage.StripUsage() if strip and streaming else None
             await out.prepare(request)
             try:
                 done = await self._pump(ex, member, resp, out, streaming, tap, st)
@@ -295,29 +331,29 @@ class Forwarder:
         tap: ResponseTap | None,
         st: translation.StreamTranslator | None,
     ) -> bool:
-        """Relay chunks as they come; True when the upstream finished cleanly."""
+        """Relay chunks as they come; True when the upstream finished cleanly.
+
+        The tap reads the member's bytes as they came (before translation or filtering):
+        the member's own usage is the exact figure, whatever the client is shown.
+        """
         read, write = resp.content.readany, out.write
         while True:
             try:
-                chunk = await read()
+                raw = await read()
             except _UPSTREAM_ERRORS as exc:
                 await self._died(ex, member, out, streaming, exc)
                 return False
-            if not chunk:
+            if not raw:
                 break
-            if st is not None:
-                chunk = st.feed(chunk)
-                if not chunk:
-                    continue
-            await write(chunk)
+            chunk = st.feed(raw) if st is not None else raw
+            if chunk:
+                await write(chunk)
             if tap is not None:
-                tap.feed(chunk)
+                tap.feed(raw)
         if st is not None:
             tail = st.close()
             if tail:
                 await write(tail)
-                if tap is not None:
-                    tap.feed(tail)
         return True
 
     async def _died(

@@ -69,6 +69,11 @@ class Member:
     in_flight: int = field(default=0)
     # Told when reachability flips (the metrics plugin's upstream gauge).
     on_change: Callable[[str, bool], None] | None = None
+    # Circuit breaker state: closed | open | half_open. The breaker (issue 6) reports each
+    # transition with ``set_breaker_state``; the server wires ``on_state`` to the plugins
+    # (the metrics plugin's llmgw_breaker_state gauge).
+    breaker_state: str = "closed"
+    on_state: Callable[[str, str], None] | None = None
 
     def start(self) -> None:
         """Open the pooled session; call inside the event loop."""
@@ -100,6 +105,14 @@ class Member:
         self.reachable = ok
         self.checked_at = time.monotonic()
         self.last_error = None if ok else error
+
+    def set_breaker_state(self, state: str) -> None:
+        """Record a breaker transition and tell whoever watches (cheap when unchanged)."""
+        if state == self.breaker_state:
+            return
+        self.breaker_state = state
+        if self.on_state is not None:
+            self.on_state(self.name, state)
 
     def serves(self, fmt: str) -> bool:
         return fmt in self.formats

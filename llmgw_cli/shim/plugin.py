@@ -35,7 +35,8 @@ class Usage:
 
     @property
     def total(self) -> int:
-        return self.input_tokens + self.output_tokens + self.cache_read_tokens + self.cache_write_tokens
+        cached = self.cache_read_tokens + self.cache_write_tokens
+        return self.input_tokens + self.output_tokens + cached
 
 
 class BadBody(Exception):
@@ -116,7 +117,8 @@ class Reject(Exception):
         self.error_type = error_type
         self.message = message
         self.headers = dict(headers or {})
-        self.extra = dict(extra or {})  # fields merged into the error body (e.g. the seed's PII shape)
+        # Fields merged into the error body (e.g. the seed's PII shape).
+        self.extra = dict(extra or {})
 
     def body(self, client_format: str) -> dict[str, Any]:
         """The error body in the client's API format, ``extra`` merged into the error object.

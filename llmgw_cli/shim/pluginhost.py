@@ -6,6 +6,10 @@ host looks for optional duck-typed extras on them:
 
     render_metrics() -> tuple[bytes, str]       # body and content type for GET /metrics
     set_upstream_up(member: str, up: bool)      # a member's reachability changed
+    set_member_state(member: str, state: str)   # a member's breaker moved (closed|open|half_open)
+
+The server wires every member's ``on_change`` to ``upstream_changed`` and ``on_state`` to
+``member_state``; a breaker only calls ``member.set_breaker_state(state)``.
 
 An unexpected exception in ``on_request`` answers 500 naming the plugin (a broken budget or
 PII filter must not wave requests through); one in ``on_complete`` is logged and the next
@@ -20,6 +24,7 @@ from typing import Any
 
 from llmgw_cli import paths
 from llmgw_cli.shim.config import ShimConfig
+from llmgw_cli.shim.members import Member
 from llmgw_cli.shim.plugin import BadBody, Exchange, Plugin, Reject
 
 log = logging.getLogger("llmgw.shim")
@@ -41,6 +46,11 @@ class PluginHost:
             getattr(p, "set_upstream_up")  # noqa: B009 - an optional, duck-typed hook
             for p in self.plugins
             if callable(getattr(p, "set_upstream_up", None))
+        ]
+        self._state_hooks: list[Callable[[str, str], None]] = [
+            getattr(p, "set_member_state")  # noqa: B009 - an optional, duck-typed hook
+            for p in self.plugins
+            if callable(getattr(p, "set_member_state", None))
         ]
 
     def __bool__(self) -> bool:
@@ -72,6 +82,19 @@ class PluginHost:
                 hook(member, up)
             except Exception:
                 log.warning("plugin hook set_upstream_up failed", exc_info=True)
+
+    def member_state(self, member: str, state: str) -> None:
+        for hook in self._state_hooks:
+            try:
+                hook(member, state)
+            except Exception:
+                log.warning("plugin hook set_member_state failed", exc_info=True)
+
+    def watch(self, member: Member) -> None:
+        """Wire a member's reachability and breaker reports to the plugins; report its state."""
+        member.on_change = self.upstream_changed
+        member.on_state = self.member_state
+        self.member_state(member.name, member.breaker_state)
 
     async def close(self) -> None:
         for plugin in self.plugins:

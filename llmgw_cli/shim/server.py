@@ -81,7 +81,7 @@ class Server:
             pluginhost.load(shim) if cfg.plugins is None else pluginhost.PluginHost(cfg.plugins)
         )
         for m in members:
-            m.on_change = plugins.upstream_changed
+            plugins.watch(m)
             m.start()
         router = (cfg.router or build_router)(shim, members)
         self.forwarder = Forwarder(router, plugins, auth.LocalAuth(cfg.token), self.stats)
@@ -166,7 +166,7 @@ class Server:
             return False
         assert self.forwarder is not None
         for m in members:
-            m.on_change = self.forwarder.plugins.upstream_changed
+            self.forwarder.plugins.watch(m)
             m.start()
         old = self.forwarder.router
         self.forwarder.router = (self.config.router or build_router)(new, members)
@@ -182,6 +182,7 @@ class Server:
         if self.forwarder is not None:
             for m in self.forwarder.router.members:
                 await m.close()
+            await self.forwarder.drain()  # the last audit lines and budget settles
             await self.forwarder.plugins.close()
         if self.config.public:
             runtime.remove(os.getpid())

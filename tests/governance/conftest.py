@@ -6,7 +6,18 @@ import json
 import uuid
 from typing import Any
 
+import pytest
+
 from llmgw_cli.shim.plugin import Exchange
+
+
+@pytest.fixture(autouse=True)
+def upstream_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The key the shimkit profiles read (``env:GOV_TEST_KEY``)."""
+    from tests.governance.shimkit import KEY_ENV, REAL_KEY
+
+    monkeypatch.setenv(KEY_ENV, REAL_KEY)
+    return REAL_KEY
 
 
 def make_exchange(

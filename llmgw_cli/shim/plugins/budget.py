@@ -13,7 +13,9 @@ Pre-flight, a request reserves its estimate: prompt tokens (tiktoken, offline) p
 so the estimate errs high). On completion the reservation becomes the upstream's exact
 usage. Tokens mean all tokens processed: input, output, cache reads and writes. A model
 missing from the price table costs 0: give it a ``prices:`` entry for a USD limit to bite.
-SQLite runs in a worker thread so a busy database never stalls the event loop.
+SQLite runs in a worker thread so a busy database never stalls the event loop. The core
+runs ``on_complete`` after the answer went out; a reservation waits for this process's
+settles still in progress, so a client's next request sees its last one settled.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ class BudgetPlugin:
         self.prices = prices
         path = Path(cfg["path"]).expanduser() if cfg["path"] else state_dir / DB_FILE
         self.store = BudgetStore(path)
+        self._settling: set[asyncio.Future[None]] = set()
         # Build the tokenizer now, not inside the first request (~0.3-1 s).
         threading.Thread(
             target=tokens.get_encoding,
@@ -125,6 +128,8 @@ class BudgetPlugin:
             exchange.notes["budget"] = {"reserved": False}
             return
         hold = self.mode == "block"
+        if self._settling:
+            await asyncio.wait(set(self._settling))
         verdict, prompt = await asyncio.to_thread(self._reserve, exchange, body, user, limits, hold)
         exchange.notes["prompt_estimate"] = prompt
         exchange.notes["budget"] = {"reserved": hold and verdict.ok}
@@ -189,9 +194,16 @@ class BudgetPlugin:
         else:
             used, usd = 0, 0.0
         if used or note.get("reserved"):
-            await asyncio.to_thread(
-                self.store.settle, exchange.request_id, user_of(exchange), used, usd
+            settle = asyncio.ensure_future(
+                asyncio.to_thread(
+                    self.store.settle, exchange.request_id, user_of(exchange), used, usd
+                )
             )
+            self._settling.add(settle)
+            try:
+                await settle
+            finally:
+                self._settling.discard(settle)
 
     async def close(self) -> None:
         self.store.close()
