@@ -103,6 +103,8 @@ def bench(
         objective = stats.parse_slo(slo) if slo else None
     except ValueError as exc:
         raise UsageError(f"--slo {slo!r}: {exc}") from exc
+    if objective is not None and objective.ttft_ms is not None and no_stream:
+        raise UsageError("--slo ttft= needs streaming: drop --no-stream, or bound e2e= only")
     options = Options(
         requests=requests if requests is not None or duration is not None else 100,
         duration_s=duration, concurrency=concurrency or 1, rate=rate, warmup=warmup,

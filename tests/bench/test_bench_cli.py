@@ -144,6 +144,7 @@ def test_usage_errors_exit_2() -> None:
             ["--report", "out.png"],
             ["--prompt", "a", "--prompt-file", "b"],
             ["-n", "0"],
+            ["--no-stream", "--slo", "ttft=100"],
         ):
             done = run("bench", "-p", "u", *args)
             assert done.returncode == 2, (args, done.stderr)
