@@ -1,0 +1,233 @@
+"""What format translation adds inside the real shim, side by side in one run.
+
+    python benchmarks/shim_translate_overhead.py [--rounds 7] [--requests 40] [--output-tokens 200]
+
+Claude Code's ~87 KB streaming request (the synthetic one of translate_overhead.py: 12
+tools, 37 messages with tool_use/tool_result turns) goes to one `llmgw mock`, four ways:
+
+- direct, Anthropic format (the request as is, to /v1/messages);
+- direct, OpenAI format (the same request translated once beforehand, to /v1/chat/completions);
+- through a shim whose profile serves Anthropic: no translation;
+- through a shim whose profile serves only OpenAI: request translated, the streamed answer
+  (one event per token, --output-tokens of them) translated back event by event.
+
+The paths take turns request by request (interleaved, so drift hits all alike); wall
+figures are medians of the round medians. "added" is the shim's cost over the direct path
+of the same format, so the mock's own work for either format cancels out; translation's
+cost is the translated shim's added minus the plain shim's added. Each shim process's CPU
+time per request (psutil, over all measured requests) is printed too.
+Goal (issue 8): translation adds <= 3 ms p50 to a streamed Claude Code turn. Like
+translate_overhead.py it is judged on CPU time, which does not grow when other processes
+compete for the 2 cores; wall time is printed beside it with the load average. Exit
+status 1 when missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from shim_overhead import Target, llmgw, processes
+from shim_overhead import wait_http as _wait
+from translate_overhead import claude_code_request
+
+from llmgw_cli.wire.a2o import anthropic_to_openai_request
+
+GOAL_MS = 3.0
+
+
+@dataclass
+class Way:
+    name: str
+    url: str
+    path: str
+    body: bytes
+    token: str = "none"
+    pid: int | None = None
+    e2e: list[float] = field(default_factory=list)
+    ttft: list[float] = field(default_factory=list)
+    cpu_s: float = 0.0  # the shim process's CPU seconds over the measured requests
+    counted: int = 0
+    errors: int = 0
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.cpu_s * 1000 / self.counted if self.counted else float("nan")
+
+
+def start_mock(env: dict[str, str], output_tokens: int) -> tuple[str, subprocess.Popen[bytes]]:
+    proc = subprocess.Popen(
+        [*llmgw(), "mock", "--port", "0", "--output-tokens", str(output_tokens)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+    )
+    assert proc.stdout is not None
+    url = proc.stdout.readline().decode().strip()
+    if not url.startswith("http"):
+        raise RuntimeError("llmgw mock printed no URL")
+    return url, proc
+
+
+def start_shim(name: str, mock_url: str, formats: str, work: Path, env: dict[str, str]) -> Target:
+    home = work / name
+    (home / "config" / "profiles").mkdir(parents=True)
+    (home / "config" / "profiles" / "up.yaml").write_text(
+        f"version: 1\nname: up\nendpoint: {mock_url}\nformats: [{formats}]\nauth: {{type: none}}\n"
+    )
+    cfg = home / "shim.yaml"
+    cfg.write_text("chain: [up]\nplugins: {audit: {enabled: false}, metrics: {enabled: false}}\n")
+    log = (home / "shim.log").open("wb")
+    proc = subprocess.Popen(
+        [*llmgw(), "shim", "start", "--config", str(cfg), "--port", "0"],
+        stdout=subprocess.DEVNULL, stderr=log, env={**env, "LLMGW_HOME": str(home)},
+    )
+    state = home / "run" / "shim.json"
+    deadline = time.monotonic() + 60
+    while not state.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"shim {name} did not start: {(home / 'shim.log').read_text()}")
+        time.sleep(0.05)
+    data = json.loads(state.read_text())
+    _wait(data["url"] + "/health", proc=proc)
+    return Target(name, data["url"], data["token"], proc)
+
+
+async def one(session: aiohttp.ClientSession, p: Way) -> tuple[float, float] | None:
+    headers = {
+        "Content-Type": "application/json",
+        "anthropic-version": "2023-06-01",
+        "Authorization": f"Bearer {p.token}",
+    }
+    t = time.perf_counter()
+    first = None
+    tail = b""
+    async with session.post(p.url + p.path, data=p.body, headers=headers) as r:
+        async for chunk in r.content.iter_any():
+            if first is None and (b"content_block_delta" in chunk or b'"content":"' in chunk):
+                first = time.perf_counter()
+            tail = (tail + chunk)[-64:]
+        ok = r.status == 200
+    end = time.perf_counter()
+    if not ok or first is None or not (b"message_stop" in tail or b"[DONE]" in tail):
+        return None
+    return (end - t) * 1000, (first - t) * 1000
+
+
+async def run_round(ways: list[Way], n: int) -> None:
+    """n requests per way, the ways taking turns request by request."""
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1)) as session:
+        for w in ways:
+            for _ in range(3):  # warm the connection and the shim's caches
+                await one(session, w)
+        procs = [psutil.Process(w.pid) if w.pid else None for w in ways]
+        cpu0 = [sum(pr.cpu_times()[:2]) if pr else 0.0 for pr in procs]
+        e2e: list[list[float]] = [[] for _ in ways]
+        ttft: list[list[float]] = [[] for _ in ways]
+        for _ in range(n):
+            for i, w in enumerate(ways):
+                got = await one(session, w)
+                if got is None:
+                    w.errors += 1
+                else:
+                    e2e[i].append(got[0])
+                    ttft[i].append(got[1])
+        for i, w in enumerate(ways):
+            pr = procs[i]
+            if pr is not None:
+                w.cpu_s += sum(pr.cpu_times()[:2]) - cpu0[i]
+                w.counted += n
+            if e2e[i]:
+                w.e2e.append(statistics.median(e2e[i]))
+                w.ttft.append(statistics.median(ttft[i]))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--requests", type=int, default=40, help="per path per round")
+    ap.add_argument("--output-tokens", type=int, default=200, help="streamed events per answer")
+    args = ap.parse_args()
+
+    request = claude_code_request()
+    request["stream"] = True
+    anthropic_body = json.dumps(request).encode()
+    openai_body = json.dumps(
+        anthropic_to_openai_request(request, max_tokens_field="max_tokens")
+    ).encode()
+    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
+    work = Path(tempfile.mkdtemp(prefix="llmgw-bench-tr-"))
+    mock_url, mock_proc = start_mock(env, args.output_tokens)
+    targets: list[Target] = []
+    with processes(targets, [mock_proc]):
+        targets.append(start_shim("native", mock_url, "anthropic", work, env))
+        targets.append(start_shim("translated", mock_url, "openai", work, env))
+        native, translated = targets
+        paths = [
+            Way("direct, Anthropic format", mock_url, "/v1/messages", anthropic_body),
+            Way("direct, OpenAI format", mock_url, "/v1/chat/completions", openai_body),
+            Way("shim, Anthropic member (native)", native.url, "/v1/messages",
+                  anthropic_body, native.token, native.proc.pid if native.proc else None),
+            Way("shim, OpenAI-only member (translated)", translated.url, "/v1/messages",
+                  anthropic_body, translated.token,
+                  translated.proc.pid if translated.proc else None),
+        ]
+        print(f"request {len(anthropic_body) / 1000:.1f} KB Anthropic / "
+              f"{len(openai_body) / 1000:.1f} KB OpenAI, stream: {args.output_tokens} events; "
+              f"{args.rounds} rounds x {args.requests} requests per path, c=1", flush=True)
+        for r in range(args.rounds):
+            asyncio.run(run_round(paths, args.requests))
+            print(f"  round {r + 1}/{args.rounds} done", file=sys.stderr, flush=True)
+    return report(paths)
+
+
+def report(paths: list[Way]) -> int:
+    med = statistics.median
+    if any(not p.e2e for p in paths):
+        print("a path answered no request correctly; see errors below")
+        for p in paths:
+            print(f"  {p.name}: {p.errors} errors")
+        return 1
+    d_a, d_o, native, tr = paths
+    base = {id(native): d_a, id(tr): d_o}
+    print()
+    print(f"{'path':40} {'e2e p50':>9} {'added':>8} {'TTFT p50':>9} {'added':>8} "
+          f"{'shim CPU/req':>12} {'errors':>6}")
+    for p in paths:
+        b = base.get(id(p))
+        e2e, ttft = med(p.e2e), med(p.ttft)
+        add_e = f"{e2e - med(b.e2e):+7.3f}" if b else ""
+        add_t = f"{ttft - med(b.ttft):+7.3f}" if b else ""
+        cpu = f"{p.cpu_ms:10.3f}ms" if p.counted else ""
+        print(f"{p.name:40} {e2e:8.3f}ms {add_e:>8} {ttft:8.3f}ms {add_t:>8} {cpu:>12} "
+              f"{p.errors:6d}")
+    added_native = med(native.e2e) - med(d_a.e2e)
+    added_tr = med(tr.e2e) - med(d_o.e2e)
+    wall = added_tr - added_native
+    ttft = (med(tr.ttft) - med(d_o.ttft)) - (med(native.ttft) - med(d_a.ttft))
+    cpu = tr.cpu_ms - native.cpu_ms
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print()
+    print(f"translation adds per streamed request: {wall:+.3f} ms p50 wall "
+          f"({ttft:+.3f} ms before the first token), {cpu:+.3f} ms shim CPU; load average {load}")
+    ok = cpu <= GOAL_MS
+    print(f"goal: translation adds <= {GOAL_MS:g} ms per request: {'met' if ok else 'MISSED'} "
+          f"(CPU {cpu:.3f} ms; wall p50 {wall:+.3f} ms)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
