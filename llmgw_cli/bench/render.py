@@ -52,8 +52,8 @@ def _latency_rows(runs: list[dict[str, Any]]) -> Iterator[tuple[str, str, dict[s
             yield name, r["label"], s
     for name, key in PHASE_ROWS:
         per_run = [r["phases_ms"][key] for r in runs]
-        if all(s is None for s in per_run):
-            continue
+        if all(s is None or s["max"] == 0.0 for s in per_run):
+            continue  # no new connections, or DNS for IP addresses: nothing was resolved
         for r, s in zip(runs, per_run, strict=True):
             yield name, r["label"], s
 
