@@ -37,6 +37,7 @@ from llmgw_cli.wire.common import TranslationError
 from llmgw_cli.wire.sse_bridge import AnthropicToOpenAISSE, OpenAIToAnthropicSSE
 
 ANTHROPIC_VERSION = "2023-06-01"
+_UNSIGNED = (b'"signature":""', b'"signature": ""')  # compact (Claude Code) and spaced JSON
 _NO_HEADERS: Mapping[str, str] = {}
 _ADD_VERSION: Mapping[str, str] = {"anthropic-version": ANTHROPIC_VERSION}
 # OpenAI's own API wants max_completion_tokens (its reasoning models refuse max_tokens);
@@ -161,6 +162,38 @@ class OpenAIOnAnthropic:
 
     def stream(self) -> translation.StreamTranslator:
         return _Stream(AnthropicToOpenAISSE(include_usage=self.include_usage))
+
+
+def strip_unsigned_thinking(body: bytes) -> bytes:
+    """A request for a native Anthropic member, without unsigned thinking blocks.
+
+    Thinking that an OpenAI-format member produced (``reasoning_content``) reaches the
+    client with an empty signature; when a later turn of that conversation goes to an
+    Anthropic member (a chain fallback), the Anthropic API refuses such blocks. A byte
+    search keeps the common case (no such block) free of JSON parsing.
+    """
+    if _UNSIGNED[0] not in body and _UNSIGNED[1] not in body:
+        return body
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body
+    messages = data.get("messages") if isinstance(data, dict) else None
+    changed = False
+    for msg in messages if isinstance(messages, list) else ():
+        content = msg.get("content") if isinstance(msg, dict) else None
+        if not isinstance(content, list):
+            continue
+        kept = [
+            b
+            for b in content
+            if not (isinstance(b, dict) and b.get("type") == "thinking" and not b.get("signature"))
+        ]
+        if len(kept) != len(content):
+            # A turn that was only thinking keeps a placeholder: empty content is refused.
+            msg["content"] = kept or [{"type": "text", "text": "(thinking omitted)"}]
+            changed = True
+    return _dumps(data) if changed else body
 
 
 def count_tokens(body: dict[str, Any]) -> dict[str, int]:
