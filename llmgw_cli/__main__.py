@@ -1,5 +1,6 @@
-"""Entry point. ``llmgw env`` and ``llmgw token`` take a fast path that never imports typer:
-they run inside every shell prompt and `eval`, so start-up time matters (design.md)."""
+"""Entry point. ``llmgw env``, ``llmgw token`` and ``llmgw statusline`` take a fast path that
+never imports typer: they run inside every shell prompt, `eval` and Claude Code status line
+refresh, so start-up time matters (design.md)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
             code = fastpath.run(args)
             if code is not None:
                 return code
+        if args == ["statusline"]:
+            from llmgw_cli.statusline import main as statusline
+
+            return statusline()
         from llmgw_cli.cli.app import run
 
         return run(args)

@@ -53,6 +53,14 @@ def format_line(profile: str | None, figures: Today) -> str:
     return f"{profile or 'llmgw'} · {ttft} · today {cost} ({figures.requests} req)"
 
 
+def main() -> int:
+    """`llmgw statusline`: read Claude Code's session JSON, print the line. Never fails."""
+    import sys
+
+    sys.stdout.write(line(read_session(sys.stdin)) + "\n")
+    return 0
+
+
 def line(session: dict[str, Any], path: Path | None = None) -> str:
     try:
         figures = today(path)

@@ -16,8 +16,6 @@ def register(app: typer.Typer) -> None:
     @app.command("statusline")
     def statusline_cmd() -> None:
         """Print `profile · p50 TTFT · today's cost` for Claude Code's status line."""
-        import sys
+        from llmgw_cli.statusline import main
 
-        from llmgw_cli.statusline import line, read_session
-
-        sys.stdout.write(line(read_session(sys.stdin)) + "\n")
+        main()

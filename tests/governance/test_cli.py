@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -181,3 +182,24 @@ def test_statusline_today(audit_home: Path) -> None:
 def test_statusline_without_stdin_or_log(tmp_path: Path) -> None:
     res = llmgw("statusline", home=tmp_path)
     assert res.returncode == 0 and res.stdout == "llmgw · TTFT - · today $0.00 (0 req)\n"
+
+
+def test_statusline_takes_the_fast_path(tmp_path: Path) -> None:
+    # Claude Code runs it on every status refresh: no typer, click or rich at start-up.
+    res = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "llmgw_cli", "statusline"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "LLMGW_HOME": str(tmp_path)},
+        timeout=120,
+    )
+    assert res.returncode == 0 and res.stdout.startswith("llmgw · ")
+    imported = {line.split("|")[-1].strip() for line in res.stderr.splitlines() if "|" in line}
+    assert "llmgw_cli.statusline" in imported
+    assert not imported & {"typer", "click", "rich", "llmgw_cli.cli.app", "tiktoken", "aiohttp"}
+
+
+def test_statusline_help_still_goes_to_typer(tmp_path: Path) -> None:
+    res = llmgw("statusline", "--help", home=tmp_path)
+    assert res.returncode == 0 and "status line" in res.stdout
