@@ -133,30 +133,40 @@ def stop(
 
 @shim_app.command("reload")
 def reload() -> None:
-    """Re-read the shim's config and profiles without dropping in-flight requests."""
-    from llmgw_cli.shim import config as shim_config
-    from llmgw_cli.shim import daemon, members, runtime
+    """Re-read the shim's config and profiles without dropping in-flight requests.
 
-    state = runtime.read()
-    if state is None:
-        raise UsageError("no shim is running: start one with `llmgw shim start --detach`")
-    if state.config_file:  # validate here too, so a bad config is reported to the caller
-        from pathlib import Path
+    The shim checks the new config itself; one that fails is refused (exit 2, with the
+    reason) and the running config is kept. SIGHUP does the same without the answer.
+    """
+    from llmgw_cli.shim import control
 
-        cfg = shim_config.load(Path(state.config_file))
-        members.load(cfg.chain)
-    else:
-        members.load(state.chain)
-    daemon.reload()
-    console.success(
-        f"asked the shim (pid {state.pid}) to reload; `llmgw shim logs` shows the result"
-    )
+    state = control.reload()
+    console.success(f"the shim (pid {state.pid}) reloaded its config and profiles")
 
 
 @shim_app.command("status")
-def status(json_: bool = typer.Option(False, "--json", help="Write JSON to stdout.")) -> None:
+def status(
+    json_: bool = typer.Option(False, "--json", help="Write JSON to stdout."),
+    watch: bool = typer.Option(
+        False, "--watch", "-w", help="A live view of the members (Ctrl-C stops)."
+    ),
+    interval: float = typer.Option(1.0, "--interval", help="Seconds between --watch refreshes."),
+    count: int = typer.Option(
+        None, "--count", help="With --watch: stop after this many refreshes."
+    ),
+) -> None:
     """Where the shim listens, since when, for which profiles, and its request counts."""
     from llmgw_cli.shim import daemon
+
+    if watch:
+        if json_:
+            raise UsageError("use --json or --watch, not both")
+        if interval <= 0:
+            raise UsageError("--interval must be more than 0 seconds")
+        from llmgw_cli.cli import shim_watch
+
+        shim_watch.watch(interval, count)
+        return
 
     data = daemon.status()
     if json_:
@@ -181,8 +191,9 @@ def status(json_: bool = typer.Option(False, "--json", help="Write JSON to stdou
         out.print(f"plugins:  {', '.join(data['plugins']) or 'none'}")
     for m in data.get("members", []):
         reach = {True: "reachable", False: "unreachable", None: "not checked yet"}[m["reachable"]]
+        breaker = f"circuit {m['state'].replace('_', '-')}; " if "state" in m else ""
         out.print(
-            f"  {m['name']}: {m['upstream']} ({reach}; "
+            f"  {m['name']}: {m['upstream']} ({breaker}{reach}; "
             f"{m['requests']} requests, {m['errors']} errors)"
         )
 

@@ -16,6 +16,7 @@ from typing import Any
 from llmgw_cli.config import schema, yamlio
 from llmgw_cli.config.model import NAME_RE
 from llmgw_cli.errors import ConfigError, UsageError
+from llmgw_cli.shim.gatewaycfg import Provider
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
@@ -54,6 +55,7 @@ class Match:
 
 @dataclass
 class RoutingRule:
+    name: str | None = None  # shown in x-llmgw-route; default rule-N
     match: Match = field(default_factory=Match)
     route: str | None = None  # the chain member to use
     model: str | None = None  # the model name to send it
@@ -61,6 +63,15 @@ class RoutingRule:
     # The seed's gateway-config.yaml shape: `pattern` matched against the requested model.
     pattern: str | None = None
     preferred_model: str | None = None
+
+
+@dataclass
+class ChainTimeouts:
+    """Chain-wide limits; each, when set, overrides every member's profile value."""
+
+    connect_s: float | None = None
+    first_byte_s: float | None = None
+    total_s: float | None = None
 
 
 @dataclass
@@ -76,6 +87,9 @@ class ShimConfig:
     # Each plugin's section, as written; the plugins package applies defaults and checks them.
     plugins: dict[str, dict[str, Any]] = field(default_factory=dict)
     prices: dict[str, dict[str, float]] = field(default_factory=dict)
+    # The seed's gateway-config.yaml: members defined inline, without profiles.
+    providers: dict[str, Provider] = field(default_factory=dict)
+    timeouts: ChainTimeouts = field(default_factory=ChainTimeouts)
     # Seconds in-flight requests get to finish on stop before they are cut.
     shutdown_grace_s: float = 10.0
     # How old a cached upstream reachability may be before /health re-probes it.
@@ -119,6 +133,8 @@ def validate(config: ShimConfig, doc: yamlio.Located | None) -> None:
             return ConfigError(f"{'.'.join(path)}: {message}")
         return schema.fail(doc, path, message)
 
+    if not config.chain and config.providers:
+        config.chain = list(config.providers)  # the seed's file: its providers, in order
     if not config.chain:
         raise fail(("chain",), "name at least one profile: chain: [corp] (or --profile NAME)")
     for i, name in enumerate(config.chain):
@@ -136,10 +152,14 @@ def validate(config: ShimConfig, doc: yamlio.Located | None) -> None:
         raise fail(("retry", "attempts"), "must be 1 or more")
     if config.breaker.failures < 1:
         raise fail(("breaker", "failures"), "must be 1 or more")
-    for i, rule in enumerate(config.routing_rules):
-        target = rule.route
-        if target is not None and target not in config.chain:
-            raise fail(("routing_rules", str(i), "route"), f"{target!r} is not in the chain")
+    from llmgw_cli.shim import gatewaycfg, routing
+
+    gatewaycfg.check(config, fail)
+    routing.compile_rules(config, fail)  # regexes, routes and fallbacks resolve
+    for key in ("connect_s", "first_byte_s", "total_s"):
+        value = getattr(config.timeouts, key)
+        if value is not None and value <= 0:
+            raise fail(("timeouts", key), "must be more than 0 seconds")
     if config.shutdown_grace_s < 0 or config.health_interval_s <= 0:
         raise fail(("shutdown_grace_s",), "must be 0 or more (health_interval_s: more than 0)")
 

@@ -95,6 +95,7 @@ class Forwarder:
             raise
         finally:
             stats.in_flight -= 1
+            self.router.finished(ex)
             if plugins:
                 if ex.e2e_ms is None:
                     ex.e2e_ms = (perf() - t0) * 1000
@@ -184,19 +185,31 @@ class Forwarder:
                     failure = faults.describe(exc, member)
                 else:
                     upstream_s += perf() - t1
-                    if not (router.retry_status(resp.status) and i < last):
+                    first = b""
+                    if i < last and resp.status < 400 and _is_stream(resp):
+                        # Hold the client's headers until the first body byte: a member that
+                        # stalls before it can still be left for the next one.
+                        t2 = perf()
+                        try:
+                            first = await resp.content.readany()
+                        except _UPSTREAM_ERRORS as exc:
+                            failure = faults.describe(exc, member)
+                            resp.close()
+                        upstream_s += perf() - t2
+                    if failure is None and not (router.retry_status(resp.status) and i < last):
                         router.record(
                             member,
                             ex,
                             None
-                            if resp.status < 500
+                            if resp.status < 500 and resp.status != 429
                             else faults.failure_from_status(member, resp.status, resp.headers),
                         )
                         return await self._relay(
-                            request, ex, member, resp, t0, upstream_s, tr, strip
+                            request, ex, member, resp, t0, upstream_s, tr, strip, first
                         )
-                    failure = faults.failure_from_status(member, resp.status, resp.headers)
-                    resp.close()
+                    if failure is None:
+                        failure = faults.failure_from_status(member, resp.status, resp.headers)
+                        resp.close()
             router.record(member, ex, failure)
             delay = router.retry_delay(ex, i + 1, member, failure) if i < last else None
             if delay is None:
@@ -206,7 +219,10 @@ class Forwarder:
             failure = None
         assert failure is not None
         ex.error = failure.message
-        return self._fail(ex, failure.status, failure.message)
+        wait = failure.retry_after
+        return self._fail(
+            ex, failure.status, failure.message, {"retry-after": f"{wait:g}"} if wait else None
+        )
 
     def _outgoing(
         self,
@@ -259,6 +275,7 @@ class Forwarder:
         upstream_s: float,
         tr: translation.Translator | None,
         strip: bool = False,
+        first: bytes = b"",
     ) -> web.StreamResponse:
         ex.status = resp.status
         headers: CIMultiDict[str] = CIMultiDict(resp.headers)
@@ -269,7 +286,8 @@ class Forwarder:
         headers["x-llmgw-upstream"] = member.name
         headers["x-llmgw-attempts"] = str(ex.attempts)
         headers["x-llmgw-route"] = ex.route or "default"
-        tap = ResponseTap(ex, streaming, t0) if self.plugins.needs_usage else None
+        wants_tap = self.plugins.needs_usage or self.router.needs_usage
+        tap = ResponseTap(ex, streaming, t0) if wants_tap else None
         length = resp.content_length
         done = False
         try:
@@ -306,7 +324,7 @@ class Forwarder:
                 st = openai_usage.StripUsage() if strip and streaming else None
             await out.prepare(request)
             try:
-                done = await self._pump(ex, member, resp, out, streaming, tap, st)
+                done = await self._pump(ex, member, resp, out, streaming, tap, st, first)
             except ConnectionResetError:  # the client went away: stop reading upstream
                 ex.error = "client disconnected"
                 return out
@@ -330,6 +348,7 @@ class Forwarder:
         streaming: bool,
         tap: ResponseTap | None,
         st: translation.StreamTranslator | None,
+        first: bytes = b"",
     ) -> bool:
         """Relay chunks as they come; True when the upstream finished cleanly.
 
@@ -337,14 +356,18 @@ class Forwarder:
         the member's own usage is the exact figure, whatever the client is shown.
         """
         read, write = resp.content.readany, out.write
+        held = first  # read ahead by ``_forward`` before the client's headers went out
         while True:
-            try:
-                raw = await read()
-            except _UPSTREAM_ERRORS as exc:
-                await self._died(ex, member, out, streaming, exc)
-                return False
-            if not raw:
-                break
+            if held:
+                raw, held = held, b""
+            else:
+                try:
+                    raw = await read()
+                except _UPSTREAM_ERRORS as exc:
+                    await self._died(ex, member, out, streaming, exc)
+                    return False
+                if not raw:
+                    break
             chunk = st.feed(raw) if st is not None else raw
             if chunk:
                 await write(chunk)
@@ -386,10 +409,16 @@ class Forwarder:
             headers={"Content-Type": "application/json", **headers},
         )
 
-    def _fail(self, ex: Exchange, status: int, message: str) -> web.Response:
+    def _fail(
+        self, ex: Exchange, status: int, message: str, headers: dict[str, str] | None = None
+    ) -> web.Response:
         ex.status = status
         ex.error = message
-        return faults.error_response(ex.client_format, status, message)
+        return faults.error_response(ex.client_format, status, message, headers=headers)
+
+
+def _is_stream(resp: aiohttp.ClientResponse) -> bool:
+    return resp.headers.get("Content-Type", "").startswith("text/event-stream")
 
 
 def _overhead(headers: CIMultiDict[str], ex: Exchange, t0: float, upstream_s: float) -> None:

@@ -10,6 +10,10 @@
 - ``record(member, exchange, failure)``: the outcome of each attempt (failure None on
   success), for breakers and adaptive order.
 
+and, once the response has ended, ``finished(exchange)`` (TTFT, tokens, a stream that broke
+after its first byte). ``needs_usage`` asks the forwarder for a ``ResponseTap`` (TTFT and
+usage) even when no plugin wants one; ``inherit(old)`` hands state over on reload.
+
 ``Router`` is the static, no-retry base: one prebuilt ``Route`` for every request, so the
 one-member shim pays nothing for the chain machinery. The resilient chain (breaker, retries,
 adaptive order, routing rules; issue 6) subclasses it and sets ``needs_body`` when its rules
@@ -48,6 +52,7 @@ class Router:
     """Members in their configured order; the first one answers, whatever it says."""
 
     needs_body = False
+    needs_usage = False
 
     def __init__(self, members: Sequence[Member]) -> None:
         self.members: tuple[Member, ...] = tuple(members)
@@ -74,11 +79,19 @@ class Router:
         else:
             member.mark(True)
 
+    def finished(self, exchange: Exchange) -> None:
+        """The response has ended (streamed or not, succeeded or failed)."""
+
+    def inherit(self, old: Router) -> None:
+        """A reload replaced ``old`` with this router: take over what should survive."""
+
     def public(self) -> dict[str, object]:
         return {"order": "static", "members": [m.public() for m in self.members]}
 
 
 def build_router(config: ShimConfig, members: Sequence[Member]) -> Router:
-    """The router a config asks for. The chain's retry, breaker, order and routing keys are
-    parsed by ``ShimConfig``; the router that acts on them (issue 6) is chosen here."""
-    return Router(members)
+    """The router a config asks for: the plain one for a single member without rules or
+    model mapping (it pays nothing), else the resilient chain (``shim.chain``)."""
+    from llmgw_cli.shim import chain
+
+    return chain.build_router(config, members)

@@ -25,6 +25,8 @@ from typing import Any
 from aiohttp import web
 
 from llmgw_cli.shim import auth, daemon, pluginhost, runtime
+from llmgw_cli.shim.admin import PREFIX as ADMIN_PREFIX
+from llmgw_cli.shim.admin import Admin
 from llmgw_cli.shim.config import ShimConfig, is_loopback
 from llmgw_cli.shim.forward import Forwarder, Stats
 from llmgw_cli.shim.health import Health
@@ -64,6 +66,7 @@ class Server:
         self._lock: int | None = None
         self.forwarder: Forwarder | None = None
         self._retiring: set[asyncio.Future[None]] = set()
+        self._info: dict[str, object] = {}
 
     @property
     def router(self) -> Router:
@@ -87,7 +90,11 @@ class Server:
         self.forwarder = Forwarder(router, plugins, auth.LocalAuth(cfg.token), self.stats)
         info: dict[str, object] = {"chain": list(shim.chain), "plugins": plugins.names}
         health = Health(lambda: self.router, self.stats, shim.health_interval_s, info)
-        handler = _dispatcher(self.forwarder, health, metrics_open=is_loopback(shim.listen.host))
+        self._info = info
+        admin = Admin(self.forwarder.auth, health, self.reload_checked)
+        handler = _dispatcher(
+            self.forwarder, health, metrics_open=is_loopback(shim.listen.host), admin=admin
+        )
         loop = self._loop
 
         def make_request(
@@ -155,25 +162,41 @@ class Server:
 
     async def reload(self) -> bool:
         """Re-read the config and profiles; swap the router. In-flight requests keep theirs."""
+        return await self.reload_checked() is None
+
+    async def reload_checked(self) -> str | None:
+        """``reload``, returning why it was refused (None: applied)."""
         from llmgw_cli.shim import config as config_mod
 
         shim = self.config.shim
         try:
             new = config_mod.load(Path(shim.source)) if shim.source else shim
+            if shim.source:
+                new.listen = shim.listen  # the socket stays; a new address needs a restart
             members = _load_members(new)
+            router = (self.config.router or build_router)(new, members)
         except Exception as exc:  # keep serving with the running config
-            log.error("reload refused, keeping the running config: %s", exc)
-            return False
+            reason = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            log.error("reload refused, keeping the running config: %s", reason)
+            return str(reason)
         assert self.forwarder is not None
         for m in members:
             self.forwarder.plugins.watch(m)
             m.start()
         old = self.forwarder.router
-        self.forwarder.router = (self.config.router or build_router)(new, members)
+        router.inherit(old)
+        self.forwarder.router = router
         self.config.shim = new
+        self._info["chain"] = list(new.chain)
+        if self.config.public:  # `status` and `env --shim` read the chain from the state file
+            state = runtime.read()
+            if state is not None and state.pid == os.getpid():
+                state.chain = list(new.chain)
+                state.profile = new.chain[0] if len(new.chain) == 1 else None
+                runtime.write(state)
         self._retiring.add(asyncio.ensure_future(_retire(old.members)))
         log.warning("reloaded: chain %s", ", ".join(new.chain))
-        return True
+        return None
 
     async def shutdown(self) -> None:
         if self._runner is not None:
@@ -200,9 +223,9 @@ async def _retire(members: tuple[Member, ...]) -> None:
 
 
 def _load_members(shim: ShimConfig) -> list[Member]:
-    from llmgw_cli.shim import members
+    from llmgw_cli.shim import memberload
 
-    return members.load(shim.chain)
+    return memberload.load_members(shim)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -223,7 +246,7 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _dispatcher(forwarder: Forwarder, health: Health, metrics_open: bool):  # type: ignore[no-untyped-def]
+def _dispatcher(forwarder: Forwarder, health: Health, metrics_open: bool, admin: Admin):  # type: ignore[no-untyped-def]
     from llmgw_cli.shim import faults
 
     forward = forwarder.handle
@@ -233,6 +256,8 @@ def _dispatcher(forwarder: Forwarder, health: Health, metrics_open: bool):  # ty
         path = request.path
         if path == "/health":
             return await health.handle(request)
+        if path.startswith(ADMIN_PREFIX):
+            return await admin.handle(request)
         if path == "/metrics" and request.method == "GET":
             if not metrics_open and not forwarder.auth.ok(request.headers):
                 return faults.error_response("other", 401, auth.UNAUTHORIZED)

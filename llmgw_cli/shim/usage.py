@@ -18,8 +18,9 @@ from llmgw_cli.shim.plugin import Exchange
 from llmgw_cli.shim.usage_tap import SSEUsageScanner, UsageTap
 
 MAX_JSON = 8 << 20  # a larger non-streamed body is relayed but not parsed for usage
+# Non-empty content only: Anthropic's message_start carries `"content":[]` before any token.
 _CONTENT = re.compile(
-    rb'content_block_delta|"(?:content|tool_calls|reasoning_content)"\s*:\s*(?:\[|"[^"])'
+    rb'content_block_delta|"(?:content|tool_calls|reasoning_content)"\s*:\s*(?:\[\s*[^\]\s]|"[^"])'
 )
 
 
