@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from llmgw_cli import console
+from llmgw_cli.cli.completion import profile_names
 
 if TYPE_CHECKING:
     from llmgw_cli.config.model import Profile
@@ -25,13 +26,21 @@ def register(app: typer.Typer) -> None:
     app.add_typer(export_app, name="export")
 
 
+OUTPUT_HELP = "Write to this file, not stdout."
+
+
 @export_app.command("litellm")
 def litellm(
-    profile: list[str] = typer.Option([], "--profile", "-p", help=PROFILE_HELP),
-    config: str = typer.Option(
-        None, "--config", help="A shim config: its chain becomes fallbacks, its budget max_budget."
+    profile: list[str] = typer.Option(
+        [], "--profile", "-p", metavar="NAME", autocompletion=profile_names, help=PROFILE_HELP
     ),
-    output: str = typer.Option(None, "--output", "-o", help="Write to this file, not stdout."),
+    config: str = typer.Option(
+        None,
+        "--config",
+        metavar="FILE",
+        help="A shim config: its chain becomes fallbacks, its budget max_budget.",
+    ),
+    output: str = typer.Option(None, "--output", "-o", metavar="FILE", help=OUTPUT_HELP),
 ) -> None:
     """A LiteLLM proxy config: model_list, fallbacks, budgets; keys as os.environ/VAR."""
     from llmgw_cli.export import litellm as core
@@ -42,21 +51,31 @@ def litellm(
 
 @export_app.command("haproxy")
 def haproxy(
-    profile: list[str] = typer.Option([], "--profile", "-p", help=PROFILE_HELP),
-    server: list[str] = typer.Option(
-        [], "--server", help="A gateway instance URL (repeat), e.g. http://10.0.0.5:8787."
+    profile: list[str] = typer.Option(
+        [], "--profile", "-p", metavar="NAME", autocompletion=profile_names, help=PROFILE_HELP
     ),
-    bind: str = typer.Option("*:8080", "--bind", help="Where HAProxy listens."),
+    server: list[str] = typer.Option(
+        [], "--server", metavar="URL", help="A gateway instance (repeat): http://10.0.0.5:8787."
+    ),
+    bind: str = typer.Option(
+        "*:8080", "--bind", metavar="ADDR:PORT", help="Where HAProxy listens."
+    ),
     health_path: str = typer.Option(
         None,
         "--health-path",
+        metavar="PATH",
         help="Health check path [default: /health for --server, else /v1/models].",
     ),
     stats_bind: str = typer.Option(
-        "127.0.0.1:8404", "--stats-bind", help="Where the stats page listens ('none': no page)."
+        "127.0.0.1:8404",
+        "--stats-bind",
+        metavar="ADDR:PORT",
+        help="Where the stats page listens ('none': no page).",
     ),
-    config: str = typer.Option(None, "--config", help="A shim config whose chain names profiles."),
-    output: str = typer.Option(None, "--output", "-o", help="Write to this file, not stdout."),
+    config: str = typer.Option(
+        None, "--config", metavar="FILE", help="A shim config whose chain names profiles."
+    ),
+    output: str = typer.Option(None, "--output", "-o", metavar="FILE", help=OUTPUT_HELP),
 ) -> None:
     """An HAProxy config: leastconn over gateway instances, health checks, stream timeouts."""
     from llmgw_cli.export import haproxy as core
