@@ -138,7 +138,7 @@ class Server:
             loop.add_signal_handler(signal.SIGTERM, self.request_stop)
             loop.add_signal_handler(signal.SIGINT, self.request_stop)
             loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(self.reload()))
-        log.warning(
+        log.info(
             "llmgw shim listening on %s (chain: %s; plugins: %s)",
             self.url,
             ", ".join(shim.chain),
@@ -195,7 +195,7 @@ class Server:
                 state.profile = new.chain[0] if len(new.chain) == 1 else None
                 runtime.write(state)
         self._retiring.add(asyncio.ensure_future(_retire(old.members)))
-        log.warning("reloaded: chain %s", ", ".join(new.chain))
+        log.info("reloaded: chain %s", ", ".join(new.chain))
         return None
 
     async def shutdown(self) -> None:
