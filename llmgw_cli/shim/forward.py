@@ -71,6 +71,8 @@ class Forwarder:
         if not self.auth.ok(headers):
             stats.errors += 1
             return faults.error_response(fmt, 401, UNAUTHORIZED)
+        if headers.get("expect", "").lower() == "100-continue":
+            await _continue(request)  # curl sends large bodies only after this
         body = await request.read()
         ex = Exchange(
             f"{self._id_prefix}{next(self._ids)}",
@@ -425,6 +427,11 @@ def _overhead(headers: CIMultiDict[str], ex: Exchange, t0: float, upstream_s: fl
     ms = (perf() - t0 - upstream_s) * 1000
     ex.overhead_ms = ms
     headers["x-llmgw-overhead-ms"] = f"{ms:.3f}"
+
+
+async def _continue(request: web.BaseRequest) -> None:
+    if request.writer is not None:
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
 
 def _dumps(obj: Any) -> bytes:

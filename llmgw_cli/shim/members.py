@@ -34,6 +34,7 @@ DROP_REQUEST = (
     "upgrade",
     "host",
     "content-length",
+    "expect",  # answered by the shim itself (100-continue)
     "authorization",
     "x-api-key",
 )

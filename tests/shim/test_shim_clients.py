@@ -126,3 +126,27 @@ def test_health_is_open_and_reports_the_member(shim: RunningShim, mock_url: str)
     assert health["members"][0]["name"] == "corp"
     assert health["members"][0]["upstream"] == mock_url
     assert REAL_KEY not in httpx.get(shim.url + "/health").text
+
+
+def test_expect_100_continue_is_answered_by_the_shim(shim: RunningShim, mock_url: str) -> None:
+    """curl sends `Expect: 100-continue` with large bodies and waits for the go-ahead."""
+    import json
+    import socket
+    from urllib.parse import urlsplit
+
+    body = json.dumps({"model": "claude-sonnet-4-5", "max_tokens": 5, "messages": HI}).encode()
+    head = (
+        f"POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: {shim.token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        "Expect: 100-continue\r\nConnection: close\r\n\r\n"
+    ).encode()
+    parts = urlsplit(shim.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(head)
+        assert sock.recv(1024).startswith(b"HTTP/1.1 100 Continue")  # before any body byte
+        sock.sendall(body)
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 200")
+    assert "expect" not in requests_seen(mock_url, "/v1/messages")[-1]["headers"]
