@@ -81,7 +81,10 @@ def wait_http(url: str, timeout: float = 60.0, proc: subprocess.Popen[bytes] | N
 
 def start_mock(env: dict[str, str]) -> tuple[str, subprocess.Popen[bytes]]:
     proc = subprocess.Popen(
-        [*llmgw(), "mock", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+        [*llmgw(), "mock", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
     )
     assert proc.stdout is not None
     url = proc.stdout.readline().decode().strip()
@@ -101,10 +104,13 @@ def start_shim(name: str, mock_url: str, plugins: bool, work: Path, env: dict[st
     if plugins:
         cfg.write_text("chain: [mock]\n")  # the defaults: whatever plugins are on by default
     else:
-        cfg.write_text("chain: [mock]\nplugins: {audit: {enabled: false}, metrics: {enabled: false}}\n")
+        cfg.write_text(
+            "chain: [mock]\nplugins: {audit: {enabled: false}, metrics: {enabled: false}}\n"
+        )
     proc = subprocess.Popen(
         [*llmgw(), "shim", "start", "--config", str(cfg), "--port", "0"],
-        stdout=subprocess.DEVNULL, stderr=open(home / "shim.log", "wb"),  # noqa: SIM115
+        stdout=subprocess.DEVNULL,
+        stderr=open(home / "shim.log", "wb"),  # noqa: SIM115
         env={**env, "LLMGW_HOME": str(home), "BENCH_MOCK_KEY": "bench-key"},
     )
     state = home / "run" / "shim.json"
@@ -128,16 +134,32 @@ def _get(url: str) -> bytes:
         return bytes(resp.read())
 
 
+def start_bare(mock_url: str, work: Path, env: dict[str, str]) -> Target:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "benchmarks" / "bare_forwarder.py"), mock_url, str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=open(work / "bare.log", "wb"),  # noqa: SIM115
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_http(url + "/health", proc=proc)
+    return Target("bare aiohttp forwarder (30 lines)", url, "none", proc)
+
+
 def start_litellm(mock_url: str, work: Path, env: dict[str, str]) -> Target | None:
     exe = shutil.which("litellm")
     if exe is None:
         return None
     version = subprocess.run(
         [sys.executable, "-c", "import importlib.metadata as m; print(m.version('litellm'))"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     if version != LITELLM_VERSION:
-        print(f"skipping LiteLLM: {version or 'unknown version'} installed, {LITELLM_VERSION} wanted")
+        print(
+            f"skipping LiteLLM: {version or 'unknown version'} installed, {LITELLM_VERSION} wanted"
+        )
         return None
     cfg = work / "litellm.yaml"
     cfg.write_text(
@@ -153,7 +175,8 @@ def start_litellm(mock_url: str, work: Path, env: dict[str, str]) -> Target | No
     port = _free_port()
     proc = subprocess.Popen(
         [exe, "--config", str(cfg), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=open(work / "litellm.log", "wb"),  # noqa: SIM115
+        stdout=subprocess.DEVNULL,
+        stderr=open(work / "litellm.log", "wb"),  # noqa: SIM115
         env={**env, "LITELLM_LOCAL_MODEL_COST_MAP": "True"},
     )
     url = f"http://127.0.0.1:{port}"
@@ -169,7 +192,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wrk_run(target: Target, body: bytes, conns: int, seconds: float, work: Path) -> tuple[float, float, float, int]:
+def wrk_run(
+    target: Target, body: bytes, conns: int, seconds: float, work: Path
+) -> tuple[float, float, float, int]:
     """(p50 ms, p99 ms, requests/s, errors) from wrk."""
     body_file = work / "body.json"
     body_file.write_bytes(body)
@@ -182,9 +207,19 @@ def wrk_run(target: Target, body: bytes, conns: int, seconds: float, work: Path)
         f'wrk.headers["Authorization"] = "Bearer {target.token}"\n'
     )
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{conns}", f"-d{seconds:g}s", "--latency", "-s", str(script),
-         target.url + "/v1/messages"],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t1",
+            f"-c{conns}",
+            f"-d{seconds:g}s",
+            "--latency",
+            "-s",
+            str(script),
+            target.url + "/v1/messages",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     p50 = _wrk_pct(out, "50%")
     p99 = _wrk_pct(out, "99%")
@@ -203,7 +238,9 @@ def _wrk_pct(out: str, pct: str) -> float:
     return {"us": value / 1000, "ms": value, "s": value * 1000}[m.group(2)]
 
 
-async def aio_run(target: Target, body: bytes, conns: int, seconds: float) -> tuple[float, float, float, int]:
+async def aio_run(
+    target: Target, body: bytes, conns: int, seconds: float
+) -> tuple[float, float, float, int]:
     """The same figures with an aiohttp client (when wrk is absent)."""
     headers = _headers(target)
     lat: list[float] = []
@@ -228,8 +265,11 @@ async def aio_run(target: Target, body: bytes, conns: int, seconds: float) -> tu
 
 
 def _headers(target: Target) -> dict[str, str]:
-    return {"Content-Type": "application/json", "anthropic-version": "2023-06-01",
-            "Authorization": f"Bearer {target.token}"}
+    return {
+        "Content-Type": "application/json",
+        "anthropic-version": "2023-06-01",
+        "Authorization": f"Bearer {target.token}",
+    }
 
 
 async def ttft_run(target: Target, body: dict[str, Any], n: int) -> tuple[float, int]:
@@ -277,7 +317,9 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--ttft-requests", type=int, default=200)
-    ap.add_argument("--claude-shaped", action="store_true", help="send an ~87 KB Claude-Code-shaped body")
+    ap.add_argument(
+        "--claude-shaped", action="store_true", help="send an ~87 KB Claude-Code-shaped body"
+    )
     ap.add_argument("--no-litellm", action="store_true")
     args = ap.parse_args()
 
@@ -291,22 +333,31 @@ def main() -> int:
     with processes(targets, [mock_proc]):
         targets.append(start_shim("shim", mock_url, plugins=False, work=work, env=env))
         targets.append(start_shim("shim+plugins", mock_url, plugins=True, work=work, env=env))
+        targets.append(start_bare(mock_url, work, env))
         if not args.no_litellm:
             lite = start_litellm(mock_url, work, env)
             if lite is None:
                 print("LiteLLM not installed: `pip install 'litellm[proxy]==1.108.7'` to compare")
             else:
                 targets.append(lite)
-        print(f"body {len(body):,} bytes; load client: {'wrk' if use_wrk else 'aiohttp'}; "
-              f"{args.rounds} rounds x {args.seconds:g} s; {os.cpu_count()} cores")
+        print(
+            f"body {len(body):,} bytes; load client: {'wrk' if use_wrk else 'aiohttp'}; "
+            f"{args.rounds} rounds x {args.seconds:g} s; {os.cpu_count()} cores"
+        )
         for t in targets:  # warm up pools, caches and imports
             asyncio.run(aio_run(t, body, 2, 0.5))
         for r in range(args.rounds):
             for t in targets:
-                c1 = wrk_run(t, body, 1, args.seconds, work) if use_wrk else asyncio.run(
-                    aio_run(t, body, 1, args.seconds))
-                c8 = wrk_run(t, body, 8, args.seconds, work) if use_wrk else asyncio.run(
-                    aio_run(t, body, 8, args.seconds))
+                c1 = (
+                    wrk_run(t, body, 1, args.seconds, work)
+                    if use_wrk
+                    else asyncio.run(aio_run(t, body, 1, args.seconds))
+                )
+                c8 = (
+                    wrk_run(t, body, 8, args.seconds, work)
+                    if use_wrk
+                    else asyncio.run(aio_run(t, body, 8, args.seconds))
+                )
                 ttft, terr = asyncio.run(ttft_run(t, body_obj, args.ttft_requests))
                 t.c1_p50.append(c1[0])
                 t.c1_p99.append(c1[1])
@@ -320,39 +371,65 @@ def main() -> int:
 
 def report(targets: list[Target]) -> None:
     med = statistics.median
-    base = targets[0]
+    base, shim = targets[0], targets[1]
     b50, b99, brps, bttft = med(base.c1_p50), med(base.c1_p99), med(base.c8_rps), med(base.ttft)
-    shim_added = med(targets[1].c1_p50) - b50 if len(targets) > 1 else float("nan")
     print()
-    print(f"{'path':34} {'c=1 p50':>9} {'added':>8} {'c=1 p99':>9} {'added':>8} "
-          f"{'c=8 req/s':>10} {'vs direct':>9} {'TTFT':>8} {'added':>8} {'errors':>6}")
+    print(
+        f"{'path':36} {'c=1 p50':>9} {'added':>8} {'c=1 p99':>9} {'added':>8} "
+        f"{'c=8 req/s':>10} {'TTFT':>8} {'added':>8} {'errors':>6}"
+    )
     for t in targets:
         p50, p99, rps, ttft = med(t.c1_p50), med(t.c1_p99), med(t.c8_rps), med(t.ttft)
-        print(f"{t.name:34} {p50:8.3f}ms {p50 - b50:+7.3f} {p99:8.3f}ms {p99 - b99:+7.3f} "
-              f"{rps:10,.0f} {rps / brps:8.2f}x {ttft:7.3f}ms {ttft - bttft:+7.3f} {t.errors:6d}")
+        print(
+            f"{t.name:36} {p50:8.3f}ms {p50 - b50:+7.3f} {p99:8.3f}ms {p99 - b99:+7.3f} "
+            f"{rps:10,.0f} {ttft:7.3f}ms {ttft - bttft:+7.3f} {t.errors:6d}"
+        )
     print()
-    for t in targets[2:]:
-        added = med(t.c1_p50) - b50
-        if shim_added > 0:
-            print(f"{t.name}: adds {added / shim_added:.1f}x the plain shim's c=1 p50")
+    shim_added = med(shim.c1_p50) - b50
+    shim_rps = med(shim.c8_rps)
     for t in targets[1:]:
-        print(f"{t.name}: c=8 throughput {med(t.c8_rps) / med(targets[1].c8_rps):.2f}x the plain shim's")
+        added = med(t.c1_p50) - b50
+        ratio = f"{added / shim_added:.1f}x" if shim_added > 0 else "n/a"
+        print(
+            f"{t.name}: adds {added:.3f} ms at c=1 p50 ({ratio} the plain shim's); "
+            f"c=8 {med(t.c8_rps):,.0f} req/s ({med(t.c8_rps) / shim_rps:.2f}x the plain "
+            f"shim's); streaming TTFT +{med(t.ttft) - bttft:.3f} ms"
+        )
+    print(
+        f"(the direct mock serves {brps:,.0f} req/s at c=8; every figure is a median of "
+        f"{len(base.c1_p50)} per-round medians)"
+    )
 
 
 def claude_shaped() -> dict[str, Any]:
     """A synthetic request shaped like one Claude Code turn (facts.md): ~87 KB, 12 tools."""
     tool_props = {f"param_{i}": {"type": "string", "description": "x" * 300} for i in range(8)}
-    tools = [{"name": f"Tool{i}", "description": "Does a thing. " * 150,
-              "input_schema": {"type": "object", "properties": tool_props}} for i in range(12)]
+    tools = [
+        {
+            "name": f"Tool{i}",
+            "description": "Does a thing. " * 150,
+            "input_schema": {"type": "object", "properties": tool_props},
+        }
+        for i in range(12)
+    ]
     messages: list[dict[str, Any]] = []
     for i in range(20):
-        messages.append({"role": "user", "content": [{"type": "text", "text": f"step {i} " + "lorem ipsum " * 60}]})
+        messages.append(
+            {
+                "role": "user",
+                "content": [{"type": "text", "text": f"step {i} " + "lorem ipsum " * 60}],
+            }
+        )
         messages.append({"role": "assistant", "content": [{"type": "text", "text": "ok " * 80}]})
     messages.append({"role": "user", "content": "say hi"})
     return {
-        "model": "claude-sonnet-4-5", "max_tokens": 64, "stream": False, "tools": tools,
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 64,
+        "stream": False,
+        "tools": tools,
         "system": [{"type": "text", "text": "You are Claude Code. " * 200}],
-        "messages": messages, "metadata": {"user_id": "bench"},
+        "messages": messages,
+        "metadata": {"user_id": "bench"},
     }
 
 
