@@ -19,8 +19,8 @@ from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
-from llmgw_cli.shim import faults, openai_usage, translation
-from llmgw_cli.shim import translators as _translators  # noqa: F401  (registers them once)
+# Importing translators registers the format translators with `translation`, once.
+from llmgw_cli.shim import faults, openai_usage, translation, translators
 from llmgw_cli.shim.auth import UNAUTHORIZED, LocalAuth
 from llmgw_cli.shim.members import DROP_RESPONSE, Member
 from llmgw_cli.shim.plugin import BadBody, Exchange, Reject
@@ -169,19 +169,18 @@ class Forwarder:
                 return self._fail(ex, 400, getattr(exc, "message", str(exc)))
             if failure is None or failure.kind != "format":
                 t1 = perf()
+                # Counted until the answer has been relayed: a reload closes a replaced
+                # member's session only once nothing is in flight on it.
+                member.in_flight += 1
                 try:
                     assert member.session is not None, "member not started"
-                    member.in_flight += 1
-                    try:
-                        resp = await member.session.request(
-                            request.method,
-                            url,
-                            data=data,
-                            headers=out_headers,
-                            allow_redirects=False,
-                        )
-                    finally:
-                        member.in_flight -= 1
+                    resp = await member.session.request(
+                        request.method,
+                        url,
+                        data=data,
+                        headers=out_headers,
+                        allow_redirects=False,
+                    )
                 except _UPSTREAM_ERRORS as exc:
                     upstream_s += perf() - t1
                     failure = faults.describe(exc, member)
@@ -212,6 +211,8 @@ class Forwarder:
                     if failure is None:
                         failure = faults.failure_from_status(member, resp.status, resp.headers)
                         resp.close()
+                finally:
+                    member.in_flight -= 1
             router.record(member, ex, failure)
             delay = router.retry_delay(ex, i + 1, member, failure) if i < last else None
             if delay is None:
@@ -257,6 +258,8 @@ class Forwarder:
                         payload = {**payload, "model": model}
                     if payload is not ex.json():
                         data = _dumps(payload)
+            if ex.client_format == "anthropic":  # thinking an OpenAI-format member produced
+                data = translators.strip_unsigned_thinking(data)
         headers = member.outgoing_headers(request.headers)
         if tr is not None:
             headers["Accept-Encoding"] = "identity"  # a translator needs plain bytes

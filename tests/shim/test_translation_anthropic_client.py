@@ -217,3 +217,36 @@ def test_route_model_mapping_applies_to_the_translated_request(mock_url: str) ->
     with shim_for("local", router=build) as shim:
         _client(shim).messages.create(model="claude-opus-5-5", max_tokens=5, messages=HI)
     assert requests_seen(mock_url)[-1]["body"]["model"] == "qwen3-coder:30b"
+
+
+def test_unsigned_thinking_never_reaches_a_native_anthropic_member() -> None:
+    """A conversation begun on an OpenAI-format member (thinking with no signature) and
+    continued on an Anthropic one: the unsigned block is dropped, a signed one kept."""
+    signed = {"type": "thinking", "thinking": "signed", "signature": "EqQBCkgIARAB"}
+    with mock_thread(format="anthropic") as url:
+        save_profile("corp", url, formats=["anthropic"])
+        with shim_for("corp") as shim:
+            reply = httpx.post(
+                shim.url + "/v1/messages?beta=true",
+                headers={"x-api-key": shim.token, "anthropic-version": "2023-06-01"},
+                json={
+                    "model": "claude-sonnet-4-5",
+                    "max_tokens": 16,
+                    "messages": [
+                        *HI,
+                        {
+                            "role": "assistant",
+                            "content": [
+                                {"type": "thinking", "thinking": "from vLLM", "signature": ""},
+                                signed,
+                                {"type": "text", "text": "Hello"},
+                            ],
+                        },
+                        {"role": "user", "content": "again"},
+                    ],
+                },
+                timeout=30,
+            )
+        assert reply.status_code == 200
+        sent = requests_seen(url, "/v1/messages")[-1]["body"]["messages"][1]["content"]
+    assert sent == [signed, {"type": "text", "text": "Hello"}]
