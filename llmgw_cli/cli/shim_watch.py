@@ -48,7 +48,7 @@ def render(data: dict[str, Any]) -> Group:
         ("in flight", "right"),
         ("last error", "left"),
     ):
-        table.add_column(title, justify=justify)  # type: ignore[arg-type]
+        table.add_column(title, justify=justify, no_wrap=title != "last error")  # type: ignore[arg-type]
     for m in data.get("members", []):
         state = str(m.get("state", "closed"))
         label = state.replace("_", "-")
