@@ -82,7 +82,7 @@ def test_bash(line: str, expected: list[str]) -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert sorted(done.stdout.split()) == expected
+    assert sorted(done.stdout.split()) == expected, done.stderr
 
 
 @pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
@@ -98,7 +98,7 @@ def test_fish(line: str, expected: list[str], tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     # fish prints "value<TAB>help"
-    assert sorted(row.split("\t")[0] for row in done.stdout.splitlines()) == expected
+    assert sorted(row.split("\t")[0] for row in done.stdout.splitlines()) == expected, done.stderr
 
 
 ZSH_CASES = [
