@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from shim_overhead import (  # noqa: E402
+from shim_overhead import (
     SMALL,
     Target,
     aio_run,

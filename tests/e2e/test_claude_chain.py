@@ -46,7 +46,11 @@ def test_claude_code_completes_through_a_chain_whose_first_member_is_down(
             )
             done = subprocess.run(
                 ["claude", "-p", "say hi"],
-                env=env, capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=180,
+                stdin=subprocess.DEVNULL,
             )
             assert done.returncode == 0, done.stderr[-2000:]
             assert "Hello" in done.stdout  # the mock's reply, printed by Claude Code

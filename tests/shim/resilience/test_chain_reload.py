@@ -130,3 +130,25 @@ def test_sighup_reloads_and_status_watch_shows_the_members(
         assert text in out, out
     assert out.index("│b ") < out.index("│a ")  # the new chain order
     assert run("shim", "status", "--watch", "--json").returncode == 2
+
+
+def test_start_with_the_chain_flag_falls_over_and_status_shows_the_breakers() -> None:
+    from tests.shim.test_shim_faults import closed_port
+
+    with mock_thread(output_tokens=3) as up:
+        save_profile("down", f"http://127.0.0.1:{closed_port()}")
+        save_profile("up", up)
+        r = run("shim", "start", "--chain", "down,up", "--port", "0", "--detach")
+        assert r.returncode == 0, r.stderr
+        try:
+            state = runtime.read()
+            assert state is not None and state.chain == ["down", "up"]
+            resp = httpx.post(
+                state.url + "/v1/messages", json=BODY, headers={"x-api-key": state.token}
+            )
+            assert resp.status_code == 200
+            assert resp.headers["x-llmgw-attempts"] == "2"
+            text = run("shim", "status").stdout
+            assert "down: " in text and "circuit open" in text and "circuit closed" in text
+        finally:
+            run("shim", "stop")

@@ -55,18 +55,36 @@ def _sent(url: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("body", "route", "upstream", "model"),
     [
-        (_msg("hello there friend", model="claude-haiku-4-5"), "background", "cheap",
-         "claude-haiku-4-5"),
+        (
+            _msg("hello there friend", model="claude-haiku-4-5"),
+            "background",
+            "cheap",
+            "claude-haiku-4-5",
+        ),
         (_msg("lorem ipsum dolor " * 1200), "long-context", "alt", "alt-long"),
-        (_msg("ponder this please", thinking={"type": "enabled", "budget_tokens": 1024}),
-         "think", "alt", "alt-thinker"),
-        (_msg("what is new today", tools=[{"type": "web_search_20250305", "name": "web_search"}]),
-         "web-search", "cheap", "cheap-search"),
+        (
+            _msg("ponder this please", thinking={"type": "enabled", "budget_tokens": 1024}),
+            "think",
+            "alt",
+            "alt-thinker",
+        ),
+        (
+            _msg(
+                "what is new today", tools=[{"type": "web_search_20250305", "name": "web_search"}]
+            ),
+            "web-search",
+            "cheap",
+            "cheap-search",
+        ),
         (_msg("please refactor my module"), "code", "alt", "alt-coder"),
         (_msg("hi"), "short", "cheap", "claude-sonnet-4-5"),
         (_msg("an ordinary question of some length"), "default", "main", "claude-sonnet-4-5"),
-        (_msg("an ordinary question of some length", model="claude-opus-5-5"), "default", "main",
-         "main-opus"),
+        (
+            _msg("an ordinary question of some length", model="claude-opus-5-5"),
+            "default",
+            "main",
+            "main-opus",
+        ),
     ],
 )
 def test_each_rule_kind_routes_as_configured(
@@ -197,6 +215,8 @@ def test_a_missing_provider_key_is_refused_naming_the_variable(
     monkeypatch.setenv("OPENAI_API_KEY", OAI_KEY)
     path = tmp_path / "gateway-config.yaml"
     path.write_text(SEED.format(anthropic="http://127.0.0.1:9", openai="http://127.0.0.1:9"))
-    with pytest.raises(SecretError, match=r"\$ANTHROPIC_API_KEY, which is not set"):
-        with chain_shim(path=path):
-            pass
+    with (
+        pytest.raises(SecretError, match=r"\$ANTHROPIC_API_KEY, which is not set"),
+        chain_shim(path=path),
+    ):
+        pass

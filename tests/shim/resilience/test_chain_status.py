@@ -39,7 +39,9 @@ def test_states_and_figures_in_health_status_and_metrics() -> None:
             for _ in range(4):
                 assert post(shim).status_code == 200
             with httpx.stream(
-                "POST", shim.url + "/v1/messages", json={**BODY, "stream": True},
+                "POST",
+                shim.url + "/v1/messages",
+                json={**BODY, "stream": True},
                 headers={"x-api-key": shim.token},
             ) as r:
                 r.read()
