@@ -48,8 +48,9 @@ def _powershell(plan: EnvPlan) -> str:
 
 
 def _dotenv(plan: EnvPlan) -> str:
-    # Double quotes with escapes: the form python-dotenv, docker compose and node's
-    # --env-file all read back, newlines included.
+    # Double quotes with backslash escapes, newlines as \n: what python-dotenv reads back.
+    # Readers differ on `${VAR}` (interpolated by python-dotenv and compose) and on \"
+    # (node's --env-file): for values holding those, prefer --shell json.
     def quote(v: str) -> str:
         return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
