@@ -151,9 +151,11 @@ def show(
 ) -> None:
     """Show a profile; the secret is masked and its location named."""
     from llmgw_cli.cli import render
-    from llmgw_cli.config.selection import load_selected
+    from llmgw_cli.config.selection import Selection, load_selected
 
     selection, profile = load_selected(ProfileStore(), name)
+    if name:
+        selection = Selection(name, "argument", "named on the command line")
     render.profile_detail(profile, selection, Secrets(), json_out)
 
 
