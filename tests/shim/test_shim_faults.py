@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import time
 from typing import ClassVar
@@ -206,3 +207,32 @@ def test_a_hung_upstream_hits_the_profiles_first_byte_timeout() -> None:
             )
     assert r.status_code == 504
     assert "did not answer within" in r.json()["error"]["message"]
+
+
+async def _walk_away_before_headers(shim_url: str, token: str, n: int) -> None:
+    async def one() -> None:
+        async with aiohttp.ClientSession() as session:
+            with contextlib.suppress(asyncio.TimeoutError):  # gave up while it was thinking
+                await session.post(
+                    shim_url + "/v1/messages",
+                    json=BODY,
+                    headers={"x-api-key": token},
+                    timeout=aiohttp.ClientTimeout(total=0.3),
+                )
+
+    await asyncio.gather(*(one() for _ in range(n)))
+
+
+def test_a_client_leaving_before_the_answer_cancels_the_upstream_request() -> None:
+    with mock_thread(ttft_ms=20_000) as url:  # the upstream would think for 20 s
+        save_profile("thinker", url)
+        with shim_for("thinker") as shim:
+            baseline = stats(url)["connections_open"]
+            started = time.monotonic()
+            asyncio.run(_walk_away_before_headers(shim.url, shim.token, 50))
+            while time.monotonic() - started < 15:
+                if stats(url)["connections_open"] == baseline:
+                    break
+                time.sleep(0.1)
+            assert stats(url)["connections_open"] == baseline  # long before the 20 s were up
+            assert httpx.get(shim.url + "/health").json()["in_flight"] == 0
