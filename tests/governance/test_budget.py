@@ -155,3 +155,53 @@ def test_two_processes_cannot_overspend_together(tmp_path: Path) -> None:
         assert proc.exitcode == 0
     assert sum(counts) == allowed, counts  # exactly the limit, never more
     assert all(c > 0 for c in counts), counts
+
+
+def test_a_locked_database_makes_the_fast_path_step_aside(tmp_path: Path) -> None:
+    """Another process holding the write lock: the loop never waits on it; the request
+    waits in a worker thread until the lock is free, then is admitted."""
+    import sqlite3
+
+    from llmgw_cli.shim.plugins.budget_store import Busy, Limit
+
+    p = plugin(tmp_path, daily_tokens=10 * PER_REQUEST)
+    tokens.estimate_request(BODY)  # every piece cached: the fast path is open
+    other = sqlite3.connect(p.store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    limit = [Limit("daily_tokens", "*", "tokens", 1e9)]
+    with pytest.raises(Busy):
+        p.store.reserve("x", "alice", 1, 0.0, limit, fast=True)
+
+    async def scenario() -> tuple[bool, float]:
+        ex = make_exchange(BODY, headers={"X-User-ID": "alice"})
+        task = asyncio.ensure_future(p.on_request(ex))
+        ticks = 0
+        while not task.done() and ticks < 20:  # the loop keeps turning meanwhile
+            await asyncio.sleep(0.01)
+            ticks += 1
+        blocked = not task.done()
+        other.execute("COMMIT")
+        await task
+        return blocked, ex.notes["budget"]["reserved"]
+
+    blocked, reserved = asyncio.run(scenario())
+    other.close()
+    assert blocked and reserved is True
+    asyncio.run(p.close())
+
+
+def test_fast_writes_are_checkpointed_off_the_loop(tmp_path: Path) -> None:
+    from llmgw_cli.shim.plugins import budget_store
+
+    p = plugin(tmp_path, daily_tokens=10**12)
+    tokens.estimate_request(BODY)
+
+    async def many() -> None:
+        for _ in range(budget_store.CHECKPOINT_EVERY // 2 + 5):
+            await run_one(p, Usage(10, 10, exact=True))
+
+    asyncio.run(many())  # two fast writes per request: at least one checkpoint ran
+    assert p.store.fast_writes < budget_store.CHECKPOINT_EVERY
+    spent = p.store.spent()["*"]
+    assert spent["requests"] == budget_store.CHECKPOINT_EVERY // 2 + 5
+    asyncio.run(p.close())
