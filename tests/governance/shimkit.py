@@ -86,11 +86,17 @@ class ShimProcess:
         return self.proc.returncode
 
 
-def start_shim_process(home: Path, mock_url: str, config_tail: str) -> ShimProcess:
-    """`llmgw shim start --config FILE --port 0` in the foreground, LLMGW_HOME=home."""
-    write_profile(home, "mock", mock_url)
+def start_shim_process(
+    home: Path, mock_url: str, config_tail: str, others: dict[str, str] | None = None
+) -> ShimProcess:
+    """`llmgw shim start --config FILE --port 0` in the foreground, LLMGW_HOME=home.
+
+    The chain is ``others`` (name -> endpoint, in order), then ``mock``."""
+    others = others or {}
+    for name, url in {**others, "mock": mock_url}.items():
+        write_profile(home, name, url)
     cfg = home / "shim.yaml"
-    cfg.write_text("chain: [mock]\n" + config_tail)
+    cfg.write_text(f"chain: [{', '.join([*others, 'mock'])}]\n" + config_tail)
     state = home / "run" / "shim.json"
     state.unlink(missing_ok=True)
     log = open(home / "shim.log", "ab")  # noqa: SIM115 - handed to the child
@@ -119,8 +125,10 @@ def start_shim_process(home: Path, mock_url: str, config_tail: str) -> ShimProce
 
 
 @contextmanager
-def shim_process(home: Path, mock_url: str, config_tail: str) -> Iterator[ShimProcess]:
-    shim = start_shim_process(home, mock_url, config_tail)
+def shim_process(
+    home: Path, mock_url: str, config_tail: str, others: dict[str, str] | None = None
+) -> Iterator[ShimProcess]:
+    shim = start_shim_process(home, mock_url, config_tail, others)
     try:
         yield shim
     finally:

@@ -102,3 +102,29 @@ def test_metrics_off_answers_404_naming_the_setting() -> None:
     with mock_thread(script=script) as url, shim_thread(url, {"metrics": OFF, "audit": OFF}) as s:
         r = httpx.get(s.url + "/metrics")
     assert r.status_code == 404 and "plugins.metrics" in r.text
+
+
+def test_a_real_breaker_opening_shows_on_the_gauge(tmp_path: Path) -> None:
+    """A chain whose first member refuses connections: its breaker opens after two
+    failures (issue 6's breaker reports through ``Member.set_breaker_state``)."""
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    config = "breaker: {failures: 2, window_s: 60, cooldown_s: 600}\nretry: {backoff_ms: 0}\n"
+    with (
+        mock_process() as mock,
+        shim_process(tmp_path / "home", mock.url, config, {"down": closed}) as shim,
+    ):
+        statuses = [
+            httpx.post(shim.url + "/v1/messages", json=BODY, headers=auth(shim.token)).status_code
+            for _ in range(4)
+        ]
+        text = httpx.get(shim.url + "/metrics").text
+    assert statuses == [200] * 4
+    assert sample(text, "llmgw_breaker_state", member="down", state="open") == 1
+    assert sample(text, "llmgw_breaker_state", member="down", state="closed") == 0
+    assert sample(text, "llmgw_breaker_state", member="mock", state="closed") == 1
+    assert sample(text, "llmgw_upstream_up", member="down") == 0
+    assert sample(text, "llmgw_upstream_up", member="mock") == 1
