@@ -153,9 +153,7 @@ class Forwarder:
                     tr = None
                 else:
                     tr = factory() if factory is not None else None
-                    url, data, out_headers, strip = self._outgoing(
-                        request, ex, member, route, tr
-                    )
+                    url, data, out_headers, strip = self._outgoing(request, ex, member, route, tr)
             except BadBody as exc:
                 return self._fail(ex, 400, str(exc) + "; send a JSON body")
             except translation.LocalAnswer as local:  # answered without the member
@@ -187,6 +185,17 @@ class Forwarder:
                 else:
                     upstream_s += perf() - t1
                     first = b""
+                    if strip and resp.status == 400:
+                        t2 = perf()
+                        try:
+                            resp, first = await self._unless_refused(
+                                request, ex, member, route, resp
+                            )
+                            strip = member.stream_usage
+                        except _UPSTREAM_ERRORS as exc:
+                            failure = faults.describe(exc, member)
+                            resp.close()
+                        upstream_s += perf() - t2
                     if i < last and resp.status < 400 and _is_stream(resp):
                         # Hold the client's headers until the first body byte: a member that
                         # stalls before it can still be left for the next one.
@@ -227,6 +236,29 @@ class Forwarder:
             ex, failure.status, failure.message, {"retry-after": f"{wait:g}"} if wait else None
         )
 
+    async def _unless_refused(
+        self,
+        request: web.BaseRequest,
+        ex: Exchange,
+        member: Member,
+        route: Route,
+        resp: aiohttp.ClientResponse,
+    ) -> tuple[aiohttp.ClientResponse, bytes]:
+        """A 400 to a request we added ``stream_options`` to. If the member refused them (older
+        Azure API versions, some compatible servers), send the request as the client did and
+        never ask that member again; else return the 400 with its body read ahead."""
+        body = await resp.read()
+        if b"stream_options" not in body:
+            return resp, body
+        resp.release()
+        member.stream_usage = False
+        url, data, headers, _ = self._outgoing(request, ex, member, route, None)
+        assert member.session is not None
+        again = await member.session.request(
+            request.method, url, data=data, headers=headers, allow_redirects=False
+        )
+        return again, b""
+
     def _outgoing(
         self,
         request: web.BaseRequest,
@@ -246,6 +278,7 @@ class Forwarder:
         else:
             strip = (
                 ex.client_format == "openai"
+                and member.stream_usage
                 and self.plugins.needs_usage
                 and openai_usage.wants_injection(ex)
             )

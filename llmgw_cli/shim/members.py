@@ -75,6 +75,9 @@ class Member:
     # (the metrics plugin's llmgw_breaker_state gauge).
     breaker_state: str = "closed"
     on_state: Callable[[str, str], None] | None = None
+    # Whether to ask for usage in OpenAI streams (``openai_usage``); False once the member
+    # refused ``stream_options`` (older Azure API versions, some compatible servers).
+    stream_usage: bool = True
 
     def start(self) -> None:
         """Open the pooled session; call inside the event loop."""

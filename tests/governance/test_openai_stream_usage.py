@@ -7,7 +7,9 @@ for, at every chunking; the whole path with the real openai SDK through the real
 from __future__ import annotations
 
 import json
-from typing import Any
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 
 import httpx
 import openai
@@ -184,3 +186,63 @@ def shim_audit_path() -> Any:
     from llmgw_cli import paths
 
     return paths.state_dir() / "audit.jsonl"
+
+
+class _Picky(BaseHTTPRequestHandler):
+    """An OpenAI-compatible server that rejects stream_options, as older Azure API versions do."""
+
+    seen: ClassVar[list[bytes]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).seen.append(body)
+        if b"stream_options" in body:
+            reply = json.dumps(
+                {
+                    "error": {
+                        "message": "Unrecognized request argument supplied: stream_options",
+                        "type": "invalid_request_error",
+                        "param": None,
+                        "code": None,
+                    }
+                }
+            ).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+            return
+        chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o"}
+        events = [
+            {**chunk, "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": None}]},
+            {**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+        ]
+        data = b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events)
+        data += b"data: [DONE]\n\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+def test_a_member_that_refuses_stream_options_is_asked_again_without_them() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Picky)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    _Picky.seen = []
+    try:
+        with shim_thread(url, {"audit": {}, "metrics": OFF}, formats="openai") as shim:
+            client = sdk(shim.url, shim.token)
+            first = chat_stream(client)
+            second = chat_stream(client)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert first[0].choices[0].delta.content == "hi" and second[0].choices[0].delta.content == "hi"
+    asked = [b"stream_options" in body for body in _Picky.seen]
+    assert asked == [True, False, False]  # refused once, then never asked again
