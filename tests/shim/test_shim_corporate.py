@@ -12,7 +12,7 @@ import trustme
 
 from llmgw_cli.config.model import TLS, Proxy
 from llmgw_cli.shim.upstream import bypasses_proxy
-from tests.helpers.connectproxy import connect_proxy
+from tests.helpers.connect_proxy import connect_proxy
 from tests.helpers.tlsupstream import tls_upstream
 from tests.shim.conftest import REAL_KEY, save_profile, shim_for
 
@@ -47,7 +47,7 @@ def test_https_gateway_through_a_connect_proxy_with_the_ca_only_in_the_profile(
             msg = client.messages.create(model="claude-sonnet-4-5", max_tokens=5, messages=HI)
         assert msg.content[0].text == "hello over TLS"  # type: ignore[union-attr]
         port = up.url.rsplit(":", 1)[1]
-        assert proxy.targets == [f"localhost:{port}"]  # it went through the proxy, once
+        assert proxy.seen == [("CONNECT", f"localhost:{port}")]  # it went through the proxy, once
         assert up.seen[0]["authorization"] == f"Bearer {REAL_KEY}"
         assert up.seen[0]["x-department"] == "Engineering"
 
@@ -108,7 +108,7 @@ def test_no_proxy_hosts_go_direct(ca: trustme.CA, ca_file: Path) -> None:
                 shim.url + "/v1/messages", json={"messages": HI}, headers={"x-api-key": shim.token}
             )
         assert r.status_code == 200
-        assert proxy.targets == []
+        assert proxy.seen == []
 
 
 @pytest.mark.parametrize(
