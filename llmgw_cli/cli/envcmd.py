@@ -80,8 +80,14 @@ def exec_(
             from llmgw_cli.shim.private import run_with_private_shim
 
             raise typer.Exit(run_with_private_shim(profile, command))
-    plan, _ = plan_for(EnvRequest(profile=profile, shim=shim))
+    plan, name = plan_for(EnvRequest(profile=profile, shim=shim))
     env = mapping.apply(plan, dict(os.environ))
+    if shim and name:
+        from llmgw_cli.config.store import ProfileStore
+
+        store = ProfileStore()
+        if store.exists(name):
+            env = mapping.without_secret_source(env, store.load(name))
     sys.stdout.flush()
     try:
         os.execvpe(command[0], command, env)

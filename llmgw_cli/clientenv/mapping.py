@@ -162,3 +162,14 @@ def apply(plan_: EnvPlan, environ: dict[str, str]) -> dict[str, str]:
     out = {k: v for k, v in environ.items() if k not in plan_.unset}
     out.update(plan_.set)
     return out
+
+
+def without_secret_source(env: dict[str, str], profile: Profile) -> dict[str, str]:
+    """A shim client's environment minus the variable an ``env:`` secret is read from.
+
+    Behind the shim the child needs only the local token; the real key stays out of it.
+    """
+    ref = profile.auth.secret or ""
+    if ref.startswith("env:"):
+        env = {k: v for k, v in env.items() if k != ref[len("env:"):]}
+    return env

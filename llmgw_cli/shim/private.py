@@ -32,6 +32,7 @@ def run_with_private_shim(profile_flag: str | None, command: Sequence[str]) -> i
     with run_in_thread(config) as shim:
         target = mapping.ShimTarget(url=shim.url, token=shim.token)
         env = mapping.apply(mapping.plan(profile, None, target, dict(os.environ)), dict(os.environ))
+        env = mapping.without_secret_source(env, profile)
         try:
             proc = subprocess.Popen(list(command), env=env)
         except FileNotFoundError as exc:
