@@ -45,7 +45,8 @@ def test_running_shim_child_has_no_secret_variable(mock_url: str) -> None:
         run("shim", "stop")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["200", "False"]
-    assert requests_seen(mock_url, "/v1/messages")[-1]["headers"]["x-api-key"] == KEY
+    seen = requests_seen(mock_url, "/v1/messages")[-1]["headers"]
+    assert seen["authorization"] == f"Bearer {KEY}"  # the shim swapped in the real key
     assert os.environ["CORP_KEY"] == KEY  # the caller's own shell is left alone
 
 
