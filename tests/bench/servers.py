@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-import threading
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 
 from aiohttp import web
 
 from llmgw_cli.wire.sse import encode_json
+from tests.helpers.appserver import serve_app
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -21,33 +20,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 def serve(handler: Handler, tls: ssl.SSLContext | None = None) -> Iterator[str]:
     """Serve ``handler`` on every POST path, on 127.0.0.1:0, in a daemon thread
     (over TLS when given a server context: the URL is then https://localhost:PORT)."""
-    loop = asyncio.new_event_loop()
-    started: Future[tuple[str, web.AppRunner]] = Future()
-
-    async def start() -> tuple[str, web.AppRunner]:
-        app = web.Application()
-        app.router.add_post("/{tail:.*}", handler)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
-        await site.start()
-        port = runner.addresses[0][1]
-        return (f"https://localhost:{port}" if tls else f"http://127.0.0.1:{port}"), runner
-
-    def main() -> None:
-        asyncio.set_event_loop(loop)
-        started.set_result(loop.run_until_complete(start()))
-        loop.run_forever()
-
-    thread = threading.Thread(target=main, daemon=True)
-    thread.start()
-    url, runner = started.result(timeout=30)
-    try:
-        yield url
-    finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=30)
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", handler)
+    with serve_app(app, tls) as port:
+        yield f"https://localhost:{port}" if tls else f"http://127.0.0.1:{port}"
 
 
 async def no_usage_stream(request: web.Request) -> web.StreamResponse:

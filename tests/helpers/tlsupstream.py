@@ -7,15 +7,15 @@ with tls_upstream(ca, require_client_cert=False) as up:
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ssl
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import trustme
 from aiohttp import web
+
+from tests.helpers.appserver import serve_app
 
 REPLY = {
     "id": "msg_tls",
@@ -51,33 +51,6 @@ def tls_upstream(ca: trustme.CA, require_client_cert: bool = False) -> Iterator[
 
     app = web.Application()
     app.router.add_post("/v1/messages", messages)
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    runner = web.AppRunner(app, access_log=None)
-
-    async def start() -> None:
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ctx)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    with serve_app(app, ctx) as port:
         up.url = f"https://localhost:{port}"
-        ready.set()
-
-    def main() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(start())
-        loop.run_forever()
-
-    thread = threading.Thread(target=main, name="tls-upstream", daemon=True)
-    thread.start()
-    ready.wait(10)
-    try:
         yield up
-    finally:
-
-        async def stop() -> None:
-            await runner.cleanup()
-            loop.stop()
-
-        asyncio.run_coroutine_threadsafe(stop(), loop)
-        thread.join(10)
