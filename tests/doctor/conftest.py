@@ -16,18 +16,9 @@ from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.doctor.context import Options
 from llmgw_cli.doctor.result import ProfileReport
 from llmgw_cli.doctor.runner import run_profile
+from tests.helpers.cli import PROXY_VARS
 
 KEY = "sk-doctor-test-0123456789abcdef"
-PROXY_VARS = (
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-)
 
 
 def make_profile(

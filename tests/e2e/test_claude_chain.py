@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from llmgw_cli.shim import runtime
-from tests.helpers.claude import claude_env
+from tests.helpers.claude import claude_env, run_claude
 from tests.helpers.cli import run
 from tests.helpers.mockserver import mock_process, requests_seen
 from tests.shim.conftest import REAL_KEY, save_profile
@@ -44,14 +43,7 @@ def test_claude_code_completes_through_a_chain_whose_first_member_is_down(
                     "PATH": f"{claude_bin.parent}:{os.environ.get('PATH', '')}",
                 },
             )
-            done = subprocess.run(
-                ["claude", "-p", "say hi"],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=180,
-                stdin=subprocess.DEVNULL,
-            )
+            done = run_claude(["claude", "-p", "say hi"], env)
             assert done.returncode == 0, done.stderr[-2000:]
             assert "Hello" in done.stdout  # the mock's reply, printed by Claude Code
             status = json.loads(run("shim", "status", "--json").stdout)

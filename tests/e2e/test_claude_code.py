@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.claude import claude_env
+from tests.helpers.claude import claude_env, run_claude
 from tests.helpers.mockserver import llmgw_command, mock_process, requests_seen
 
 pytestmark = pytest.mark.e2e
@@ -50,13 +50,8 @@ def test_claude_code_through_llmgw_exec(
     env = claude_env(tmp_path, {"CORP_KEY": KEY, "PATH": f"{claude_bin.parent}:{_path()}"})
     with mock_process("--require-key", KEY) as mock:
         _add_profile("corp", mock.url, auth, env)
-        done = subprocess.run(
-            [*llmgw_command(), "exec", "--profile", "corp", "--", "claude", "-p", "say hi"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            stdin=subprocess.DEVNULL,
+        done = run_claude(
+            [*llmgw_command(), "exec", "--profile", "corp", "--", "claude", "-p", "say hi"], env
         )
         assert done.returncode == 0, done.stderr[-2000:]
         assert "Hello" in done.stdout  # the mock's reply, printed by Claude Code

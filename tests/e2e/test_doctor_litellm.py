@@ -18,7 +18,7 @@ import pytest
 
 from llmgw_cli.config.model import from_text
 from llmgw_cli.config.store import ProfileStore
-from tests.helpers.cli import run
+from tests.helpers.cli import PROXY_VARS, run
 from tests.helpers.mockserver import mock_thread, requests_seen, stop_process
 
 pytestmark = [
@@ -29,16 +29,6 @@ pytestmark = [
     ),
 ]
 MASTER = "sk-litellm-master-0123456789abcdef"
-PROXY_VARS = (
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-)
 CONFIG = """\
 model_list:
   - model_name: claude-sonnet-4-5

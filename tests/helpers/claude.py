@@ -71,3 +71,10 @@ def claude_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str
     )
     env.update(extra or {})
     return env
+
+
+def run_claude(cmd: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run a non-interactive Claude Code command (``claude -p ...`` or a wrapper around it)."""
+    return subprocess.run(
+        cmd, env=env, capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL
+    )

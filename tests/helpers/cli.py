@@ -14,6 +14,17 @@ from pathlib import Path
 _BESIDE = Path(sys.executable).with_name("llmgw")
 LLMGW = str(_BESIDE) if _BESIDE.is_file() else (shutil.which("llmgw") or "llmgw")
 NO_KEYCHAIN = "keyring.backends.fail.Keyring"
+# Every proxy variable a client may read: tests unset them all for a direct, proxy-free run.
+PROXY_VARS = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+)
 
 
 def env_with(overrides: Mapping[str, str | None] | None = None) -> dict[str, str]:
