@@ -81,13 +81,8 @@ def messages(ctx: Context) -> Outcome:
         "usage": usage,
         "request_ids": reply.request_ids(),
     }
-    if problems:
-        return fail(
-            f"the reply is not an Anthropic message: {'; '.join(problems)}",
-            "the gateway must answer /v1/messages in the Anthropic Messages format",
-            detail,
-        )
-    return ok(f"{model} answered {text.strip()[:30]!r} in {reply.elapsed_ms:.0f} ms", detail)
+    fix = "the gateway must answer /v1/messages in the Anthropic Messages format"
+    return _answered(model, reply, problems, text, detail, "an Anthropic message", fix)
 
 
 @check(
@@ -98,15 +93,7 @@ def messages(ctx: Context) -> Outcome:
     depends=("auth",),
 )
 def stream(ctx: Context) -> Outcome:
-    model = request_model(ctx, "anthropic")
-    if model is None:
-        return no_model("anthropic")
-    url = api_base(ctx.profile, "anthropic") + "/messages?beta=true"
-    try:
-        report = sseprobe.read(ctx, url, "anthropic", body_for(model, "anthropic", stream=True))
-    except ProbeError as exc:
-        return fail(f"streaming /v1/messages: {exc.message}", "see the http check")
-    return stream_outcome(report, "anthropic", model, ctx.profile.name, "stream")
+    return _streamed(ctx, "anthropic", "/messages?beta=true", "/v1/messages", "stream")
 
 
 @check(
@@ -229,13 +216,8 @@ def chat(ctx: Context) -> Outcome:
         return refusal(reply, "POST /v1/chat/completions", ctx.profile.name)
     problems, text = schemas.openai_chat(reply.json())
     detail = {"model": model, "elapsed_ms": round(reply.elapsed_ms, 1), "text": text[:80]}
-    if problems:
-        return fail(
-            f"the reply is not a chat completion: {'; '.join(problems)}",
-            "the gateway must answer in the OpenAI Chat Completions format",
-            detail,
-        )
-    return ok(f"{model} answered {text.strip()[:30]!r} in {reply.elapsed_ms:.0f} ms", detail)
+    fix = "the gateway must answer in the OpenAI Chat Completions format"
+    return _answered(model, reply, problems, text, detail, "a chat completion", fix)
 
 
 @check(
@@ -246,12 +228,32 @@ def chat(ctx: Context) -> Outcome:
     depends=("auth",),
 )
 def chat_stream(ctx: Context) -> Outcome:
-    model = request_model(ctx, "openai")
+    return _streamed(ctx, "openai", "/chat/completions", "chat completions", "chat_stream")
+
+
+def _streamed(ctx: Context, fmt: str, path: str, what: str, check_id: str) -> Outcome:
+    """One streamed request in ``fmt`` to ``path`` under the API base, read by sseprobe."""
+    model = request_model(ctx, fmt)
     if model is None:
-        return no_model("openai")
-    url = api_base(ctx.profile, "openai") + "/chat/completions"
+        return no_model(fmt)
+    url = api_base(ctx.profile, fmt) + path
     try:
-        report = sseprobe.read(ctx, url, "openai", body_for(model, "openai", stream=True))
+        report = sseprobe.read(ctx, url, fmt, body_for(model, fmt, stream=True))
     except ProbeError as exc:
-        return fail(f"streaming chat completions: {exc.message}", "see the http check")
-    return stream_outcome(report, "openai", model, ctx.profile.name, "chat_stream")
+        return fail(f"streaming {what}: {exc.message}", "see the http check")
+    return stream_outcome(report, fmt, model, ctx.profile.name, check_id)
+
+
+def _answered(
+    model: str,
+    reply: Reply,
+    problems: list[str],
+    text: str,
+    detail: dict[str, Any],
+    kind: str,
+    fix: str,
+) -> Outcome:
+    """The verdict on a validated non-streamed reply: ``kind`` names what it should have been."""
+    if problems:
+        return fail(f"the reply is not {kind}: {'; '.join(problems)}", fix, detail)
+    return ok(f"{model} answered {text.strip()[:30]!r} in {reply.elapsed_ms:.0f} ms", detail)
