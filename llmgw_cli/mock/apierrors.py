@@ -6,18 +6,9 @@ from typing import Any
 
 from aiohttp import web
 
+from llmgw_cli.wire.error_bodies import anthropic_error
 from llmgw_cli.wire.sse import dumps
 
-_ANTHROPIC_TYPES = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    403: "permission_error",
-    404: "not_found_error",
-    413: "request_too_large",
-    429: "rate_limit_error",
-    500: "api_error",
-    529: "overloaded_error",
-}
 _OPENAI_TYPES = {
     400: ("invalid_request_error", None),
     401: ("invalid_request_error", "invalid_api_key"),
@@ -58,10 +49,7 @@ def error_response(
             }
         }
     else:
-        etype = kind or _ANTHROPIC_TYPES.get(
-            status, "api_error" if status >= 500 else "invalid_request_error"
-        )
-        body = {"type": "error", "error": {"type": etype, "message": message}}
+        body = anthropic_error(status, message, kind)
     headers = {"Content-Type": "application/json"}
     if retry_after is not None:
         headers["retry-after"] = str(retry_after)

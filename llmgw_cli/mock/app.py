@@ -86,14 +86,9 @@ class MockApp:
     # -- API endpoints -------------------------------------------------------------------
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
-        raw = await request.read()
-        start = asyncio.get_running_loop().time()
-        entry = self.rec.start(request, raw)
+        raw, start, entry = await self._begin(request)
         try:
-            self._admit(request, False)
-            body = json_object(raw, False)
-            if self.config.reject_betas:
-                check_betas(request, body, self.allow_betas)
+            body = self._admit_json(request, raw, False)
             model = check_model(body, False, self.strict_models)
             if not isinstance(body.get("messages"), list):
                 raise reject(False, 400, "messages: Field required")
@@ -110,26 +105,18 @@ class MockApp:
         return await self._whole(entry, payload, reply, start, headers)
 
     async def count_tokens(self, request: web.Request) -> web.StreamResponse:
-        raw = await request.read()
-        entry = self.rec.start(request, raw)
+        raw, _, entry = await self._begin(request)
         try:
-            self._admit(request, False)
-            body = json_object(raw, False)
-            if self.config.reject_betas:
-                check_betas(request, body, self.allow_betas)
-            check_model(body, False, self.strict_models)
+            check_model(self._admit_json(request, raw, False), False, self.strict_models)
         except Reject as rej:
             return self._fail(entry, rej)
         self.rec.done(entry, 200)
         return web.Response(body=dumps({"input_tokens": max(1, len(raw) // 4)}), content_type=_JSON)
 
     async def chat(self, request: web.Request) -> web.StreamResponse:
-        raw = await request.read()
-        start = asyncio.get_running_loop().time()
-        entry = self.rec.start(request, raw)
+        raw, start, entry = await self._begin(request)
         try:
-            self._admit(request, True)
-            body = json_object(raw, True)
+            body = self._admit_json(request, raw, True)
             model = check_model(body, True, self.strict_models)
             if not isinstance(body.get("messages"), list):
                 raise reject(
@@ -198,6 +185,19 @@ class MockApp:
         return web.json_response(self.rec.stats_json(open_now))
 
     # -- checks --------------------------------------------------------------------------
+
+    async def _begin(self, request: web.Request) -> tuple[bytes, float, Entry]:
+        """The body (read once), the start of the timing grid, and the request's log entry."""
+        raw = await request.read()
+        return raw, asyncio.get_running_loop().time(), self.rec.start(request, raw)
+
+    def _admit_json(self, request: web.Request, raw: bytes, openai_flavour: bool) -> dict[str, Any]:
+        """The admission checks, then the JSON body (and, for Anthropic, its betas)."""
+        self._admit(request, openai_flavour)
+        body = json_object(raw, openai_flavour)
+        if not openai_flavour and self.config.reject_betas:
+            check_betas(request, body, self.allow_betas)
+        return body
 
     def _admit(self, request: web.Request, openai_flavour: bool) -> None:
         key = self.config.require_key
