@@ -29,12 +29,12 @@ from llmgw_cli.wire.common import (
     TranslationError,
     anthropic_stop,
     document_block_to_part,
-    dumps_compact,
     image_block_to_part,
     new_id,
     openai_usage_to_anthropic,
     parse_arguments,
     text_of,
+    tool_use_to_call,
 )
 
 _TOOL_CHOICE = {"auto": "auto", "any": "required", "none": "none"}
@@ -148,16 +148,7 @@ def _assistant(content: Any) -> JsonObj:
         if kind == "text":
             texts.append(block.get("text", ""))
         elif kind == "tool_use":
-            calls.append(
-                {
-                    "id": block.get("id", ""),
-                    "type": "function",
-                    "function": {
-                        "name": block.get("name", ""),
-                        "arguments": dumps_compact(block.get("input") or {}),
-                    },
-                }
-            )
+            calls.append(tool_use_to_call(block))
     msg: JsonObj = {"role": "assistant"}
     if len(texts) == 1:
         msg["content"] = texts[0]

@@ -50,6 +50,18 @@ def dumps_compact(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
+def tool_use_to_call(block: JsonObj) -> JsonObj:
+    """An Anthropic ``tool_use`` block as an OpenAI ``tool_calls`` entry."""
+    return {
+        "id": block.get("id", ""),
+        "type": "function",
+        "function": {
+            "name": block.get("name", ""),
+            "arguments": dumps_compact(block.get("input") or {}),
+        },
+    }
+
+
 def parse_arguments(raw: Any) -> Any:
     """An OpenAI `function.arguments` string as an Anthropic `input` object.
 

@@ -29,13 +29,13 @@ from llmgw_cli.wire.common import (
     JsonObj,
     TranslationError,
     anthropic_usage_to_openai,
-    dumps_compact,
     file_part_to_block,
     image_part_to_block,
     new_id,
     openai_finish,
     parse_arguments,
     text_of,
+    tool_use_to_call,
 )
 
 _TOOL_CHOICE = {"auto": {"type": "auto"}, "required": {"type": "any"}, "none": {"type": "none"}}
@@ -224,16 +224,7 @@ def anthropic_to_openai_response(resp: JsonObj, *, model: str | None = None) -> 
         elif kind == "thinking":
             thinking.append(block.get("thinking", ""))
         elif kind == "tool_use":
-            calls.append(
-                {
-                    "id": block.get("id", ""),
-                    "type": "function",
-                    "function": {
-                        "name": block.get("name", ""),
-                        "arguments": dumps_compact(block.get("input") or {}),
-                    },
-                }
-            )
+            calls.append(tool_use_to_call(block))
     message: JsonObj = {
         "role": "assistant",
         "content": "".join(texts) if texts or not calls else None,
