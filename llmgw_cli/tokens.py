@@ -1,14 +1,10 @@
-"""Offline token counting with tiktoken, from BPE files a wheel ships (no download).
+"""Offline token counting with tiktoken, from BPE files a wheel ships (no download; the
+encodings are built once per process, tiktoken imported lazily, in ``llmgw_cli.encodings``).
+OpenAI models get exact counts. No accurate offline tokenizer exists for Claude 3+, so
+Claude (and unknown) models are counted with cl100k and labelled estimates; the upstream's
+``usage`` is the exact figure.
 
-tiktoken fetches its BPE files from the network on first use, which fails offline
-(facts.md). The ``bpe-openai`` wheel ships cl100k_base and o200k_base gzipped; we check
-their sha256 against the hashes tiktoken itself pins and build the ``Encoding`` the way
-``tiktoken_ext.openai_public`` does. OpenAI models get exact counts. No accurate offline
-tokenizer exists for Claude 3+, so Claude (and unknown) models are counted with cl100k
-and labelled estimates; the upstream's ``usage`` is the exact figure.
-
-tiktoken is imported lazily (the CLI's hot paths must not pay for it) and each Encoding is
-built once per process. Request estimates cache the count of every piece of text (large
+Request estimates cache the count of every piece of text (large
 ones in an LRU bounded by characters, short ones in a bounded dict), so a growing
 conversation only encodes what is new on each turn; tool schemas are walked, not
 serialised, and their JSON punctuation is counted as a fixed cost per member.
@@ -16,71 +12,32 @@ serialised, and their JSON punctuation is counted as a fixed cost per member.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
-import os
 import threading
-import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from llmgw_cli.errors import ConfigError
+# Re-exported: callers count, pick and load encodings through this module.
+from llmgw_cli.encodings import ESTIMATE_ENCODING, encoding_for, get_encoding, load_ranks
 
 if TYPE_CHECKING:
     import tiktoken
 
-_CL100K_PAT = (
-    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
-    r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
-)
-_O200K_PAT = "|".join(
-    [
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""\p{N}{1,3}""",
-        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
-        r"""\s*[\r\n]+""",
-        r"""\s+(?!\S)""",
-        r"""\s+""",
-    ]
-)
-
-
-@dataclass(frozen=True)
-class _Spec:
-    sha256: str  # of the uncompressed file, as pinned in tiktoken_ext.openai_public
-    pattern: str
-    special: dict[str, int]
-
-
-_SPECS = {
-    "cl100k_base": _Spec(
-        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
-        _CL100K_PAT,
-        {
-            "<|endoftext|>": 100257,
-            "<|fim_prefix|>": 100258,
-            "<|fim_middle|>": 100259,
-            "<|fim_suffix|>": 100260,
-            "<|endofprompt|>": 100276,
-        },
-    ),
-    "o200k_base": _Spec(
-        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
-        _O200K_PAT,
-        {"<|endoftext|>": 199999, "<|endofprompt|>": 200018},
-    ),
-}
-
-# Model name prefixes with OpenAI's own encodings (exact counts).
-_O200K_PREFIXES = ("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "chatgpt-", "o1", "o3", "o4", "gpt-oss")
-_CL100K_PREFIXES = ("gpt-4", "gpt-3.5", "text-embedding-3", "text-embedding-ada")
-ESTIMATE_ENCODING = "cl100k_base"
-
-_lock = threading.Lock()
-_encodings: dict[str, tiktoken.Encoding] = {}
+__all__ = [
+    "ESTIMATE_ENCODING",
+    "Count",
+    "Measure",
+    "Partial",
+    "count_text",
+    "encoding_for",
+    "estimate_known",
+    "estimate_request",
+    "get_encoding",
+    "load_ranks",
+    "max_output_tokens",
+    "measure",
+]
 
 
 @dataclass(frozen=True)
@@ -88,65 +45,6 @@ class Count:
     tokens: int
     encoding: str
     exact: bool  # False: an estimate (Claude and unknown models)
-
-
-def encoding_for(model: str | None) -> tuple[str, bool]:
-    """(encoding name, exact) for a model name."""
-    name = (model or "").lower().rsplit("/", 1)[-1]
-    if name.startswith(_O200K_PREFIXES):
-        return "o200k_base", True
-    if name.startswith(_CL100K_PREFIXES):
-        return "cl100k_base", True
-    return ESTIMATE_ENCODING, False
-
-
-def _data_dir() -> str:
-    import bpe_openai
-
-    return os.path.join(os.path.dirname(bpe_openai.__file__), "data")
-
-
-def load_ranks(name: str) -> dict[bytes, int]:
-    """The mergeable ranks of an encoding, from the shipped file, hash-checked."""
-    spec = _SPECS[name]
-    path = os.path.join(_data_dir(), f"{name}.tiktoken.gz")
-    try:
-        with open(path, "rb") as fh:
-            raw = zlib.decompress(fh.read(), 16 + zlib.MAX_WBITS)
-    except (OSError, zlib.error) as exc:
-        raise ConfigError(
-            f"cannot read the {name} token file {path} ({exc}):"
-            " reinstall with `pip install --force-reinstall bpe-openai`"
-        ) from exc
-    if hashlib.sha256(raw).hexdigest() != spec.sha256:
-        raise ConfigError(f"{path} does not match tiktoken's pinned hash: reinstall bpe-openai")
-    ranks: dict[bytes, int] = {}
-    for line in raw.splitlines():
-        if line:
-            token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
-    return ranks
-
-
-def get_encoding(name: str) -> tiktoken.Encoding:
-    """A tiktoken Encoding built once per process from the shipped files."""
-    enc = _encodings.get(name)
-    if enc is not None:
-        return enc
-    with _lock:
-        enc = _encodings.get(name)
-        if enc is None:
-            import tiktoken
-
-            spec = _SPECS[name]
-            enc = tiktoken.Encoding(
-                name,
-                pat_str=spec.pattern,
-                mergeable_ranks=load_ranks(name),
-                special_tokens=spec.special,
-            )
-            _encodings[name] = enc
-    return enc
 
 
 def count_text(text: str, model: str | None = None) -> Count:
