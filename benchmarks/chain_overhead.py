@@ -24,25 +24,15 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from shim_overhead import (
-    SMALL,
-    Target,
-    aio_run,
-    llmgw,
-    processes,
-    start_mock,
-    ttft_run,
-    wait_http,
-    wrk_run,
-)
+from _harness import proxy_free_env, start_mock
+from _harness import start_shim as start_shim_process
+from shim_overhead import SMALL, Target, aio_run, processes, ttft_run, wrk_run
 
 GOAL_MS = 0.2
 PLUGINS_OFF = "plugins: {audit: {enabled: false}, metrics: {enabled: false}}\n"
@@ -69,22 +59,8 @@ def start_shim(name: str, config: str, mock_url: str, work: Path, env: dict[str,
         (profiles / f"{member}.yaml").write_text(PROFILE.format(name=member, url=mock_url))
     cfg = home / "shim.yaml"
     cfg.write_text(config + PLUGINS_OFF)
-    log = open(home / "shim.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [*llmgw(), "shim", "start", "--config", str(cfg), "--port", "0"],
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        env={**env, "LLMGW_HOME": str(home), "BENCH_MOCK_KEY": "bench-key"},
-    )
-    state = home / "run" / "shim.json"
-    deadline = time.monotonic() + 30
-    while not state.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"shim {name} did not start: {(home / 'shim.log').read_text()}")
-        time.sleep(0.05)
-    data = json.loads(state.read_text())
-    wait_http(data["url"] + "/health", proc=proc)
-    return Target(name, data["url"], data["token"], proc)
+    url, token, proc = start_shim_process(name, home, cfg, {**env, "BENCH_MOCK_KEY": "bench-key"})
+    return Target(name, url, token, proc)
 
 
 def main() -> int:
@@ -96,7 +72,7 @@ def main() -> int:
 
     body = json.dumps(SMALL).encode()
     use_wrk = shutil.which("wrk") is not None
-    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
+    env = proxy_free_env()
     work = Path(tempfile.mkdtemp(prefix="llmgw-chain-bench-"))
     mock_url, mock_proc = start_mock(env)
     targets = [Target("mock direct", mock_url, "none", None)]

@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from _harness import get, proxy_free_env, start_mock, wait_http
+from _harness import start_shim as start_shim_process
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL = {
@@ -58,41 +60,6 @@ class Target:
     errors: int = 0
 
 
-def llmgw() -> list[str]:
-    exe = shutil.which("llmgw")
-    return [exe] if exe else [sys.executable, "-m", "llmgw_cli"]
-
-
-def wait_http(url: str, timeout: float = 60.0, proc: subprocess.Popen[bytes] | None = None) -> None:
-    import urllib.request
-
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process for {url} exited with {proc.returncode}")
-        try:
-            with opener.open(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up within {timeout:g} s")
-
-
-def start_mock(env: dict[str, str]) -> tuple[str, subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(
-        [*llmgw(), "mock", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    assert proc.stdout is not None
-    url = proc.stdout.readline().decode().strip()
-    if not url.startswith("http"):
-        raise RuntimeError("llmgw mock printed no URL")
-    return url, proc
-
-
 def start_shim(name: str, mock_url: str, plugins: bool, work: Path, env: dict[str, str]) -> Target:
     home = work / name
     (home / "config" / "profiles").mkdir(parents=True)
@@ -107,31 +74,10 @@ def start_shim(name: str, mock_url: str, plugins: bool, work: Path, env: dict[st
         cfg.write_text(
             "chain: [mock]\nplugins: {audit: {enabled: false}, metrics: {enabled: false}}\n"
         )
-    proc = subprocess.Popen(
-        [*llmgw(), "shim", "start", "--config", str(cfg), "--port", "0"],
-        stdout=subprocess.DEVNULL,
-        stderr=open(home / "shim.log", "wb"),  # noqa: SIM115
-        env={**env, "LLMGW_HOME": str(home), "BENCH_MOCK_KEY": "bench-key"},
-    )
-    state = home / "run" / "shim.json"
-    deadline = time.monotonic() + 30
-    while not state.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"shim {name} did not start: {(home / 'shim.log').read_text()}")
-        time.sleep(0.05)
-    data = json.loads(state.read_text())
-    wait_http(data["url"] + "/health", proc=proc)
-    health = json.loads(_get(data["url"] + "/health"))
+    url, token, proc = start_shim_process(name, home, cfg, {**env, "BENCH_MOCK_KEY": "bench-key"})
+    health = json.loads(get(url + "/health"))
     label = f"{name} ({', '.join(health.get('plugins') or []) or 'no plugins'})"
-    return Target(label, data["url"], data["token"], proc)
-
-
-def _get(url: str) -> bytes:
-    import urllib.request
-
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(url, timeout=5) as resp:
-        return bytes(resp.read())
+    return Target(label, url, token, proc)
 
 
 def start_bare(mock_url: str, work: Path, env: dict[str, str]) -> Target:
@@ -326,7 +272,7 @@ def main() -> int:
     body_obj = claude_shaped() if args.claude_shaped else SMALL
     body = json.dumps(body_obj).encode()
     use_wrk = shutil.which("wrk") is not None
-    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
+    env = proxy_free_env()
     work = Path(tempfile.mkdtemp(prefix="llmgw-bench-"))
     mock_url, mock_proc = start_mock(env)
     targets = [Target("mock direct", mock_url, "none", None)]

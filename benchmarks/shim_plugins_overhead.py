@@ -39,8 +39,10 @@ import aiohttp
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from _harness import get, proxy_free_env, start_mock  # noqa: E402
+from _harness import start_shim as start_shim_process  # noqa: E402
 from governance_overhead import claude_request  # noqa: E402
-from shim_overhead import start_mock, wait_http, wrk_run  # noqa: E402
+from shim_overhead import wrk_run  # noqa: E402
 
 ALL_PLUGINS = (
     "plugins:\n"
@@ -79,11 +81,6 @@ class Target:
     errors: int = 0
 
 
-def llmgw() -> list[str]:
-    exe = shutil.which("llmgw")
-    return [exe] if exe else [sys.executable, "-m", "llmgw_cli"]
-
-
 def start_shim(name: str, config: str, mock_url: str, work: Path, env: dict[str, str]) -> Target:
     home = work / name
     (home / "config" / "profiles").mkdir(parents=True)
@@ -93,23 +90,8 @@ def start_shim(name: str, config: str, mock_url: str, work: Path, env: dict[str,
     )
     cfg = home / "shim.yaml"
     cfg.write_text("chain: [mock]\n" + config)
-    log = open(home / "shim.log", "wb")  # noqa: SIM115 - handed to the child
-    proc = subprocess.Popen(
-        [*llmgw(), "shim", "start", "--config", str(cfg), "--port", "0"],
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        env={**env, "LLMGW_HOME": str(home), "BENCH_MOCK_KEY": "bench-key"},
-    )
-    log.close()
-    state = home / "run" / "shim.json"
-    deadline = time.monotonic() + 60
-    while not state.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"shim {name} did not start: {(home / 'shim.log').read_text()}")
-        time.sleep(0.05)
-    data = json.loads(state.read_text())
-    wait_http(data["url"] + "/health", proc=proc)
-    return Target(name, data["url"], data["token"], proc)
+    url, token, proc = start_shim_process(name, home, cfg, {**env, "BENCH_MOCK_KEY": "bench-key"})
+    return Target(name, url, token, proc)
 
 
 def next_turn_body(base: dict[str, Any], serial: int) -> bytes:
@@ -165,7 +147,7 @@ def main() -> int:
 
     base = claude_request(TURNS)
     same = json.dumps({**base, "stream": False}).encode()
-    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
+    env = proxy_free_env()
     work = Path(tempfile.mkdtemp(prefix="llmgw-plugins-bench-"))
     mock_url, mock_proc = start_mock(env)
     procs: list[subprocess.Popen[bytes]] = [mock_proc]
@@ -180,7 +162,7 @@ def main() -> int:
             targets.append(shim)
             if shim.proc is not None:
                 procs.append(shim.proc)
-        health = json.loads(_get(targets[2].url + "/health"))
+        health = json.loads(get(targets[2].url + "/health"))
         print(
             f"request {len(same) / 1024:.1f} KB (12 tools, {TURNS} tool round trips); "
             f"plugins on: {', '.join(health.get('plugins') or [])}; "
@@ -216,14 +198,6 @@ def main() -> int:
                 proc.kill()
     report(targets)
     return 0
-
-
-def _get(url: str) -> bytes:
-    import urllib.request
-
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(url, timeout=5) as resp:
-        return bytes(resp.read())
 
 
 def added(mine: list[float], base: list[float]) -> float:

@@ -29,7 +29,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,8 +41,9 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from shim_overhead import Target, llmgw, processes
-from shim_overhead import wait_http as _wait
+from _harness import proxy_free_env, start_mock
+from _harness import start_shim as start_shim_process
+from shim_overhead import Target, processes
 from translate_overhead import claude_code_request
 
 from llmgw_cli.wire.a2o import anthropic_to_openai_request
@@ -70,18 +70,6 @@ class Way:
         return self.cpu_s * 1000 / self.counted if self.counted else float("nan")
 
 
-def start_mock(env: dict[str, str], output_tokens: int) -> tuple[str, subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(
-        [*llmgw(), "mock", "--port", "0", "--output-tokens", str(output_tokens)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
-    )
-    assert proc.stdout is not None
-    url = proc.stdout.readline().decode().strip()
-    if not url.startswith("http"):
-        raise RuntimeError("llmgw mock printed no URL")
-    return url, proc
-
-
 def start_shim(name: str, mock_url: str, formats: str, work: Path, env: dict[str, str]) -> Target:
     home = work / name
     (home / "config" / "profiles").mkdir(parents=True)
@@ -90,20 +78,8 @@ def start_shim(name: str, mock_url: str, formats: str, work: Path, env: dict[str
     )
     cfg = home / "shim.yaml"
     cfg.write_text("chain: [up]\nplugins: {audit: {enabled: false}, metrics: {enabled: false}}\n")
-    log = (home / "shim.log").open("wb")
-    proc = subprocess.Popen(
-        [*llmgw(), "shim", "start", "--config", str(cfg), "--port", "0"],
-        stdout=subprocess.DEVNULL, stderr=log, env={**env, "LLMGW_HOME": str(home)},
-    )
-    state = home / "run" / "shim.json"
-    deadline = time.monotonic() + 60
-    while not state.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"shim {name} did not start: {(home / 'shim.log').read_text()}")
-        time.sleep(0.05)
-    data = json.loads(state.read_text())
-    _wait(data["url"] + "/health", proc=proc)
-    return Target(name, data["url"], data["token"], proc)
+    url, token, proc = start_shim_process(name, home, cfg, env)
+    return Target(name, url, token, proc)
 
 
 async def one(session: aiohttp.ClientSession, p: Way) -> tuple[float, float] | None:
@@ -168,9 +144,9 @@ def main() -> int:
     openai_body = json.dumps(
         anthropic_to_openai_request(request, max_tokens_field="max_tokens")
     ).encode()
-    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
+    env = proxy_free_env()
     work = Path(tempfile.mkdtemp(prefix="llmgw-bench-tr-"))
-    mock_url, mock_proc = start_mock(env, args.output_tokens)
+    mock_url, mock_proc = start_mock(env, "--output-tokens", str(args.output_tokens))
     targets: list[Target] = []
     with processes(targets, [mock_proc]):
         targets.append(start_shim("native", mock_url, "anthropic", work, env))
