@@ -1,7 +1,9 @@
-"""Upstream failures as the client sees them: one translation point, in the client's format.
+"""Failures as the client sees them: one translation point, in the client's format.
 
-Every message names the upstream and the cause (connection refused, the certificate
-problem, the proxy's answer) and how to fix it; none contains a credential.
+Upstream exceptions and statuses become ``Failure``s for the router; ``fail`` and
+``rejected`` build the error reply (and note it on the exchange for the plugins). Every
+message names the upstream and the cause (connection refused, the certificate problem,
+the proxy's answer) and how to fix it; none contains a credential.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import aiohttp
 from aiohttp import web
 
 from llmgw_cli.shim.members import Member
-from llmgw_cli.shim.plugin import Reject
+from llmgw_cli.shim.plugin import Exchange, Reject
 from llmgw_cli.shim.router import Failure
+from llmgw_cli.wire.sse import dumps
 
 _ANTHROPIC_TYPES = {
     400: "invalid_request_error",
@@ -53,6 +56,26 @@ def error_response(
         status=status,
         body=error_body(client_format, status, message, kind),
         headers={**_JSON, **(headers or {})},
+    )
+
+
+def fail(
+    ex: Exchange, status: int, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
+    """The request ends here with an error: answer it, and note why for the plugins."""
+    ex.status = status
+    ex.error = message
+    return error_response(ex.client_format, status, message, headers=headers)
+
+
+def rejected(ex: Exchange, rej: Reject) -> web.Response:
+    """A plugin or the router refused the request (budget, PII, no member available)."""
+    ex.status = rej.status
+    ex.error = rej.message
+    return web.Response(
+        status=rej.status,
+        body=dumps(rej.body(ex.client_format)),
+        headers={**_JSON, **rej.headers},
     )
 
 

@@ -1,6 +1,6 @@
 """Which members a request goes to, in what order, and whether a failure moves on.
 
-``forward.Forwarder`` asks its router three things per request:
+The attempt loop (``attempts.forward``) asks its router three things per request:
 
 - ``route(exchange) -> Route``: the ordered members to try, the route's name (for
   ``x-llmgw-route``) and optionally the model each member should be sent;
@@ -11,7 +11,7 @@
   success), for breakers and adaptive order.
 
 and, once the response has ended, ``finished(exchange)`` (TTFT, tokens, a stream that broke
-after its first byte). ``needs_usage`` asks the forwarder for a ``ResponseTap`` (TTFT and
+after its first byte). ``needs_usage`` asks ``relay`` for a ``ResponseTap`` (TTFT and
 usage) even when no plugin wants one; ``inherit(old)`` hands state over on reload.
 
 ``Router`` is the static, no-retry base: one prebuilt ``Route`` for every request, so the

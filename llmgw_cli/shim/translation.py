@@ -1,6 +1,6 @@
 """The hook for format translation: when the client's format is one a member does not serve.
 
-A translator is made per request (it may keep stream state). The forwarder uses it like so:
+A translator is made per request (it may keep stream state). The attempt loop uses it like so:
 
     tr = factory()
     path_qs, body = tr.request(exchange, member, model)   # client -> member format
@@ -14,7 +14,7 @@ request the member's format has no equivalent of but the translator can answer i
 (count_tokens on an OpenAI-only member). ``tr.headers`` are added to the upstream request
 when the client did not send them (``anthropic-version`` for an Anthropic member).
 Translators register themselves with ``register(client_format, member_format, factory)``
-(``llmgw_cli.shim.translators``, imported once by the forwarder); ``find`` picks one.
+(``llmgw_cli.shim.translators``, imported once by ``attempts``); ``find`` picks one.
 """
 
 from __future__ import annotations
