@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +34,7 @@ from llmgw_cli.shim.members import Member
 from llmgw_cli.shim.plugin import Exchange
 from llmgw_cli.wire import a2o, error_bodies, o2a
 from llmgw_cli.wire.common import TranslationError
+from llmgw_cli.wire.sse import dumps as _dumps
 from llmgw_cli.wire.sse_bridge import AnthropicToOpenAISSE, OpenAIToAnthropicSSE
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -43,12 +44,6 @@ _ADD_VERSION: Mapping[str, str] = {"anthropic-version": ANTHROPIC_VERSION}
 # OpenAI's own API wants max_completion_tokens (its reasoning models refuse max_tokens);
 # other OpenAI-format servers (Ollama, llama.cpp, vLLM, compat APIs) read max_tokens.
 _OPENAI_HOSTS = ("api.openai.com", ".openai.azure.com")
-# One reusable encoder: json.dumps with arguments builds a new one per call.
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _dumps(obj: Any) -> bytes:
-    return _encode(obj).encode("utf-8")
 
 
 def max_tokens_field(member: Member) -> str:
@@ -71,136 +66,6 @@ def _unsupported(exchange: Exchange, member: Member, target: str) -> Translation
         f"{member.name!r} serves only {', '.join(member.formats)}; "
         f"add a profile that serves it to the chain"
     )
-
-
-class _Stream:
-    """A StreamTranslator made of a bridge's bound methods (no per-chunk indirection)."""
-
-    __slots__ = ("close", "feed")
-
-    def __init__(self, bridge: OpenAIToAnthropicSSE | AnthropicToOpenAISSE) -> None:
-        self.feed = bridge.feed
-        self.close = bridge.finish
-
-
-class AnthropicOnOpenAI:
-    """An Anthropic-speaking client in front of an OpenAI-format member."""
-
-    __slots__ = ("headers", "kind")
-
-    def __init__(self) -> None:
-        self.kind = ""
-        self.headers = _NO_HEADERS
-
-    def request(self, exchange: Exchange, member: Member, model: str | None) -> tuple[str, bytes]:
-        path, method = exchange.path, exchange.method
-        if path == "/v1/messages/count_tokens" and method == "POST":
-            raise translation.LocalAnswer(200, _dumps(count_tokens(_request_json(exchange))))
-        if path == "/v1/messages" and method == "POST":
-            self.kind = "messages"
-            out = a2o.anthropic_to_openai_request(
-                _request_json(exchange), max_tokens_field=max_tokens_field(member)
-            )
-            if model is not None:
-                out["model"] = model
-            return "/v1/chat/completions", _dumps(out)
-        if path == "/v1/models" and method == "GET":
-            self.kind = "models"
-            return "/v1/models", exchange.body
-        raise _unsupported(exchange, member, "OpenAI Chat Completions")
-
-    def response(self, status: int, body: bytes) -> bytes:
-        if status >= 400:
-            return _dumps(error_bodies.openai_error_to_anthropic(status, body))
-        try:
-            data = json.loads(body)
-            if self.kind == "models":
-                return _dumps(openai_models_to_anthropic(data))
-            return _dumps(a2o.openai_to_anthropic_response(data))
-        except ValueError as exc:  # TranslationError included
-            return _dumps(error_bodies.anthropic_error(502, _untranslatable(exc, body)))
-
-    def stream(self) -> translation.StreamTranslator:
-        return _Stream(OpenAIToAnthropicSSE())
-
-
-class OpenAIOnAnthropic:
-    """An OpenAI-speaking client in front of an Anthropic-format member."""
-
-    __slots__ = ("headers", "include_usage", "kind")
-
-    def __init__(self) -> None:
-        self.kind = ""
-        self.include_usage = False
-        self.headers = _ADD_VERSION
-
-    def request(self, exchange: Exchange, member: Member, model: str | None) -> tuple[str, bytes]:
-        path, method = exchange.path, exchange.method
-        if path == "/v1/chat/completions" and method == "POST":
-            self.kind = "chat"
-            body = _request_json(exchange)
-            self.include_usage = o2a.wants_usage(body)
-            out = o2a.openai_to_anthropic_request(body)
-            if model is not None:
-                out["model"] = model
-            return "/v1/messages", _dumps(out)
-        if path == "/v1/models" and method == "GET":
-            self.kind = "models"
-            return "/v1/models", exchange.body
-        raise _unsupported(exchange, member, "Anthropic Messages")
-
-    def response(self, status: int, body: bytes) -> bytes:
-        if status >= 400:
-            return _dumps(error_bodies.anthropic_error_to_openai(status, body))
-        try:
-            data = json.loads(body)
-            if self.kind == "models":
-                return _dumps(anthropic_models_to_openai(data))
-            return _dumps(o2a.anthropic_to_openai_response(data))
-        except ValueError as exc:
-            return _dumps(error_bodies.openai_error(502, _untranslatable(exc, body)))
-
-    def stream(self) -> translation.StreamTranslator:
-        return _Stream(AnthropicToOpenAISSE(include_usage=self.include_usage))
-
-
-def strip_unsigned_thinking(body: bytes) -> bytes:
-    """A request for a native Anthropic member, without unsigned thinking blocks.
-
-    Thinking that an OpenAI-format member produced (``reasoning_content``) reaches the
-    client with an empty signature; when a later turn of that conversation goes to an
-    Anthropic member (a chain fallback), the Anthropic API refuses such blocks. A byte
-    search keeps the common case (no such block) free of JSON parsing.
-    """
-    if _UNSIGNED[0] not in body and _UNSIGNED[1] not in body:
-        return body
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return body
-    messages = data.get("messages") if isinstance(data, dict) else None
-    changed = False
-    for msg in messages if isinstance(messages, list) else ():
-        content = msg.get("content") if isinstance(msg, dict) else None
-        if not isinstance(content, list):
-            continue
-        kept = [
-            b
-            for b in content
-            if not (isinstance(b, dict) and b.get("type") == "thinking" and not b.get("signature"))
-        ]
-        if len(kept) != len(content):
-            # A turn that was only thinking keeps a placeholder: empty content is refused.
-            msg["content"] = kept or [{"type": "text", "text": "(thinking omitted)"}]
-            changed = True
-    return _dumps(data) if changed else body
-
-
-def count_tokens(body: dict[str, Any]) -> dict[str, int]:
-    """``/v1/messages/count_tokens`` answered offline: an estimate (cl100k for Claude)."""
-    from llmgw_cli import tokens  # tiktoken: loaded on the first count, not at shim start
-
-    return {"input_tokens": tokens.estimate_request(body).tokens}
 
 
 def openai_models_to_anthropic(data: Any) -> dict[str, Any]:
@@ -251,6 +116,145 @@ def _epoch(stamp: Any) -> int:
         except ValueError:
             pass
     return int(time.time())
+
+
+class _Stream:
+    """A StreamTranslator made of a bridge's bound methods (no per-chunk indirection)."""
+
+    __slots__ = ("close", "feed")
+
+    def __init__(self, bridge: OpenAIToAnthropicSSE | AnthropicToOpenAISSE) -> None:
+        self.feed = bridge.feed
+        self.close = bridge.finish
+
+
+class _Translator:
+    """What both directions share: a whole answer (success, models list or error) turned
+    into the client's format by the subclass's four converters."""
+
+    __slots__ = ("headers", "kind")
+    # body dict -> the client's shape; staticmethods, set by each direction.
+    _answer: Callable[[Any], dict[str, Any]]
+    _models: Callable[[Any], dict[str, Any]]
+    _error: Callable[[int, bytes], dict[str, Any]]  # the member's error body, status kept
+    _broken: Callable[[int, str], dict[str, Any]]  # an error of our own, in the client's format
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self.kind = ""  # which request this was: decides how its answer is read
+        self.headers = headers
+
+    def response(self, status: int, body: bytes) -> bytes:
+        if status >= 400:
+            return _dumps(self._error(status, body))
+        try:
+            data = json.loads(body)
+            return _dumps(self._models(data) if self.kind == "models" else self._answer(data))
+        except ValueError as exc:  # TranslationError included
+            return _dumps(self._broken(502, _untranslatable(exc, body)))
+
+
+class AnthropicOnOpenAI(_Translator):
+    """An Anthropic-speaking client in front of an OpenAI-format member."""
+
+    __slots__ = ()
+    _answer = staticmethod(a2o.openai_to_anthropic_response)
+    _models = staticmethod(openai_models_to_anthropic)
+    _error = staticmethod(error_bodies.openai_error_to_anthropic)
+    _broken = staticmethod(error_bodies.anthropic_error)
+
+    def __init__(self) -> None:
+        super().__init__(_NO_HEADERS)
+
+    def request(self, exchange: Exchange, member: Member, model: str | None) -> tuple[str, bytes]:
+        path, method = exchange.path, exchange.method
+        if path == "/v1/messages/count_tokens" and method == "POST":
+            raise translation.LocalAnswer(200, _dumps(count_tokens(_request_json(exchange))))
+        if path == "/v1/messages" and method == "POST":
+            self.kind = "messages"
+            out = a2o.anthropic_to_openai_request(
+                _request_json(exchange), max_tokens_field=max_tokens_field(member)
+            )
+            if model is not None:
+                out["model"] = model
+            return "/v1/chat/completions", _dumps(out)
+        if path == "/v1/models" and method == "GET":
+            self.kind = "models"
+            return "/v1/models", exchange.body
+        raise _unsupported(exchange, member, "OpenAI Chat Completions")
+
+    def stream(self) -> translation.StreamTranslator:
+        return _Stream(OpenAIToAnthropicSSE())
+
+
+class OpenAIOnAnthropic(_Translator):
+    """An OpenAI-speaking client in front of an Anthropic-format member."""
+
+    __slots__ = ("include_usage",)
+    _answer = staticmethod(o2a.anthropic_to_openai_response)
+    _models = staticmethod(anthropic_models_to_openai)
+    _error = staticmethod(error_bodies.anthropic_error_to_openai)
+    _broken = staticmethod(error_bodies.openai_error)
+
+    def __init__(self) -> None:
+        super().__init__(_ADD_VERSION)
+        self.include_usage = False
+
+    def request(self, exchange: Exchange, member: Member, model: str | None) -> tuple[str, bytes]:
+        path, method = exchange.path, exchange.method
+        if path == "/v1/chat/completions" and method == "POST":
+            self.kind = "chat"
+            body = _request_json(exchange)
+            self.include_usage = o2a.wants_usage(body)
+            out = o2a.openai_to_anthropic_request(body)
+            if model is not None:
+                out["model"] = model
+            return "/v1/messages", _dumps(out)
+        if path == "/v1/models" and method == "GET":
+            self.kind = "models"
+            return "/v1/models", exchange.body
+        raise _unsupported(exchange, member, "Anthropic Messages")
+
+    def stream(self) -> translation.StreamTranslator:
+        return _Stream(AnthropicToOpenAISSE(include_usage=self.include_usage))
+
+
+def strip_unsigned_thinking(body: bytes) -> bytes:
+    """A request for a native Anthropic member, without unsigned thinking blocks.
+
+    Thinking that an OpenAI-format member produced (``reasoning_content``) reaches the
+    client with an empty signature; when a later turn of that conversation goes to an
+    Anthropic member (a chain fallback), the Anthropic API refuses such blocks. A byte
+    search keeps the common case (no such block) free of JSON parsing.
+    """
+    if _UNSIGNED[0] not in body and _UNSIGNED[1] not in body:
+        return body
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body
+    messages = data.get("messages") if isinstance(data, dict) else None
+    changed = False
+    for msg in messages if isinstance(messages, list) else ():
+        content = msg.get("content") if isinstance(msg, dict) else None
+        if not isinstance(content, list):
+            continue
+        kept = [
+            b
+            for b in content
+            if not (isinstance(b, dict) and b.get("type") == "thinking" and not b.get("signature"))
+        ]
+        if len(kept) != len(content):
+            # A turn that was only thinking keeps a placeholder: empty content is refused.
+            msg["content"] = kept or [{"type": "text", "text": "(thinking omitted)"}]
+            changed = True
+    return _dumps(data) if changed else body
+
+
+def count_tokens(body: dict[str, Any]) -> dict[str, int]:
+    """``/v1/messages/count_tokens`` answered offline: an estimate (cl100k for Claude)."""
+    from llmgw_cli import tokens  # tiktoken: loaded on the first count, not at shim start
+
+    return {"input_tokens": tokens.estimate_request(body).tokens}
 
 
 def _untranslatable(exc: ValueError, body: bytes) -> str:
