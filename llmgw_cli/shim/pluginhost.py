@@ -41,17 +41,10 @@ class PluginHost:
         self.plugins: tuple[Plugin, ...] = tuple(plugins)
         self.names = [p.name for p in self.plugins]
         self.needs_usage = any(getattr(p, "needs_usage", False) for p in self.plugins)
-        self._metrics = _first(self.plugins, "render_metrics")
-        self._up_hooks: list[Callable[[str, bool], None]] = [
-            getattr(p, "set_upstream_up")  # noqa: B009 - an optional, duck-typed hook
-            for p in self.plugins
-            if callable(getattr(p, "set_upstream_up", None))
-        ]
-        self._state_hooks: list[Callable[[str, str], None]] = [
-            getattr(p, "set_member_state")  # noqa: B009 - an optional, duck-typed hook
-            for p in self.plugins
-            if callable(getattr(p, "set_member_state", None))
-        ]
+        metrics = _hooks(self.plugins, "render_metrics")
+        self._metrics = metrics[0] if metrics else None  # the first one that renders
+        self._up_hooks = _hooks(self.plugins, "set_upstream_up")
+        self._state_hooks = _hooks(self.plugins, "set_member_state")
 
     def __bool__(self) -> bool:
         return bool(self.plugins)
@@ -77,18 +70,10 @@ class PluginHost:
         return self._metrics() if self._metrics is not None else None  # type: ignore[no-any-return]
 
     def upstream_changed(self, member: str, up: bool) -> None:
-        for hook in self._up_hooks:
-            try:
-                hook(member, up)
-            except Exception:
-                log.warning("plugin hook set_upstream_up failed", exc_info=True)
+        _notify(self._up_hooks, "set_upstream_up", member, up)
 
     def member_state(self, member: str, state: str) -> None:
-        for hook in self._state_hooks:
-            try:
-                hook(member, state)
-            except Exception:
-                log.warning("plugin hook set_member_state failed", exc_info=True)
+        _notify(self._state_hooks, "set_member_state", member, state)
 
     def watch(self, member: Member) -> None:
         """Wire a member's reachability and breaker reports to the plugins; report its state."""
@@ -104,12 +89,18 @@ class PluginHost:
                 log.warning("plugin %s failed to close", plugin.name, exc_info=True)
 
 
-def _first(plugins: Sequence[Plugin], attr: str) -> Callable[[], Any] | None:
-    for p in plugins:
-        fn = getattr(p, attr, None)
-        if callable(fn):
-            return fn  # type: ignore[no-any-return]
-    return None
+def _hooks(plugins: Sequence[Plugin], attr: str) -> list[Callable[..., Any]]:
+    """The plugins' optional, duck-typed hook ``attr``, bound, in plugin order."""
+    return [fn for p in plugins if callable(fn := getattr(p, attr, None))]
+
+
+def _notify(hooks: list[Callable[..., Any]], name: str, *args: object) -> None:
+    """Tell every plugin; one whose hook fails is logged, the others still hear it."""
+    for hook in hooks:
+        try:
+            hook(*args)
+        except Exception:
+            log.warning("plugin hook %s failed", name, exc_info=True)
 
 
 def load(config: ShimConfig) -> PluginHost:
