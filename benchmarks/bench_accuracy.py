@@ -21,14 +21,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from _harness import llmgw
+
 MOCK_FLAGS = ("--ttft-ms", "50", "--itl-ms", "10", "--output-tokens", "20")
 TRUE = {"ttft_ms": 50.0, "itl_ms": 10.0, "e2e_ms": 240.0}
 GOALS = {4: {"ttft_ms": 2.0, "itl_ms": 1.0, "e2e_ms": 5.0}, 32: {"ttft_ms": 8.0, "e2e_ms": 12.0}}
-
-
-def llmgw() -> list[str]:
-    exe = shutil.which("llmgw")
-    return [exe] if exe else [sys.executable, "-m", "llmgw_cli"]
 
 
 def main() -> int:

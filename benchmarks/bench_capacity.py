@@ -31,13 +31,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from _harness import llmgw
+
 BODY = '{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}'
 RATES = (250, 500, 1000, 1500, 2000, 2500, 3000, 4000)
-
-
-def llmgw() -> list[str]:
-    exe = shutil.which("llmgw")
-    return [exe] if exe else [sys.executable, "-m", "llmgw_cli"]
 
 
 def bench(env: dict[str, str], out: Path, *flags: str) -> dict[str, Any]:

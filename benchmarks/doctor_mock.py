@@ -14,30 +14,15 @@ import argparse
 import json
 import os
 import select
-import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-PROXY_VARS = (
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-)
+from _harness import llmgw, proxy_free_env
+
 KEY = "sk-bench-doctor-0123456789"
-
-
-def llmgw() -> list[str]:
-    exe = shutil.which("llmgw")
-    return [exe] if exe else [sys.executable, "-m", "llmgw_cli"]
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
@@ -67,7 +52,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=10, help="doctor runs (default 10)")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="llmgw-bench-doctor-"))
-    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+    env = proxy_free_env()
     env.update(LLMGW_HOME=str(home), NO_COLOR="1", BENCH_KEY=KEY)
     mock, url = start_mock(env)
     try:
