@@ -24,17 +24,16 @@ keyed by name, and survives reloads (``inherit``).
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Sequence
 
 from llmgw_cli.errors import ConfigError
-from llmgw_cli.shim import gatewaycfg, retry, routing
+from llmgw_cli.shim import gatewaycfg, memberstate, retry, routing
 from llmgw_cli.shim.breaker import CLOSED, HALF_OPEN
 from llmgw_cli.shim.config import ShimConfig
 from llmgw_cli.shim.members import Member
 from llmgw_cli.shim.memberstate import MemberState
-from llmgw_cli.shim.plugin import Exchange, Reject
+from llmgw_cli.shim.plugin import Exchange
 from llmgw_cli.shim.router import Failure, Route, Router
 
 KEY = "llmgw.chain"  # this router's per-request notes in ``Exchange.notes``
@@ -213,7 +212,7 @@ class ChainRouter(Router):
             if len(chosen) == attempts:
                 break
         if not chosen:
-            raise _unavailable(skipped, now)
+            raise memberstate.unavailable(skipped, now)
         cycled = [chosen[i % len(chosen)] for i in range(attempts)]
         exchange.notes[KEY] = _Pending(cycled, probes, time.perf_counter())
         return Route(cycled, name, models or None)
@@ -289,25 +288,6 @@ class ChainRouter(Router):
             "rules": [r.name for r in self.rules],
             "retry": {"attempts": self.config.retry.attempts},
         }
-
-
-def _unavailable(skipped: list[MemberState], now: float) -> Reject:
-    reasons, waits = [], []
-    for st in skipped:
-        if now < st.hold_until:
-            wait = st.hold_until - now
-            reasons.append(f"{st.name}: rate limited (retry in {wait:.1f} s)")
-        else:
-            wait = st.breaker.retry_in(now)
-            reasons.append(
-                f"{st.name}: circuit {st.breaker.state.replace('_', '-')} (retry in {wait:.1f} s)"
-            )
-        waits.append(wait)
-    held_only = all(now < st.hold_until for st in skipped)
-    status, kind = (429, "rate_limit_error") if held_only else (503, "overloaded_error")
-    message = "no chain member can take this request now: " + "; ".join(reasons)
-    retry_after = str(max(1, math.ceil(min(waits)))) if waits else "1"
-    return Reject(status, kind, message, headers={"retry-after": retry_after})
 
 
 def _config_error(path: tuple[str, ...], message: str) -> ConfigError:

@@ -2,16 +2,19 @@
 
 Kept apart from ``Member`` (the session and credential, rebuilt on every reload) and keyed
 by member name, so a reload that keeps a member keeps its breaker, its EWMA and its counts.
+``unavailable`` words the refusal when no member's state lets it take a request.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import deque
 from collections.abc import Callable
 
 from llmgw_cli.shim.breaker import Breaker
 from llmgw_cli.shim.config import Breaker as BreakerConfig
+from llmgw_cli.shim.plugin import Reject
 
 EWMA_ALPHA = 0.3  # weight of the newest TTFT sample: adapts in a handful of requests
 SAMPLES = 256  # TTFT samples kept for the p50 in `shim status`
@@ -115,3 +118,24 @@ class MemberState:
             "requests": self.requests,  # kept across reloads, unlike Member's own counts
             "errors": self.errors,
         }
+
+
+def unavailable(skipped: list[MemberState], now: float) -> Reject:
+    """The refusal when every member is held (429) or its breaker is open: each one's
+    reason, and Retry-After the shortest wait."""
+    reasons, waits = [], []
+    for st in skipped:
+        if now < st.hold_until:
+            wait = st.hold_until - now
+            reasons.append(f"{st.name}: rate limited (retry in {wait:.1f} s)")
+        else:
+            wait = st.breaker.retry_in(now)
+            reasons.append(
+                f"{st.name}: circuit {st.breaker.state.replace('_', '-')} (retry in {wait:.1f} s)"
+            )
+        waits.append(wait)
+    held_only = all(now < st.hold_until for st in skipped)
+    status, kind = (429, "rate_limit_error") if held_only else (503, "overloaded_error")
+    message = "no chain member can take this request now: " + "; ".join(reasons)
+    retry_after = str(max(1, math.ceil(min(waits)))) if waits else "1"
+    return Reject(status, kind, message, headers={"retry-after": retry_after})
