@@ -16,6 +16,7 @@ import pytest
 
 from llmgw_cli import paths
 from llmgw_cli.mock.script import parse_script
+from llmgw_cli.shim.plugins.appendlog import AppendLog
 from tests.governance.shimkit import (
     OFF,
     auth,
@@ -126,6 +127,9 @@ def test_sigkill_under_load_leaves_only_whole_lines(tmp_path: Path) -> None:
             stop.set()
             loader.join(30)
             shim.stop()
+    whole, _, _torn = log.read_bytes().rpartition(b"\n")
+    assert len([json.loads(line) for line in whole.splitlines()]) >= 300
+    AppendLog(log).close()  # what the next shim does on start: trim a write SIGKILL cut short
     raw = log.read_bytes()
     assert raw.endswith(b"\n")
     lines = [json.loads(line) for line in raw.splitlines()]  # every one parses

@@ -1,12 +1,15 @@
 """An append-only JSON-lines file that never holds half a line, with size-based rotation.
 
 Each line goes to the kernel in ONE ``write()`` on a descriptor opened with ``O_APPEND``:
-there is no user-space buffer to lose, so a process killed with SIGKILL leaves only whole
-lines behind (the page cache outlives the process), and several shim processes appending
-to the same file interleave whole lines. ``close()`` fsyncs.
+there is no user-space buffer to lose, and several shim processes appending to the same file
+interleave whole lines. One gap remains: Linux may cut a write that spans a page boundary
+when SIGKILL lands in the middle of it. So every writer holds a shared ``flock`` on a side
+file while it has the log open, and the first writer to open the log when no other is alive
+trims a torn tail left by a killed one — a crash can cost the line being written, never the
+file's shape. ``close()`` fsyncs.
 
 Rotation (``audit.jsonl`` → ``audit.jsonl.1`` → … → ``audit.jsonl.N``) happens under an
-``flock`` on a side file, re-checked inside the lock; a process that finds the file it
+``flock`` on another side file, re-checked inside the lock; a process that finds the file it
 holds renamed away reopens the path before its next write.
 """
 
@@ -27,6 +30,31 @@ def rotated(path: Path, backups: int) -> list[Path]:
     return [path.with_name(f"{path.name}.{i}") for i in range(backups, 0, -1)] + [path]
 
 
+def trim_torn_tail(path: Path) -> int:
+    """Cut a last line that has no newline (a write cut short by SIGKILL); bytes removed."""
+    try:
+        with open(path, "rb+") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            if size == 0:
+                return 0
+            fh.seek(size - 1)
+            if fh.read(1) == b"\n":
+                return 0
+            end, keep = size, 0
+            while end > 0:  # walk back to the last newline, a block at a time
+                start = max(0, end - (1 << 16))
+                fh.seek(start)
+                newline = fh.read(end - start).rfind(b"\n")
+                if newline >= 0:
+                    keep = start + newline + 1
+                    break
+                end = start
+            fh.truncate(keep)
+            return size - keep
+    except FileNotFoundError:
+        return 0
+
+
 class AppendLog:
     def __init__(self, path: Path, max_bytes: int = 50 * 1024 * 1024, backups: int = 5) -> None:
         self.path = path
@@ -35,7 +63,24 @@ class AppendLog:
         paths.ensure_dir(path.parent)
         self._fd: int | None = None
         self._ino = -1
+        self._writers = self._join_writers()
         self._open()
+
+    def _join_writers(self) -> int:
+        """Take a shared lock for this writer's lifetime; repair first if we are alone."""
+        fd = os.open(
+            self.path.with_name(self.path.name + ".writers"),
+            os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC,
+            0o600,
+        )
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pass  # another writer is alive: a partial tail may be its write in flight
+        else:
+            trim_torn_tail(self.path)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        return fd
 
     def _open(self) -> None:
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -97,3 +142,6 @@ class AppendLog:
                 os.fsync(self._fd)
             os.close(self._fd)
             self._fd = None
+        if self._writers >= 0:
+            os.close(self._writers)  # releases the shared lock
+            self._writers = -1
