@@ -7,6 +7,7 @@ The scripts (committed in completions/) call ``llmgw`` back with ``_LLMGW_COMPLE
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -65,6 +66,11 @@ def profile_names(incomplete: str) -> list[str]:
     from llmgw_cli.config.store import ProfileStore
 
     return [n for n in ProfileStore().names() if n.startswith(incomplete)]
+
+
+def profile_option(help_text: str = "Profile (default: the selected one).") -> Any:
+    """The `--profile/-p NAME` option every command shares, with name completion."""
+    return typer.Option(None, "--profile", "-p", help=help_text, autocompletion=profile_names)
 
 
 def shell_names(incomplete: str) -> list[str]:

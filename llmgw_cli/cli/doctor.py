@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import typer
 
+from llmgw_cli.cli.completion import profile_option
+
 
 def register(app: typer.Typer) -> None:
     app.command("doctor")(doctor)
 
 
 def doctor(
-    profile: str = typer.Option(
-        None, "--profile", "-p", help="Profile (default: the selected one)."
-    ),
+    profile: str = profile_option(),
     every: bool = typer.Option(False, "--all", help="Check every profile."),
     checks: list[str] = typer.Option(
         [],

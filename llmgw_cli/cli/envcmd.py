@@ -8,7 +8,7 @@ import sys
 import typer
 
 from llmgw_cli import console
-from llmgw_cli.cli.completion import profile_names, shell_names
+from llmgw_cli.cli.completion import profile_option, shell_names
 from llmgw_cli.clientenv.build import EnvRequest
 from llmgw_cli.errors import UsageError
 
@@ -21,13 +21,7 @@ def register(app: typer.Typer) -> None:
 
 
 def env(
-    profile: str = typer.Option(
-        None,
-        "--profile",
-        "-p",
-        help="Profile (default: the selected one).",
-        autocompletion=profile_names,
-    ),
+    profile: str = profile_option(),
     shell: str = typer.Option(
         None,
         "--shell",
@@ -56,13 +50,7 @@ def env(
 
 def exec_(
     command: list[str] = typer.Argument(..., help="The command and its arguments, after --."),
-    profile: str = typer.Option(
-        None,
-        "--profile",
-        "-p",
-        help="Profile (default: the selected one).",
-        autocompletion=profile_names,
-    ),
+    profile: str = profile_option(),
     shim: bool = typer.Option(
         False, "--shim", help="Go through the running shim, or a private one for this command."
     ),
@@ -98,13 +86,7 @@ def exec_(
 
 
 def token(
-    profile: str = typer.Option(
-        None,
-        "--profile",
-        "-p",
-        help="Profile (default: the selected one).",
-        autocompletion=profile_names,
-    ),
+    profile: str = profile_option(),
 ) -> None:
     """Print the profile's secret (for Claude Code's apiKeyHelper)."""
     from llmgw_cli.clientenv.build import token as get_token
@@ -113,13 +95,7 @@ def token(
 
 
 def claude_settings(
-    profile: str = typer.Option(
-        None,
-        "--profile",
-        "-p",
-        help="Profile (default: the selected one).",
-        autocompletion=profile_names,
-    ),
+    profile: str = profile_option(),
     scope: str = typer.Option(
         "user", "--scope", help="user (~/.claude), project (.claude/settings.json) or local."
     ),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from llmgw_cli import console
+from llmgw_cli.cli.completion import profile_option
 from llmgw_cli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -27,9 +28,7 @@ def register(app: typer.Typer) -> None:
 
 @shim_app.command("start")
 def start(
-    profile: str = typer.Option(
-        None, "--profile", "-p", help="Forward to this profile (default: the selected one)."
-    ),
+    profile: str = profile_option("Forward to this profile (default: the selected one)."),
     chain: str = typer.Option(None, "--chain", help="Profiles in fallback order: A,B,C."),
     config: str = typer.Option(None, "--config", help="A shim config file (YAML)."),
     host: str = typer.Option(None, "--host", help="Address to listen on (default 127.0.0.1)."),
