@@ -11,19 +11,19 @@ from llmgw_cli import __version__
 
 # Each module defines ``register(app)``. Keep imports inside them light: --help loads all.
 COMMAND_MODULES = (
-    "demo",
     "profile",
     "secret",
     "envcmd",
-    "completion",
-    "mock",
-    "shim",
-    "bench",
-    "tokens",
-    "usage",
-    "statusline",
     "doctor",
+    "bench",
+    "shim",
+    "mock",
+    "demo",
+    "usage",
+    "tokens",
+    "statusline",
     "export",
+    "completion",
 )
 
 ABOUT = (
