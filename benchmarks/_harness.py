@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -68,17 +69,47 @@ def start_mock(env: dict[str, str], *args: str) -> tuple[str, subprocess.Popen[b
     return url, proc
 
 
+BENCH_KEY_ENV = {"BENCH_MOCK_KEY": "bench-key"}  # the mock profiles' `env:` secret
+NO_PLUGINS = "plugins: {audit: {enabled: false}, metrics: {enabled: false}}\n"
+
+
+def mock_profile(
+    name: str,
+    url: str,
+    formats: str = "anthropic, openai",
+    auth: str = "{type: x-api-key, secret: 'env:BENCH_MOCK_KEY'}",
+    extra: str = "",
+) -> str:
+    """A profile file (YAML text) for a mock at ``url``."""
+    return (
+        f"version: 1\nname: {name}\nendpoint: {url}\nformats: [{formats}]\nauth: {auth}\n{extra}"
+    )
+
+
 def start_shim(
-    name: str, home: Path, config: Path, env: dict[str, str], timeout: float = 60.0
+    name: str,
+    work: Path,
+    profiles: dict[str, str],
+    config: str,
+    env: dict[str, str],
+    timeout: float = 60.0,
 ) -> tuple[str, str, subprocess.Popen[bytes]]:
-    """`llmgw shim start --config CONFIG --port 0` with LLMGW_HOME=home (its profiles under
-    home/config/profiles); returns (url, local token, process) once /health answers."""
+    """A shim in its own LLMGW_HOME under ``work``: writes ``profiles`` (name -> YAML) and the
+    shim ``config``, runs `llmgw shim start --config … --port 0`, and returns (url, local
+    token, process) once /health answers."""
+    home = work / re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+    folder = home / "config" / "profiles"
+    folder.mkdir(parents=True)
+    for profile, text in profiles.items():
+        (folder / f"{profile}.yaml").write_text(text)
+    cfg = home / "shim.yaml"
+    cfg.write_text(config)
     with (home / "shim.log").open("wb") as log:  # the child keeps its own descriptor
         proc = subprocess.Popen(
-            [*llmgw(), "shim", "start", "--config", str(config), "--port", "0"],
+            [*llmgw(), "shim", "start", "--config", str(cfg), "--port", "0"],
             stdout=subprocess.DEVNULL,
             stderr=log,
-            env={**env, "LLMGW_HOME": str(home)},
+            env={**env, **BENCH_KEY_ENV, "LLMGW_HOME": str(home)},
         )
     state = home / "run" / "shim.json"
     deadline = time.monotonic() + timeout

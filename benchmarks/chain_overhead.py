@@ -30,16 +30,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import proxy_free_env, start_mock
+from _harness import NO_PLUGINS, mock_profile, proxy_free_env, start_mock
 from _harness import start_shim as start_shim_process
 from shim_overhead import SMALL, Target, aio_run, processes, ttft_run, wrk_run
 
 GOAL_MS = 0.2
-PLUGINS_OFF = "plugins: {audit: {enabled: false}, metrics: {enabled: false}}\n"
-PROFILE = (
-    "version: 1\nname: {name}\nendpoint: {url}\nformats: [anthropic, openai]\n"
-    "auth: {{type: x-api-key, secret: env:BENCH_MOCK_KEY}}\n"
-)
 CONFIGS = {
     "one-member shim": "chain: [m1]\n",
     "chain of 3, static": "chain: [m1, m2, m3]\n",
@@ -52,14 +47,9 @@ CONFIGS = {
 
 
 def start_shim(name: str, config: str, mock_url: str, work: Path, env: dict[str, str]) -> Target:
-    home = work / name.replace(" ", "_").replace(",", "").replace("+", "")
-    profiles = home / "config" / "profiles"
-    profiles.mkdir(parents=True)
-    for member in ("m1", "m2", "m3"):  # all healthy; with m1 answering, m2/m3 are never asked
-        (profiles / f"{member}.yaml").write_text(PROFILE.format(name=member, url=mock_url))
-    cfg = home / "shim.yaml"
-    cfg.write_text(config + PLUGINS_OFF)
-    url, token, proc = start_shim_process(name, home, cfg, {**env, "BENCH_MOCK_KEY": "bench-key"})
+    # All healthy; with m1 answering, m2 and m3 are never asked.
+    profiles = {m: mock_profile(m, mock_url) for m in ("m1", "m2", "m3")}
+    url, token, proc = start_shim_process(name, work, profiles, config + NO_PLUGINS, env)
     return Target(name, url, token, proc)
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from _harness import get, proxy_free_env, start_mock, wait_http
+from _harness import NO_PLUGINS, get, mock_profile, proxy_free_env, start_mock, wait_http
 from _harness import start_shim as start_shim_process
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,20 +61,10 @@ class Target:
 
 
 def start_shim(name: str, mock_url: str, plugins: bool, work: Path, env: dict[str, str]) -> Target:
-    home = work / name
-    (home / "config" / "profiles").mkdir(parents=True)
-    (home / "config" / "profiles" / "mock.yaml").write_text(
-        f"version: 1\nname: mock\nendpoint: {mock_url}\nformats: [anthropic, openai]\n"
-        "auth: {type: x-api-key, secret: env:BENCH_MOCK_KEY}\nheaders: {X-Department: Bench}\n"
-    )
-    cfg = home / "shim.yaml"
-    if plugins:
-        cfg.write_text("chain: [mock]\n")  # the defaults: whatever plugins are on by default
-    else:
-        cfg.write_text(
-            "chain: [mock]\nplugins: {audit: {enabled: false}, metrics: {enabled: false}}\n"
-        )
-    url, token, proc = start_shim_process(name, home, cfg, {**env, "BENCH_MOCK_KEY": "bench-key"})
+    profile = mock_profile("mock", mock_url, extra="headers: {X-Department: Bench}\n")
+    # With plugins: the defaults, whatever plugins are on by default.
+    config = "chain: [mock]\n" + ("" if plugins else NO_PLUGINS)
+    url, token, proc = start_shim_process(name, work, {"mock": profile}, config, env)
     health = json.loads(get(url + "/health"))
     label = f"{name} ({', '.join(health.get('plugins') or []) or 'no plugins'})"
     return Target(label, url, token, proc)

@@ -39,7 +39,7 @@ import aiohttp
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _harness import get, proxy_free_env, start_mock  # noqa: E402
+from _harness import get, mock_profile, proxy_free_env, start_mock  # noqa: E402
 from _harness import start_shim as start_shim_process  # noqa: E402
 from governance_overhead import claude_request  # noqa: E402
 from shim_overhead import wrk_run  # noqa: E402
@@ -82,15 +82,8 @@ class Target:
 
 
 def start_shim(name: str, config: str, mock_url: str, work: Path, env: dict[str, str]) -> Target:
-    home = work / name
-    (home / "config" / "profiles").mkdir(parents=True)
-    (home / "config" / "profiles" / "mock.yaml").write_text(
-        f"version: 1\nname: mock\nendpoint: {mock_url}\nformats: [anthropic, openai]\n"
-        "auth: {type: x-api-key, secret: 'env:BENCH_MOCK_KEY'}\n"
-    )
-    cfg = home / "shim.yaml"
-    cfg.write_text("chain: [mock]\n" + config)
-    url, token, proc = start_shim_process(name, home, cfg, {**env, "BENCH_MOCK_KEY": "bench-key"})
+    profiles = {"mock": mock_profile("mock", mock_url)}
+    url, token, proc = start_shim_process(name, work, profiles, "chain: [mock]\n" + config, env)
     return Target(name, url, token, proc)
 
 

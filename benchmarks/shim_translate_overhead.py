@@ -41,7 +41,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _harness import proxy_free_env, start_mock
+from _harness import NO_PLUGINS, mock_profile, proxy_free_env, start_mock
 from _harness import start_shim as start_shim_process
 from shim_overhead import Target, processes
 from translate_overhead import claude_code_request
@@ -71,14 +71,9 @@ class Way:
 
 
 def start_shim(name: str, mock_url: str, formats: str, work: Path, env: dict[str, str]) -> Target:
-    home = work / name
-    (home / "config" / "profiles").mkdir(parents=True)
-    (home / "config" / "profiles" / "up.yaml").write_text(
-        f"version: 1\nname: up\nendpoint: {mock_url}\nformats: [{formats}]\nauth: {{type: none}}\n"
-    )
-    cfg = home / "shim.yaml"
-    cfg.write_text("chain: [up]\nplugins: {audit: {enabled: false}, metrics: {enabled: false}}\n")
-    url, token, proc = start_shim_process(name, home, cfg, env)
+    profile = mock_profile("up", mock_url, formats=formats, auth="{type: none}")
+    config = "chain: [up]\n" + NO_PLUGINS
+    url, token, proc = start_shim_process(name, work, {"up": profile}, config, env)
     return Target(name, url, token, proc)
 
 
