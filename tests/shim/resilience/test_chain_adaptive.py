@@ -6,7 +6,7 @@ from collections import Counter
 
 import httpx
 
-from tests.helpers.mockserver import mock_thread
+from tests.helpers.mockserver import mock_process
 from tests.shim.conftest import save_profile
 from tests.shim.resilience.conftest import BODY, chain_shim, member
 
@@ -14,12 +14,14 @@ STREAM = {**BODY, "stream": True, "max_tokens": 3}
 
 
 def _run(order: str, n: int, warmup: int) -> tuple[Counter[str], dict[str, float]]:
+    # The members run as their own processes: timed in this process, next to the shim and
+    # the client, a member's TTFT would carry their pauses (GIL, GC) and not its own.
     with (
-        mock_thread(ttft_ms=80, output_tokens=3) as slow,
-        mock_thread(ttft_ms=20, output_tokens=3) as fast,
+        mock_process("--ttft-ms", "80", "--output-tokens", "3") as slow,
+        mock_process("--ttft-ms", "20", "--output-tokens", "3") as fast,
     ):
-        save_profile("slow", slow)  # first in the chain: static order would pick it
-        save_profile("fast", fast)
+        save_profile("slow", slow.url)  # first in the chain: static order would pick it
+        save_profile("fast", fast.url)
         with chain_shim(f"chain: [slow, fast]\norder: {order}\n") as shim:
             headers = {"x-api-key": shim.token}
             seen: Counter[str] = Counter()
