@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from llmgw_cli import console
+from llmgw_cli.cli import console
 from llmgw_cli.cli.completion import profile_option, shell_names
 from llmgw_cli.clientenv.build import EnvRequest
 from llmgw_cli.errors import UsageError

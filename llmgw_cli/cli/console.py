@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import Any, NoReturn
 
 from rich.console import Console
+
+from llmgw_cli.errors import debug as debug
 
 # Results go to stdout; messages, warnings and progress go to stderr, so
 # `eval "$(llmgw env)"` and `--json` pipes only ever see what they asked for.
@@ -39,7 +40,3 @@ def abort(message: str, code: int = 2) -> NoReturn:
     error = LlmgwError(message)
     error.exit_code = code
     raise error
-
-
-def debug() -> bool:
-    return os.environ.get("LLMGW_DEBUG", "") not in ("", "0")
