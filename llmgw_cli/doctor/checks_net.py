@@ -44,6 +44,8 @@ def proxy(ctx: Context) -> Outcome:
             k: (v if k.lower() == "no_proxy" else proxyenv.redact(v)) for k, v in env.items()
         },
         "notes": proxyenv.entry_notes(env),
+        # The shim's own decision (profile only, netproxy's rules): what `llmgw shim` does.
+        "shim": proxyenv.shim_route(p.root, p.proxy.https, p.proxy.no_proxy).describe(),
     }
     if problems:
         detail["problems"] = problems
