@@ -128,7 +128,7 @@ def validate(p: Profile, doc: Located) -> None:
     _validate_auth(p, doc)
     _validate_names(p, doc)
     if p.proxy.https:
-        p.proxy.https = check_url(p.proxy.https, doc, ("proxy", "https"), keep_path=True)
+        p.proxy.https = check_url(p.proxy.https, doc, ("proxy", "https"))
     for key in ("connect_s", "first_byte_s", "total_s"):
         if getattr(p.timeouts, key) <= 0:
             raise schema.fail(doc, ("timeouts", key), "must be more than 0 seconds")
@@ -180,7 +180,7 @@ def _validate_names(p: Profile, doc: Located) -> None:
             raise schema.fail(doc, ("claude_code", "env", key), "not a valid environment name")
 
 
-def check_url(url: str, doc: Located, path: tuple[str, ...], keep_path: bool = True) -> str:
+def check_url(url: str, doc: Located, path: tuple[str, ...]) -> str:
     try:
         parts = urlsplit(url.strip())
         port = parts.port  # raises on a bad port

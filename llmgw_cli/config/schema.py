@@ -133,7 +133,7 @@ def unbuild(obj: Any) -> Any:
             default = (
                 f.default
                 if f.default is not dataclasses.MISSING
-                else f.default_factory()  # type: ignore[misc]
+                else f.default_factory()
                 if f.default_factory is not dataclasses.MISSING
                 else dataclasses.MISSING
             )

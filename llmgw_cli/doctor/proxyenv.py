@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from llmgw_cli import netproxy
-from llmgw_cli.netproxy import ip_of
+from llmgw_cli.netproxy import ip_of as ip_of
 
 CLIENTS = ("httpx", "curl", "node")
 PROXY_VARS = ("https_proxy", "http_proxy", "all_proxy", "no_proxy")
