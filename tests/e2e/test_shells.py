@@ -91,7 +91,10 @@ def dump(shell: str, steps: list[str], env: Mapping[str, str]) -> dict[bytes, by
     program = sep.join([*steps, "env -0"])
     # Run in the throwaway HOME: if quoting ever broke, stray output lands there, not in the repo.
     done = subprocess.run(
-        shell_argv(shell, program), env=dict(env), capture_output=True, timeout=60,
+        shell_argv(shell, program),
+        env=dict(env),
+        capture_output=True,
+        timeout=60,
         cwd=env["HOME"],
     )
     assert done.returncode == 0, done.stderr.decode(errors="replace")
