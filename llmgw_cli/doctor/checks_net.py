@@ -162,6 +162,9 @@ def _proxy_problems(
             f"`llmgw env` unsets {' and '.join(dropped)} from your shell because the profile "
             "sets no proxy; set proxy.https / proxy.no_proxy if the gateway needs them"
         )
+    shim = proxyenv.shim_route(ctx.profile.root, wanted, ctx.profile.proxy.no_proxy)
+    if wanted and (shim.proxy or None) != (route.proxy or None):  # same settings, other rules
+        problems.append(f"the shim would go {shim.describe()}, httpx {route.describe()}")
     no_proxy = env.get("no_proxy", env.get("NO_PROXY", ""))
     entries = {e.strip().lower() for e in no_proxy.replace(" ", ",").split(",") if e.strip()}
     if route.proxy and is_loopback(target.host):

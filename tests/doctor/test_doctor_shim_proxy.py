@@ -72,3 +72,4 @@ def test_doctor_says_where_curl_and_node_differ_from_the_shim() -> None:
     assert detail["clients"]["node"] == "direct (NO_PROXY entry '*.corp')"
     assert detail["clients"]["curl"].startswith("via http://127.0.0.1:9")
     assert any("*.corp: only Node" in note for note in detail["notes"])
+    assert "the shim would go direct (NO_PROXY entry '*.corp')" in " ".join(detail["problems"])
