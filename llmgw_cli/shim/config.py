@@ -16,7 +16,7 @@ from typing import Any
 from llmgw_cli.config import schema, yamlio
 from llmgw_cli.config.model import NAME_RE
 from llmgw_cli.errors import ConfigError, UsageError
-from llmgw_cli.shim.gatewaycfg import Provider
+from llmgw_cli.shim.seedfile import Provider
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
@@ -152,10 +152,11 @@ def validate(config: ShimConfig, doc: yamlio.Located | None) -> None:
         raise fail(("retry", "attempts"), "must be 1 or more")
     if config.breaker.failures < 1:
         raise fail(("breaker", "failures"), "must be 1 or more")
-    from llmgw_cli.shim import gatewaycfg, routing
+    from llmgw_cli.shim import seedfile
+    from llmgw_cli.shim.route import rules
 
-    gatewaycfg.check(config, fail)
-    routing.compile_rules(config, fail)  # regexes, routes and fallbacks resolve
+    seedfile.check(config, fail)
+    rules.compile_rules(config, fail)  # regexes, routes and fallbacks resolve
     for key in ("connect_s", "first_byte_s", "total_s"):
         value = getattr(config.timeouts, key)
         if value is not None and value <= 0:

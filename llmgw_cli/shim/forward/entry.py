@@ -17,11 +17,11 @@ from typing import Any
 
 from aiohttp import web
 
-from llmgw_cli.shim import attempts, faults
-from llmgw_cli.shim.auth import UNAUTHORIZED, LocalAuth
-from llmgw_cli.shim.plugin import Exchange
-from llmgw_cli.shim.pluginhost import PluginHost
-from llmgw_cli.shim.router import Router
+from llmgw_cli.shim.forward import attempts, faults
+from llmgw_cli.shim.forward.auth import UNAUTHORIZED, LocalAuth
+from llmgw_cli.shim.plugins.contract import Exchange
+from llmgw_cli.shim.plugins.host import PluginHost
+from llmgw_cli.shim.route.router import Router
 
 perf = time.perf_counter
 _OPENAI_PREFIXES = ("/v1/chat/", "/v1/completions", "/v1/embeddings", "/v1/responses")

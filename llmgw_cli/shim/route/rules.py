@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from llmgw_cli.errors import ConfigError
-from llmgw_cli.shim import gatewaycfg
+from llmgw_cli.shim import seedfile
 from llmgw_cli.shim.config import RoutingRule, ShimConfig
 
 Target = tuple[str, str | None]  # member name, model to send it (None: per the mapping)
@@ -150,7 +150,7 @@ def _compile(config: ShimConfig, i: int, r: RoutingRule, fail: Fail) -> Rule:
     model = r.model or r.preferred_model
     route = r.route
     if route is None and r.preferred_model is not None:
-        route = gatewaycfg.provider_for_model(config, r.preferred_model)
+        route = seedfile.provider_for_model(config, r.preferred_model)
         if route is None:
             raise fail(
                 (*where, "preferred_model"),
@@ -166,7 +166,7 @@ def _compile(config: ShimConfig, i: int, r: RoutingRule, fail: Fail) -> Rule:
             if entry in config.chain:
                 fallback.append((entry, None))
                 continue
-            owner = gatewaycfg.provider_for_model(config, entry)
+            owner = seedfile.provider_for_model(config, entry)
             if owner is None:
                 raise fail(
                     (*where, "fallback", str(j)),

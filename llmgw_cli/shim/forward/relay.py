@@ -16,10 +16,11 @@ import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict
 
-from llmgw_cli.shim import faults, openai_usage, translation
-from llmgw_cli.shim.members import DROP_RESPONSE, Member
-from llmgw_cli.shim.plugin import Exchange
-from llmgw_cli.shim.usage import ResponseTap
+from llmgw_cli.shim.forward import faults, openai_usage
+from llmgw_cli.shim.forward.usage import ResponseTap
+from llmgw_cli.shim.members.member import DROP_RESPONSE, Member
+from llmgw_cli.shim.plugins.contract import Exchange
+from llmgw_cli.shim.translate import registry
 
 perf = time.perf_counter
 UPSTREAM_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
@@ -37,7 +38,7 @@ async def relay(
     resp: aiohttp.ClientResponse,
     t0: float,
     upstream_s: float,
-    tr: translation.Translator | None,
+    tr: registry.Translator | None,
     strip: bool,
     first: bytes,
     wants_tap: bool,
@@ -81,7 +82,7 @@ async def relay(
         _overhead(headers, ex, t0, upstream_s)
         out = web.StreamResponse(status=resp.status, reason=resp.reason, headers=headers)
         if tr is not None:
-            st: translation.StreamTranslator | None = tr.stream()
+            st: registry.StreamTranslator | None = tr.stream()
         else:
             st = openai_usage.StripUsage() if strip and streaming else None
         await out.prepare(request)
@@ -109,7 +110,7 @@ async def _pump(
     out: web.StreamResponse,
     streaming: bool,
     tap: ResponseTap | None,
-    st: translation.StreamTranslator | None,
+    st: registry.StreamTranslator | None,
     first: bytes,
 ) -> bool:
     """Relay chunks as they come; True when the upstream finished cleanly."""

@@ -14,8 +14,8 @@ import json
 import re
 import time
 
-from llmgw_cli.shim.plugin import Exchange
-from llmgw_cli.shim.usage_tap import SSEUsageScanner, UsageTap
+from llmgw_cli.shim.forward.usage_tap import SSEUsageScanner, UsageTap
+from llmgw_cli.shim.plugins.contract import Exchange
 
 MAX_JSON = 8 << 20  # a larger non-streamed body is relayed but not parsed for usage
 # Non-empty content only: Anthropic's message_start carries `"content":[]` before any token.

@@ -17,12 +17,20 @@ import aiohttp
 from aiohttp import web
 
 # Importing translators registers the format translators with `translation`, once.
-from llmgw_cli.shim import faults, outgoing, relay, translation, translators  # noqa: F401
-from llmgw_cli.shim.members import Member
-from llmgw_cli.shim.outgoing import Outgoing
-from llmgw_cli.shim.plugin import BadBody, Exchange, Reject
-from llmgw_cli.shim.pluginhost import PluginFailed, PluginHost
-from llmgw_cli.shim.router import Failure, Route, Router
+from llmgw_cli.shim.forward import (
+    faults,
+    outgoing,
+    relay,
+)
+from llmgw_cli.shim.forward.outgoing import Outgoing
+from llmgw_cli.shim.members.member import Member
+from llmgw_cli.shim.plugins.contract import BadBody, Exchange, Reject
+from llmgw_cli.shim.plugins.host import PluginFailed, PluginHost
+from llmgw_cli.shim.route.router import Failure, Route, Router
+from llmgw_cli.shim.translate import (
+    bridges,  # noqa: F401
+    registry,
+)
 
 perf = time.perf_counter
 _UPSTREAM_ERRORS = relay.UPSTREAM_ERRORS
@@ -53,9 +61,9 @@ async def forward(
         ex.attempts = i + 1
         ex.profile, ex.upstream = member.name, member.base
         failure = None
-        tr: translation.Translator | None = None
+        tr: registry.Translator | None = None
         if fmt != "other" and not member.serves(fmt):
-            factory = translation.find(fmt, member)
+            factory = registry.find(fmt, member)
             if factory is None:
                 failure = Failure(
                     "format",
@@ -69,7 +77,7 @@ async def forward(
                 sent = outgoing.build(request, ex, member, route, tr, needs_usage)
             except BadBody as exc:
                 return faults.fail(ex, 400, f"{exc}; send a JSON body")
-            except translation.LocalAnswer as local:  # answered without the member
+            except registry.LocalAnswer as local:  # answered without the member
                 ex.status = local.status
                 return web.Response(
                     status=local.status,

@@ -18,7 +18,7 @@ from yarl import URL
 from llmgw_cli.config.model import Profile
 from llmgw_cli.config.secrets import Secrets
 from llmgw_cli.config.store import ProfileStore
-from llmgw_cli.shim import upstream
+from llmgw_cli.shim.members import session
 
 # Never forwarded: hop-by-hop headers (RFC 9110 §7.6.1), what aiohttp sets itself, and the
 # client's local token (replaced by the member's credential).
@@ -82,8 +82,8 @@ class Member:
     def start(self) -> None:
         """Open the pooled session; call inside the event loop."""
         if self.session is None:
-            self.session = upstream.new_session(self.profile)
-            self.proxy, _ = upstream.proxy_for(self.profile)
+            self.session = session.new_session(self.profile)
+            self.proxy, _ = session.proxy_for(self.profile)
 
     async def close(self) -> None:
         if self.session is not None:

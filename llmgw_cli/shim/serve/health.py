@@ -16,9 +16,9 @@ from collections.abc import Callable
 from aiohttp import web
 from yarl import URL
 
-from llmgw_cli.shim.forward import Stats
-from llmgw_cli.shim.members import Member
-from llmgw_cli.shim.router import Router
+from llmgw_cli.shim.forward.entry import Stats
+from llmgw_cli.shim.members.member import Member
+from llmgw_cli.shim.route.router import Router
 
 PROBE_TIMEOUT_S = 3.0
 

@@ -14,7 +14,7 @@ request the member's format has no equivalent of but the translator can answer i
 (count_tokens on an OpenAI-only member). ``tr.headers`` are added to the upstream request
 when the client did not send them (``anthropic-version`` for an Anthropic member).
 Translators register themselves with ``register(client_format, member_format, factory)``
-(``llmgw_cli.shim.translators``, imported once by ``attempts``); ``find`` picks one.
+(``llmgw_cli.shim.translate.bridges``, imported once by ``attempts``); ``find`` picks one.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from llmgw_cli.shim.members import Member
-from llmgw_cli.shim.plugin import Exchange
+from llmgw_cli.shim.members.member import Member
+from llmgw_cli.shim.plugins.contract import Exchange
 
 
 class StreamTranslator(Protocol):

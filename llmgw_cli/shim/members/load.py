@@ -10,9 +10,9 @@ from __future__ import annotations
 from llmgw_cli.config.model import Timeouts
 from llmgw_cli.config.secrets import Secrets
 from llmgw_cli.config.store import ProfileStore
-from llmgw_cli.shim import gatewaycfg
+from llmgw_cli.shim import seedfile
 from llmgw_cli.shim.config import ShimConfig
-from llmgw_cli.shim.members import Member, from_profile
+from llmgw_cli.shim.members.member import Member, from_profile
 
 
 def load_members(
@@ -24,8 +24,8 @@ def load_members(
     for name in config.chain:
         provider = config.providers.get(name)
         if provider is not None:
-            profile = gatewaycfg.profile_for(name, provider, _timeouts(Timeouts(), config))
-            secret = gatewaycfg.secret_for(name, provider, config.source)
+            profile = seedfile.profile_for(name, provider, _timeouts(Timeouts(), config))
+            secret = seedfile.secret_for(name, provider, config.source)
         else:
             store = store or ProfileStore()
             secrets = secrets or Secrets()

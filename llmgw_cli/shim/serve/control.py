@@ -12,11 +12,12 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from llmgw_cli import shimstate
 from llmgw_cli.errors import ConfigError, UpstreamError
-from llmgw_cli.shim import daemon, runtime
+from llmgw_cli.shim.serve import daemon
 
 
-def _call(state: runtime.ShimState, method: str, route: str, timeout: float) -> tuple[int, Any]:
+def _call(state: shimstate.ShimState, method: str, route: str, timeout: float) -> tuple[int, Any]:
     request = urllib.request.Request(
         state.url + "/_llmgw/" + route,
         method=method,
@@ -34,14 +35,14 @@ def _call(state: runtime.ShimState, method: str, route: str, timeout: float) -> 
             return exc.code, {}
 
 
-def running() -> runtime.ShimState:
-    state = runtime.read()
+def running() -> shimstate.ShimState:
+    state = shimstate.read()
     if state is None:
         raise ConfigError("no shim is running: start one with `llmgw shim start --detach`")
     return state
 
 
-def reload(timeout: float = 30.0) -> runtime.ShimState:
+def reload(timeout: float = 30.0) -> shimstate.ShimState:
     """Ask the running shim to reload; ConfigError with its reason when it refuses."""
     state = running()
     try:
@@ -58,7 +59,7 @@ def reload(timeout: float = 30.0) -> runtime.ShimState:
     return state
 
 
-def status(state: runtime.ShimState, timeout: float = 3.0) -> dict[str, Any]:
+def status(state: shimstate.ShimState, timeout: float = 3.0) -> dict[str, Any]:
     """The shim's full status (members, breakers, latency, tokens)."""
     try:
         code, body = _call(state, "GET", "status", timeout)

@@ -27,7 +27,7 @@ import json
 import re
 from typing import Any
 
-from llmgw_cli.shim.plugin import Usage
+from llmgw_cli.shim.plugins.contract import Usage
 
 
 def _int(value: Any) -> int:

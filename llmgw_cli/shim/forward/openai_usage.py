@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from llmgw_cli.shim.plugin import BadBody, Exchange
+from llmgw_cli.shim.plugins.contract import BadBody, Exchange
 
 PATHS = ("/v1/chat/completions", "/v1/completions")
 _EVENT = re.compile(rb".*?(?:\r\n\r\n|\n\n|\r\r)", re.S)

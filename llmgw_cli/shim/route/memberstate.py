@@ -12,9 +12,9 @@ import statistics
 from collections import deque
 from collections.abc import Callable
 
-from llmgw_cli.shim.breaker import Breaker
 from llmgw_cli.shim.config import Breaker as BreakerConfig
-from llmgw_cli.shim.plugin import Reject
+from llmgw_cli.shim.plugins.contract import Reject
+from llmgw_cli.shim.route.breaker import Breaker
 
 EWMA_ALPHA = 0.3  # weight of the newest TTFT sample: adapts in a handful of requests
 SAMPLES = 256  # TTFT samples kept for the p50 in `shim status`

@@ -26,8 +26,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from llmgw_cli.shim.config import ShimConfig
-from llmgw_cli.shim.members import Member
-from llmgw_cli.shim.plugin import Exchange
+from llmgw_cli.shim.members.member import Member
+from llmgw_cli.shim.plugins.contract import Exchange
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,6 @@ class Router:
 def build_router(config: ShimConfig, members: Sequence[Member]) -> Router:
     """The router a config asks for: the plain one for a single member without rules or
     model mapping (it pays nothing), else the resilient chain (``shim.chain``)."""
-    from llmgw_cli.shim import chain
+    from llmgw_cli.shim.route import chain
 
     return chain.build_router(config, members)

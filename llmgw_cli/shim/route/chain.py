@@ -28,13 +28,14 @@ import time
 from collections.abc import Callable, Sequence
 
 from llmgw_cli.errors import ConfigError
-from llmgw_cli.shim import gatewaycfg, memberstate, retry, routing
-from llmgw_cli.shim.breaker import CLOSED, HALF_OPEN
+from llmgw_cli.shim import seedfile
 from llmgw_cli.shim.config import ShimConfig
-from llmgw_cli.shim.members import Member
-from llmgw_cli.shim.memberstate import MemberState
-from llmgw_cli.shim.plugin import Exchange
-from llmgw_cli.shim.router import Failure, Route, Router
+from llmgw_cli.shim.members.member import Member
+from llmgw_cli.shim.plugins.contract import Exchange
+from llmgw_cli.shim.route import memberstate, retry, rules
+from llmgw_cli.shim.route.breaker import CLOSED, HALF_OPEN
+from llmgw_cli.shim.route.memberstate import MemberState
+from llmgw_cli.shim.route.router import Failure, Route, Router
 
 KEY = "llmgw.chain"  # this router's per-request notes in ``Exchange.notes``
 EXPLORE_S = 30.0  # adaptive order: re-measure a member not measured for this long
@@ -87,7 +88,7 @@ class ChainRouter(Router):
         self.states = {
             m.name: MemberState(m.name, config.breaker, self._state_changed) for m in self.members
         }
-        self.rules = routing.compile_rules(config, _config_error)
+        self.rules = rules.compile_rules(config, _config_error)
         needles = set(config.models)
         for p in config.providers.values():
             needles.update(p.models)
@@ -120,13 +121,13 @@ class ChainRouter(Router):
     def route(self, exchange: Exchange) -> Route:
         now = clock()
         name = "default"
-        targets: list[routing.Target]
+        targets: list[rules.Target]
         model_for_all: str | None = None
         requested = ""
         if self.needs_body and exchange.method == "POST" and self._body_matters(exchange.body):
-            req = routing.Request(exchange.json())
+            req = rules.Request(exchange.json())
             requested = req.model
-            rule = routing.first_match(self.rules, req) if self.rules else None
+            rule = rules.first_match(self.rules, req) if self.rules else None
             if rule is not None:
                 name = rule.name
                 if rule.first is None:
@@ -140,8 +141,8 @@ class ChainRouter(Router):
                     )
                     targets = [rule.first, *rest]
             else:
-                owner = gatewaycfg.provider_for_model(self.config, requested) if requested else None
-                order: list[routing.Target] = [(m.name, None) for m in self._order(now)]
+                owner = seedfile.provider_for_model(self.config, requested) if requested else None
+                order: list[rules.Target] = [(m.name, None) for m in self._order(now)]
                 if owner is not None:
                     name = f"provider:{owner}"
                     order.sort(key=lambda t: t[0] != owner)
@@ -185,7 +186,7 @@ class ChainRouter(Router):
         exchange: Exchange,
         now: float,
         name: str,
-        targets: list[routing.Target],
+        targets: list[rules.Target],
         requested: str,
         model_for_all: str | None,
     ) -> Route:

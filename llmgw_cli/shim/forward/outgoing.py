@@ -14,10 +14,11 @@ from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
-from llmgw_cli.shim import openai_usage, translation, translators
-from llmgw_cli.shim.members import Member
-from llmgw_cli.shim.plugin import Exchange
-from llmgw_cli.shim.router import Route
+from llmgw_cli.shim.forward import openai_usage
+from llmgw_cli.shim.members.member import Member
+from llmgw_cli.shim.plugins.contract import Exchange
+from llmgw_cli.shim.route.router import Route
+from llmgw_cli.shim.translate import bridges, registry
 from llmgw_cli.wire.sse import dumps
 
 
@@ -34,7 +35,7 @@ def build(
     ex: Exchange,
     member: Member,
     route: Route,
-    tr: translation.Translator | None,
+    tr: registry.Translator | None,
     needs_usage: bool,
 ) -> Outgoing:
     """Raises ``BadBody`` (not JSON where it had to be read) or a translator's ``ValueError``
@@ -62,7 +63,7 @@ def build(
                 if payload is not ex.json():
                     data = dumps(payload)
         if ex.client_format == "anthropic":  # thinking an OpenAI-format member produced
-            data = translators.strip_unsigned_thinking(data)
+            data = bridges.strip_unsigned_thinking(data)
     headers = member.outgoing_headers(request.headers)
     if tr is not None:
         headers["Accept-Encoding"] = "identity"  # a translator needs plain bytes

@@ -29,9 +29,9 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from llmgw_cli.shim import translation
-from llmgw_cli.shim.members import Member
-from llmgw_cli.shim.plugin import Exchange
+from llmgw_cli.shim.members.member import Member
+from llmgw_cli.shim.plugins.contract import Exchange
+from llmgw_cli.shim.translate import registry
 from llmgw_cli.wire import a2o, error_bodies, o2a
 from llmgw_cli.wire.common import TranslationError
 from llmgw_cli.wire.sse import dumps as _dumps
@@ -168,7 +168,7 @@ class AnthropicOnOpenAI(_Translator):
     def request(self, exchange: Exchange, member: Member, model: str | None) -> tuple[str, bytes]:
         path, method = exchange.path, exchange.method
         if path == "/v1/messages/count_tokens" and method == "POST":
-            raise translation.LocalAnswer(200, _dumps(count_tokens(_request_json(exchange))))
+            raise registry.LocalAnswer(200, _dumps(count_tokens(_request_json(exchange))))
         if path == "/v1/messages" and method == "POST":
             self.kind = "messages"
             out = a2o.anthropic_to_openai_request(
@@ -182,7 +182,7 @@ class AnthropicOnOpenAI(_Translator):
             return "/v1/models", exchange.body
         raise _unsupported(exchange, member, "OpenAI Chat Completions")
 
-    def stream(self) -> translation.StreamTranslator:
+    def stream(self) -> registry.StreamTranslator:
         return _Stream(OpenAIToAnthropicSSE())
 
 
@@ -214,7 +214,7 @@ class OpenAIOnAnthropic(_Translator):
             return "/v1/models", exchange.body
         raise _unsupported(exchange, member, "Anthropic Messages")
 
-    def stream(self) -> translation.StreamTranslator:
+    def stream(self) -> registry.StreamTranslator:
         return _Stream(AnthropicToOpenAISSE(include_usage=self.include_usage))
 
 
@@ -263,5 +263,5 @@ def _untranslatable(exc: ValueError, body: bytes) -> str:
     return f"the upstream's answer could not be translated ({reason}): {snippet}"
 
 
-translation.register("anthropic", "openai", AnthropicOnOpenAI)
-translation.register("openai", "anthropic", OpenAIOnAnthropic)
+registry.register("anthropic", "openai", AnthropicOnOpenAI)
+registry.register("openai", "anthropic", OpenAIOnAnthropic)

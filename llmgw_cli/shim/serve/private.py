@@ -18,15 +18,15 @@ from llmgw_cli.config.selection import load_selected
 from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.errors import UsageError
 from llmgw_cli.shim import config as shim_config
-from llmgw_cli.shim import members as members_mod
-from llmgw_cli.shim.server import Config, run_in_thread
+from llmgw_cli.shim.members.member import from_profile
+from llmgw_cli.shim.serve.server import Config, run_in_thread
 
 
 def run_with_private_shim(profile_flag: str | None, command: Sequence[str]) -> int:
     """Run ``command`` through a private shim for the selected profile; its exit code."""
     store = ProfileStore()
     _, profile = load_selected(store, profile_flag)
-    member = members_mod.from_profile(profile, Secrets().resolve(profile))
+    member = from_profile(profile, Secrets().resolve(profile))
     cfg = shim_config.for_chain([profile.name], host="127.0.0.1", port=0)
     config = Config(shim=cfg, members=[member], public=False)
     with run_in_thread(config) as shim:

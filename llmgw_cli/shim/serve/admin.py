@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from llmgw_cli.shim import auth, faults
-from llmgw_cli.shim.health import Health
+from llmgw_cli.shim.forward import auth, faults
+from llmgw_cli.shim.serve.health import Health
 
 PREFIX = "/_llmgw/"
 

@@ -2,7 +2,7 @@
 
 ``shim.lock`` (held with flock for the server's lifetime) makes a second shim for the same
 LLMGW_HOME refuse to start, and disappears with its holder, so a crashed shim never blocks
-the next one; ``shim.json`` (``runtime.py``) says where it listens; ``shim.log`` in the
+the next one; ``shim.json`` (``shimstate.py``) says where it listens; ``shim.log`` in the
 state dir keeps a detached shim's output. Nothing here imports aiohttp.
 """
 
@@ -21,9 +21,8 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from llmgw_cli import paths
+from llmgw_cli import paths, shimstate
 from llmgw_cli.errors import ConfigError, UpstreamError
-from llmgw_cli.shim import runtime
 
 LOCK_FILE = "shim.lock"
 LOG_FILE = "shim.log"
@@ -34,7 +33,7 @@ def log_path() -> Path:
     return paths.state_dir() / LOG_FILE
 
 
-def _already(state: runtime.ShimState | None) -> ConfigError:
+def _already(state: shimstate.ShimState | None) -> ConfigError:
     where = f" (pid {state.pid} at {state.url})" if state else ""
     return ConfigError(
         f"a shim is already running for this LLMGW_HOME{where}; "
@@ -49,7 +48,7 @@ def acquire_lock() -> int:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise _already(runtime.read()) from None
+        raise _already(shimstate.read()) from None
     return fd
 
 
@@ -59,9 +58,9 @@ def release_lock(fd: int) -> None:
         os.close(fd)
 
 
-def start_detached(args: list[str], timeout: float = 30.0) -> runtime.ShimState:
+def start_detached(args: list[str], timeout: float = 30.0) -> shimstate.ShimState:
     """Start `llmgw shim start ARGS` in its own session; return once it listens."""
-    running = runtime.read()
+    running = shimstate.read()
     if running is not None:
         raise _already(running)
     log = log_path()
@@ -78,7 +77,7 @@ def start_detached(args: list[str], timeout: float = 30.0) -> runtime.ShimState:
         )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        state = runtime.read()
+        state = shimstate.read()
         if state is not None and state.pid == proc.pid:
             return state
         code = proc.poll()
@@ -97,25 +96,25 @@ def _last_line(log: Path) -> str:
     return f"no output; see {log}"
 
 
-def stop(timeout: float = 30.0) -> runtime.ShimState | None:
+def stop(timeout: float = 30.0) -> shimstate.ShimState | None:
     """SIGTERM the running shim and wait for it to finish in-flight requests and exit.
 
     Returns the stopped shim's state, or None when none was running. A shim still alive
     after ``timeout`` seconds gets SIGKILL.
     """
-    state = runtime.read()
+    state = shimstate.read()
     if state is None:
         return None
     with contextlib.suppress(ProcessLookupError):
         os.kill(state.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while runtime.pid_alive(state.pid) and time.monotonic() < deadline:
+    while shimstate.pid_alive(state.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
         _reap(state.pid)
-    if runtime.pid_alive(state.pid):
+    if shimstate.pid_alive(state.pid):
         with contextlib.suppress(ProcessLookupError):
             os.kill(state.pid, signal.SIGKILL)
-    runtime.remove(state.pid)
+    shimstate.remove(state.pid)
     return state
 
 
@@ -125,8 +124,8 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
-def reload() -> runtime.ShimState:
-    state = runtime.read()
+def reload() -> shimstate.ShimState:
+    state = shimstate.read()
     if state is None:
         raise ConfigError("no shim is running: start one with `llmgw shim start --detach`")
     os.kill(state.pid, signal.SIGHUP)
@@ -135,7 +134,7 @@ def reload() -> runtime.ShimState:
 
 def status(timeout: float = 3.0) -> dict[str, Any] | None:
     """The running shim's state merged with its /health answer; None when none runs."""
-    state = runtime.read()
+    state = shimstate.read()
     if state is None:
         return None
     data: dict[str, Any] = {

@@ -24,15 +24,18 @@ from typing import Any
 
 from aiohttp import web
 
-from llmgw_cli.shim import auth, daemon, pluginhost, runtime
-from llmgw_cli.shim.admin import PREFIX as ADMIN_PREFIX
-from llmgw_cli.shim.admin import Admin
+from llmgw_cli import shimstate
 from llmgw_cli.shim.config import ShimConfig, is_loopback
-from llmgw_cli.shim.forward import Forwarder, Stats
-from llmgw_cli.shim.health import Health
-from llmgw_cli.shim.members import Member
-from llmgw_cli.shim.plugin import Plugin
-from llmgw_cli.shim.router import Router, build_router
+from llmgw_cli.shim.forward import auth
+from llmgw_cli.shim.forward.entry import Forwarder, Stats
+from llmgw_cli.shim.members.member import Member
+from llmgw_cli.shim.plugins import host
+from llmgw_cli.shim.plugins.contract import Plugin
+from llmgw_cli.shim.route.router import Router, build_router
+from llmgw_cli.shim.serve import daemon
+from llmgw_cli.shim.serve.admin import PREFIX as ADMIN_PREFIX
+from llmgw_cli.shim.serve.admin import Admin
+from llmgw_cli.shim.serve.health import Health
 
 log = logging.getLogger("llmgw.shim")
 MAX_BODY = 64 << 20  # Claude Code sends ~87 KB; images and documents can be large
@@ -80,9 +83,7 @@ class Server:
         if cfg.public:
             self._lock = daemon.acquire_lock()
         members = cfg.members if cfg.members is not None else _load_members(shim)
-        plugins = (
-            pluginhost.load(shim) if cfg.plugins is None else pluginhost.PluginHost(cfg.plugins)
-        )
+        plugins = host.load(shim) if cfg.plugins is None else host.PluginHost(cfg.plugins)
         for m in members:
             plugins.watch(m)
             m.start()
@@ -118,12 +119,12 @@ class Server:
         site = web.SockSite(self._runner, sock)
         await site.start()
         self.port = sock.getsockname()[1]
-        host = shim.listen.host
-        self.url = f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
+        addr = shim.listen.host
+        self.url = f"http://{'[' + addr + ']' if ':' in addr else addr}:{self.port}"
         info["url"] = self.url
         if cfg.public:
-            runtime.write(
-                runtime.ShimState(
+            shimstate.write(
+                shimstate.ShimState(
                     pid=os.getpid(),
                     url=self.url,
                     token=cfg.token,
@@ -189,11 +190,11 @@ class Server:
         self.config.shim = new
         self._info["chain"] = list(new.chain)
         if self.config.public:  # `status` and `env --shim` read the chain from the state file
-            state = runtime.read()
+            state = shimstate.read()
             if state is not None and state.pid == os.getpid():
                 state.chain = list(new.chain)
                 state.profile = new.chain[0] if len(new.chain) == 1 else None
-                runtime.write(state)
+                shimstate.write(state)
         self._retiring.add(asyncio.ensure_future(_retire(old.members)))
         log.info("reloaded: chain %s", ", ".join(new.chain))
         return None
@@ -208,7 +209,7 @@ class Server:
             await self.forwarder.drain()  # the last audit lines and budget settles
             await self.forwarder.plugins.close()
         if self.config.public:
-            runtime.remove(os.getpid())
+            shimstate.remove(os.getpid())
             if self._lock is not None:
                 daemon.release_lock(self._lock)
                 self._lock = None
@@ -223,9 +224,9 @@ async def _retire(members: tuple[Member, ...]) -> None:
 
 
 def _load_members(shim: ShimConfig) -> list[Member]:
-    from llmgw_cli.shim import memberload
+    from llmgw_cli.shim.members import load
 
-    return memberload.load_members(shim)
+    return load.load_members(shim)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -247,7 +248,7 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def _dispatcher(forwarder: Forwarder, health: Health, metrics_open: bool, admin: Admin):  # type: ignore[no-untyped-def]
-    from llmgw_cli.shim import faults
+    from llmgw_cli.shim.forward import faults
 
     forward = forwarder.handle
     plugins = forwarder.plugins

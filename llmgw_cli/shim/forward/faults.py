@@ -15,9 +15,9 @@ import os
 import aiohttp
 from aiohttp import web
 
-from llmgw_cli.shim.members import Member
-from llmgw_cli.shim.plugin import Exchange, Reject
-from llmgw_cli.shim.router import Failure
+from llmgw_cli.shim.members.member import Member
+from llmgw_cli.shim.plugins.contract import Exchange, Reject
+from llmgw_cli.shim.route.router import Failure
 from llmgw_cli.wire.sse import dumps
 
 _ANTHROPIC_TYPES = {

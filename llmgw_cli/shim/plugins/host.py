@@ -1,4 +1,4 @@
-"""Calls the enabled plugins' hooks (contract: ``llmgw_cli.shim.plugin``).
+"""Calls the enabled plugins' hooks (contract: ``llmgw_cli.shim.plugins.contract``).
 
 The core knows no plugin by name: ``llmgw_cli.shim.plugins.build_plugins`` turns the shim
 config's ``plugins:`` section into plugin objects (in hook order, defaults applied). The
@@ -24,8 +24,8 @@ from typing import Any
 
 from llmgw_cli import paths
 from llmgw_cli.shim.config import ShimConfig
-from llmgw_cli.shim.members import Member
-from llmgw_cli.shim.plugin import BadBody, Exchange, Plugin, Reject
+from llmgw_cli.shim.members.member import Member
+from llmgw_cli.shim.plugins.contract import BadBody, Exchange, Plugin, Reject
 
 log = logging.getLogger("llmgw.shim")
 
@@ -105,7 +105,7 @@ def _notify(hooks: list[Callable[..., Any]], name: str, *args: object) -> None:
 
 def load(config: ShimConfig) -> PluginHost:
     from llmgw_cli.prices import PriceTable
-    from llmgw_cli.shim.plugins import build_plugins
+    from llmgw_cli.shim.plugins.specs import build_plugins
 
     prices = PriceTable.from_config(config.prices or None)
     return PluginHost(build_plugins(config.plugins, paths.state_dir(), prices))
