@@ -16,8 +16,6 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from llmgw_cli.config.model import Profile
-from llmgw_cli.config.secrets import Secrets
-from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.shim.members import session
 
 # Never forwarded: hop-by-hop headers (RFC 9110 §7.6.1), what aiohttp sets itself, and the
@@ -155,16 +153,3 @@ def from_profile(profile: Profile, secret: str | None) -> Member:
         formats=tuple(profile.formats),
         fixed_headers=fixed,
     )
-
-
-def load(
-    names: list[str], store: ProfileStore | None = None, secrets: Secrets | None = None
-) -> list[Member]:
-    """Load each profile and resolve its secret once (errors name the profile and the fix)."""
-    store = store or ProfileStore()
-    secrets = secrets or Secrets()
-    members = []
-    for name in names:
-        profile = store.load(name)
-        members.append(from_profile(profile, secrets.resolve(profile)))
-    return members

@@ -21,25 +21,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from llmgw_cli.shim.signals import ShimSignal
+from llmgw_cli.wire.usage import Usage
 
-@dataclass
-class Usage:
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    exact: bool = False  # True when taken from the upstream's `usage`, False for an estimate
-    # Of cache_write_tokens, those written with Anthropic's 1-hour TTL (priced at 2× input,
-    # not 1.25×). A subset: not added again to ``total``.
-    cache_write_1h_tokens: int = 0
-
-    @property
-    def total(self) -> int:
-        cached = self.cache_read_tokens + self.cache_write_tokens
-        return self.input_tokens + self.output_tokens + cached
+__all__ = ["BadBody", "Exchange", "Plugin", "Reject", "Usage"]  # Usage: re-exported for plugins
 
 
-class BadBody(Exception):
+class BadBody(ShimSignal):
     """The client's body is not valid JSON, and something needed to read it."""
 
 
@@ -105,7 +93,7 @@ class Exchange:
         return self.headers.get("x-department")
 
 
-class Reject(Exception):
+class Reject(ShimSignal):
     """Raised by ``on_request`` to answer the client without going upstream."""
 
     def __init__(
@@ -119,7 +107,6 @@ class Reject(Exception):
         super().__init__(message)
         self.status = status
         self.error_type = error_type
-        self.message = message
         self.headers = dict(headers or {})
         # Fields merged into the error body (e.g. the seed's PII shape).
         self.extra = dict(extra or {})

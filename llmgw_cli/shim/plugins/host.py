@@ -26,11 +26,12 @@ from llmgw_cli import paths
 from llmgw_cli.shim.config import ShimConfig
 from llmgw_cli.shim.members.member import Member
 from llmgw_cli.shim.plugins.contract import BadBody, Exchange, Plugin, Reject
+from llmgw_cli.shim.signals import ShimSignal
 
 log = logging.getLogger("llmgw.shim")
 
 
-class PluginFailed(Exception):
+class PluginFailed(ShimSignal):
     def __init__(self, plugin: str, exc: BaseException) -> None:
         super().__init__(f"shim plugin {plugin!r} failed: {type(exc).__name__}: {exc}")
         self.plugin = plugin

@@ -20,7 +20,6 @@ from collections.abc import Callable
 CLOSED = "closed"
 OPEN = "open"
 HALF_OPEN = "half_open"
-STATES = (CLOSED, OPEN, HALF_OPEN)
 
 
 class Breaker:
@@ -58,10 +57,6 @@ class Breaker:
         if self.state == OPEN:
             return now - self.opened_at >= self.cooldown_s
         return not self.probing
-
-    def wants_probe(self, now: float) -> bool:
-        """True when the next request to this member would be the half-open probe."""
-        return self.state != CLOSED and self.available(now)
 
     def acquire(self, now: float) -> bool:
         """Take the right to send one request; for an open breaker past its cool-down this

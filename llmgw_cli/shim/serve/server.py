@@ -25,17 +25,20 @@ from typing import Any
 from aiohttp import web
 
 from llmgw_cli import shimstate
+from llmgw_cli.errors import LlmgwError
 from llmgw_cli.shim.config import ShimConfig, is_loopback
 from llmgw_cli.shim.forward import auth
 from llmgw_cli.shim.forward.entry import Forwarder, Stats
 from llmgw_cli.shim.members.member import Member
 from llmgw_cli.shim.plugins import host
 from llmgw_cli.shim.plugins.contract import Plugin
-from llmgw_cli.shim.route.router import Router, build_router
+from llmgw_cli.shim.route.chain import build_router
+from llmgw_cli.shim.route.router import Router
 from llmgw_cli.shim.serve import daemon
 from llmgw_cli.shim.serve.admin import PREFIX as ADMIN_PREFIX
 from llmgw_cli.shim.serve.admin import Admin
 from llmgw_cli.shim.serve.health import Health
+from llmgw_cli.shim.signals import ShimSignal
 
 log = logging.getLogger("llmgw.shim")
 MAX_BODY = 64 << 20  # Claude Code sends ~87 KB; images and documents can be large
@@ -49,7 +52,7 @@ class Config:
     members: list[Member] | None = None
     # Prebuilt plugins (tests, embedding); None: build them from the config's plugins section.
     plugins: Sequence[Plugin] | None = None
-    # Builds the router from the config and members; None: ``router.build_router``.
+    # Builds the router from the config and members; None: ``chain.build_router``.
     router: Callable[[ShimConfig, Sequence[Member]], Router] | None = None
     public: bool = True  # the LLMGW_HOME's shim: lock, state file; False for a private one
     install_signal_handlers: bool = True
@@ -177,7 +180,10 @@ class Server:
             members = _load_members(new)
             router = (self.config.router or build_router)(new, members)
         except Exception as exc:  # keep serving with the running config
-            reason = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, (LlmgwError, ShimSignal)):
+                reason = exc.message
+            else:
+                reason = f"{type(exc).__name__}: {exc}"
             log.error("reload refused, keeping the running config: %s", reason)
             return str(reason)
         assert self.forwarder is not None

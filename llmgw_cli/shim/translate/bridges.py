@@ -258,7 +258,7 @@ def count_tokens(body: dict[str, Any]) -> dict[str, int]:
 
 
 def _untranslatable(exc: ValueError, body: bytes) -> str:
-    reason = getattr(exc, "message", None) or "not JSON"
+    reason = exc.message if isinstance(exc, TranslationError) else "not JSON"
     snippet = body[:120].decode("utf-8", "replace")
     return f"the upstream's answer could not be translated ({reason}): {snippet}"
 

@@ -8,11 +8,12 @@ A translator is made per request (it may keep stream state). The attempt loop us
     streamed:  for chunk: client_bytes = st.feed(chunk)  (st = tr.stream()), then st.close()
     otherwise: client_body = tr.response(status, body)     # success and error bodies alike
 
-``request`` may raise ``wire.common.TranslationError``-like ``ValueError`` subclasses with a
-``message``; the forwarder answers 400 with it. It may also raise ``LocalAnswer`` for a
-request the member's format has no equivalent of but the translator can answer itself
-(count_tokens on an OpenAI-only member). ``tr.headers`` are added to the upstream request
-when the client did not send them (``anthropic-version`` for an Anthropic member).
+``request`` may raise ``wire.common.TranslationError`` (its ``message`` says what cannot be
+expressed); the forwarder answers 400 with it, and only with it (any other error is a bug).
+It may also raise ``LocalAnswer`` for a request the member's format has no equivalent of but
+the translator can answer itself (count_tokens on an OpenAI-only member). ``tr.headers``
+are added to the upstream request when the client did not send them (``anthropic-version``
+for an Anthropic member).
 Translators register themselves with ``register(client_format, member_format, factory)``
 (``llmgw_cli.shim.translate.bridges``, imported once by ``attempts``); ``find`` picks one.
 """
@@ -24,6 +25,7 @@ from typing import Protocol
 
 from llmgw_cli.shim.members.member import Member
 from llmgw_cli.shim.plugins.contract import Exchange
+from llmgw_cli.shim.signals import ShimSignal
 
 
 class StreamTranslator(Protocol):
@@ -32,11 +34,11 @@ class StreamTranslator(Protocol):
     def close(self) -> bytes: ...
 
 
-class LocalAnswer(Exception):
+class LocalAnswer(ShimSignal):
     """Raised by ``Translator.request``: answer the client with this, send nothing upstream."""
 
     def __init__(self, status: int, body: bytes) -> None:
-        super().__init__(status)
+        super().__init__(f"answered by the shim itself with {status}")
         self.status = status
         self.body = body  # JSON, in the client's format
 
@@ -60,10 +62,6 @@ _REGISTRY: dict[tuple[str, str], TranslatorFactory] = {}
 
 def register(client_format: str, member_format: str, factory: TranslatorFactory) -> None:
     _REGISTRY[(client_format, member_format)] = factory
-
-
-def unregister(client_format: str, member_format: str) -> None:
-    _REGISTRY.pop((client_format, member_format), None)
 
 
 def find(client_format: str, member: Member) -> TranslatorFactory | None:
