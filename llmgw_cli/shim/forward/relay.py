@@ -17,6 +17,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from llmgw_cli.shim.forward import faults, openai_usage
+from llmgw_cli.shim.forward.attempt import Attempt
 from llmgw_cli.shim.forward.usage import ResponseTap
 from llmgw_cli.shim.members.member import DROP_RESPONSE, Member
 from llmgw_cli.shim.plugins.contract import Exchange
@@ -31,20 +32,12 @@ def is_stream(resp: aiohttp.ClientResponse) -> bool:
     return resp.headers.get("Content-Type", "").startswith("text/event-stream")
 
 
-async def relay(
-    request: web.BaseRequest,
-    ex: Exchange,
-    member: Member,
-    resp: aiohttp.ClientResponse,
-    t0: float,
-    upstream_s: float,
-    tr: registry.Translator | None,
-    strip: bool,
-    first: bytes,
-    wants_tap: bool,
-) -> web.StreamResponse:
-    """``first``: body bytes read ahead by the attempt loop; ``upstream_s``: time spent
-    waiting on members so far (what ``x-llmgw-overhead-ms`` leaves out)."""
+async def relay(at: Attempt, resp: aiohttp.ClientResponse) -> web.StreamResponse:
+    """The member's answer ``resp`` to the client. ``at.first``: body bytes read ahead by the
+    attempt loop; ``at.upstream_s``: time spent waiting on members so far (what
+    ``x-llmgw-overhead-ms`` leaves out)."""
+    request, ex, member, t0, tr = at.request, at.ex, at.member, at.t0, at.tr
+    upstream_s = at.upstream_s
     ex.status = resp.status
     headers: CIMultiDict[str] = CIMultiDict(resp.headers)
     for name in DROP_RESPONSE:
@@ -54,7 +47,7 @@ async def relay(
     headers["x-llmgw-upstream"] = member.name
     headers["x-llmgw-attempts"] = str(ex.attempts)
     headers["x-llmgw-route"] = ex.route or "default"
-    tap = ResponseTap(ex, streaming, t0) if wants_tap else None
+    tap = ResponseTap(ex, streaming, t0) if at.wants_tap else None
     length = resp.content_length
     done = False
     try:
@@ -84,10 +77,10 @@ async def relay(
         if tr is not None:
             st: registry.StreamTranslator | None = tr.stream()
         else:
-            st = openai_usage.StripUsage() if strip and streaming else None
+            st = openai_usage.StripUsage() if at.strip and streaming else None
         await out.prepare(request)
         try:
-            done = await _pump(ex, member, resp, out, streaming, tap, st, first)
+            done = await _pump(ex, member, resp, out, streaming, tap, st, at.first)
         except ConnectionResetError:  # the client went away: stop reading upstream
             ex.error = "client disconnected"
             return out

@@ -27,7 +27,7 @@ import json
 import re
 from typing import Any
 
-from llmgw_cli.shim.plugins.contract import Usage
+from llmgw_cli.wire.usage import Usage
 
 
 def _int(value: Any) -> int:
