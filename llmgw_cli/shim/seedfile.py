@@ -27,15 +27,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from llmgw_cli.config.model import NAME_RE, Auth, Profile, Timeouts
 from llmgw_cli.errors import ConfigError, SecretError
-
-if TYPE_CHECKING:
-    from llmgw_cli.shim.config import ShimConfig
 
 ANTHROPIC_NAMES = ("anthropic", "claude")
 OPENAI_NAMES = (
@@ -90,9 +86,9 @@ def key_variable(api_key: str) -> str | None:
     return None
 
 
-def check(config: ShimConfig, fail: Fail) -> None:
+def check(providers: Mapping[str, Provider], fail: Fail) -> None:
     """Validate the providers section (called by ``shim.config.validate``)."""
-    for name, p in config.providers.items():
+    for name, p in providers.items():
         where = ("providers", name)
         if not NAME_RE.match(name):
             raise fail(where, "a provider name is letters, digits, '.', '_' or '-'")
@@ -119,10 +115,12 @@ def check(config: ShimConfig, fail: Fail) -> None:
             )
 
 
-def provider_for_model(config: ShimConfig, model: str) -> str | None:
+def provider_for_model(
+    chain: Sequence[str], providers: Mapping[str, Provider], model: str
+) -> str | None:
     """The first chain member that is a provider listing ``model``."""
-    for name in config.chain:
-        p = config.providers.get(name)
+    for name in chain:
+        p = providers.get(name)
         if p is not None and model in p.models:
             return name
     return None

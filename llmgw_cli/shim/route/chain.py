@@ -28,11 +28,11 @@ import time
 from collections.abc import Callable, Sequence
 
 from llmgw_cli.errors import ConfigError
-from llmgw_cli.shim import seedfile
+from llmgw_cli.shim import rules, seedfile
 from llmgw_cli.shim.config import ShimConfig
 from llmgw_cli.shim.members.member import Member
 from llmgw_cli.shim.plugins.contract import Exchange
-from llmgw_cli.shim.route import memberstate, retry, rules
+from llmgw_cli.shim.route import memberstate, retry
 from llmgw_cli.shim.route.breaker import CLOSED, HALF_OPEN
 from llmgw_cli.shim.route.memberstate import MemberState
 from llmgw_cli.shim.route.router import Failure, Route, Router
@@ -141,7 +141,11 @@ class ChainRouter(Router):
                     )
                     targets = [rule.first, *rest]
             else:
-                owner = seedfile.provider_for_model(self.config, requested) if requested else None
+                owner = (
+                    seedfile.provider_for_model(self.config.chain, self.config.providers, requested)
+                    if requested
+                    else None
+                )
                 order: list[rules.Target] = [(m.name, None) for m in self._order(now)]
                 if owner is not None:
                     name = f"provider:{owner}"

@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from llmgw_cli.shim.config import ShimConfig
 from llmgw_cli.shim.members.member import Member
 from llmgw_cli.shim.plugins.contract import Exchange
 
@@ -87,11 +86,3 @@ class Router:
 
     def public(self) -> dict[str, object]:
         return {"order": "static", "members": [m.public() for m in self.members]}
-
-
-def build_router(config: ShimConfig, members: Sequence[Member]) -> Router:
-    """The router a config asks for: the plain one for a single member without rules or
-    model mapping (it pays nothing), else the resilient chain (``shim.chain``)."""
-    from llmgw_cli.shim.route import chain
-
-    return chain.build_router(config, members)
