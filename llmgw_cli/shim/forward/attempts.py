@@ -16,22 +16,16 @@ import time
 import aiohttp
 from aiohttp import web
 
-# Importing translators registers the format translators with `translation`, once.
-from llmgw_cli.shim.forward import (
-    faults,
-    outgoing,
-    relay,
-)
+from llmgw_cli.shim.forward import faults, outgoing, relay
 from llmgw_cli.shim.forward.attempt import Attempt
 from llmgw_cli.shim.forward.outgoing import Outgoing
 from llmgw_cli.shim.members.member import Member
 from llmgw_cli.shim.plugins.contract import BadBody, Exchange, Reject
 from llmgw_cli.shim.plugins.host import PluginFailed, PluginHost
 from llmgw_cli.shim.route.router import Failure, Router
-from llmgw_cli.shim.translate import (
-    bridges,  # noqa: F401
-    registry,
-)
+
+# Importing bridges registers the format translators with `registry`, once.
+from llmgw_cli.shim.translate import bridges, registry  # noqa: F401
 from llmgw_cli.wire.common import TranslationError
 
 perf = time.perf_counter

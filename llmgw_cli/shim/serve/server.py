@@ -68,8 +68,9 @@ class Server:
         self.port = 0
         self._stop: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.ServerRunner | None = None
-        self._lock: int | None = None
+        # Every acquire in ``startup`` pushes its release here; ``shutdown`` unwinds it.
+        self._exits = contextlib.AsyncExitStack()
+        self._signals = 0
         self.forwarder: Forwarder | None = None
         self._retiring: set[asyncio.Future[None]] = set()
         self._info: dict[str, object] = {}
@@ -83,10 +84,15 @@ class Server:
         cfg, shim = self.config, self.config.shim
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
+        exits = self._exits
         if cfg.public:
-            self._lock = daemon.acquire_lock()
+            exits.callback(daemon.release_lock, daemon.acquire_lock())
+            exits.callback(shimstate.remove, os.getpid())  # written below, once listening
         members = cfg.members if cfg.members is not None else _load_members(shim)
         plugins = host.load(shim) if cfg.plugins is None else host.PluginHost(cfg.plugins)
+        exits.push_async_callback(plugins.close)
+        exits.push_async_callback(self._drain)
+        exits.push_async_callback(self._close_members, members)
         for m in members:
             plugins.watch(m)
             m.start()
@@ -114,12 +120,14 @@ class Server:
             handler_cancellation=True,
             access_log=None,
         )
-        self._runner = web.ServerRunner(
+        runner = web.ServerRunner(
             server, shutdown_timeout=shim.shutdown_grace_s, handle_signals=False
         )
-        await self._runner.setup()
+        await runner.setup()
+        # Stop listening, let in-flight requests finish (first to run on shutdown).
+        exits.push_async_callback(runner.cleanup)
         sock = _bind(shim.listen.host, shim.listen.port)
-        site = web.SockSite(self._runner, sock)
+        site = web.SockSite(runner, sock)
         await site.start()
         self.port = sock.getsockname()[1]
         addr = shim.listen.host
@@ -139,8 +147,8 @@ class Server:
                 )
             )
         if cfg.install_signal_handlers and threading.current_thread() is threading.main_thread():
-            loop.add_signal_handler(signal.SIGTERM, self.request_stop)
-            loop.add_signal_handler(signal.SIGINT, self.request_stop)
+            loop.add_signal_handler(signal.SIGTERM, self._on_signal)
+            loop.add_signal_handler(signal.SIGINT, self._on_signal)
             loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(self.reload()))
         log.info(
             "llmgw shim listening on %s (chain: %s; plugins: %s)",
@@ -157,6 +165,19 @@ class Server:
             await self._stop.wait()
         finally:
             await self.shutdown()
+
+    def _on_signal(self) -> None:
+        """The first SIGINT/SIGTERM stops gracefully (in-flight requests finish); a second
+        one exits at once, as uvicorn does."""
+        self._signals += 1
+        if self._signals == 1:
+            log.info("stopping: waiting for in-flight requests (again to force)")
+            self.request_stop()
+            return
+        log.warning("forced exit: in-flight requests are cut")
+        if self.config.public:
+            shimstate.remove(os.getpid())
+        os._exit(1)
 
     def request_stop(self) -> None:
         """Thread-safe: ask ``serve`` to shut down gracefully."""
@@ -206,19 +227,19 @@ class Server:
         return None
 
     async def shutdown(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()  # stop listening, let in-flight requests finish
-            self._runner = None
+        """Release what ``startup`` acquired, in reverse: listening socket and in-flight
+        requests, members' sessions, plugin queues, state file, lock."""
+        await self._exits.aclose()
+
+    async def _drain(self) -> None:
         if self.forwarder is not None:
-            for m in self.forwarder.router.members:
-                await m.close()
             await self.forwarder.drain()  # the last audit lines and budget settles
-            await self.forwarder.plugins.close()
-        if self.config.public:
-            shimstate.remove(os.getpid())
-            if self._lock is not None:
-                daemon.release_lock(self._lock)
-                self._lock = None
+
+    async def _close_members(self, started: Sequence[Member]) -> None:
+        # A reload may have replaced the members: close the router's current ones too.
+        current = self.forwarder.router.members if self.forwarder is not None else ()
+        for m in {id(m): m for m in (*started, *current)}.values():
+            await m.close()
 
 
 async def _retire(members: tuple[Member, ...]) -> None:

@@ -1,4 +1,4 @@
-"""Anthropic ⇄ OpenAI translators for the shim, registered with ``translation`` at import.
+"""Anthropic ⇄ OpenAI translators for the shim, registered with ``registry`` at import.
 
 The forwarder picks one when the client speaks a format the chosen member does not serve
 (the profile's ``formats``). Each request gets a fresh translator; it remembers what the
