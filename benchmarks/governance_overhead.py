@@ -2,7 +2,7 @@
 
     python benchmarks/governance_overhead.py [--turns 40] [--repeat 200]
 
-The request is Claude-Code-shaped (facts.md): about 87 KB, 12 tools with JSON schemas, a
+The request is Claude-Code-shaped (docs/clients.md): about 87 KB, 12 tools with JSON schemas, a
 long system prompt, and a conversation of user text, tool calls and tool results full of
 code, paths, numbers and versions. A "turn" appends one exchange to the conversation, as
 Claude Code does; caches (PII verdicts, token counts) make repeated content cheap, so the
