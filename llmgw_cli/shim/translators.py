@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from llmgw_cli.shim import translation
 from llmgw_cli.shim.members import Member
 from llmgw_cli.shim.plugin import Exchange
-from llmgw_cli.wire import a2o, error_bodies, o2a
+from llmgw_cli.wire import anthropic_to_openai, error_bodies, openai_to_anthropic
 from llmgw_cli.wire.common import TranslationError
 from llmgw_cli.wire.sse import dumps as _dumps
 from llmgw_cli.wire.sse_bridge import AnthropicToOpenAISSE, OpenAIToAnthropicSSE
@@ -157,7 +157,7 @@ class AnthropicOnOpenAI(_Translator):
     """An Anthropic-speaking client in front of an OpenAI-format member."""
 
     __slots__ = ()
-    _answer = staticmethod(a2o.openai_to_anthropic_response)
+    _answer = staticmethod(anthropic_to_openai.openai_to_anthropic_response)
     _models = staticmethod(openai_models_to_anthropic)
     _error = staticmethod(error_bodies.openai_error_to_anthropic)
     _broken = staticmethod(error_bodies.anthropic_error)
@@ -171,7 +171,7 @@ class AnthropicOnOpenAI(_Translator):
             raise translation.LocalAnswer(200, _dumps(count_tokens(_request_json(exchange))))
         if path == "/v1/messages" and method == "POST":
             self.kind = "messages"
-            out = a2o.anthropic_to_openai_request(
+            out = anthropic_to_openai.anthropic_to_openai_request(
                 _request_json(exchange), max_tokens_field=max_tokens_field(member)
             )
             if model is not None:
@@ -190,7 +190,7 @@ class OpenAIOnAnthropic(_Translator):
     """An OpenAI-speaking client in front of an Anthropic-format member."""
 
     __slots__ = ("include_usage",)
-    _answer = staticmethod(o2a.anthropic_to_openai_response)
+    _answer = staticmethod(openai_to_anthropic.anthropic_to_openai_response)
     _models = staticmethod(anthropic_models_to_openai)
     _error = staticmethod(error_bodies.anthropic_error_to_openai)
     _broken = staticmethod(error_bodies.openai_error)
@@ -204,8 +204,8 @@ class OpenAIOnAnthropic(_Translator):
         if path == "/v1/chat/completions" and method == "POST":
             self.kind = "chat"
             body = _request_json(exchange)
-            self.include_usage = o2a.wants_usage(body)
-            out = o2a.openai_to_anthropic_request(body)
+            self.include_usage = openai_to_anthropic.wants_usage(body)
+            out = openai_to_anthropic.openai_to_anthropic_request(body)
             if model is not None:
                 out["model"] = model
             return "/v1/messages", _dumps(out)

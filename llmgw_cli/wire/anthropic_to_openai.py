@@ -3,7 +3,7 @@
     openai_body = anthropic_to_openai_request(anthropic_body)       # the client's request
     anthropic_body = openai_to_anthropic_response(openai_response)  # the upstream's answer
 
-(streamed answers go through ``stream_o2a.OpenAIToAnthropicStream``.)
+(streamed answers go through ``openai_stream_to_anthropic.OpenAIToAnthropicStream``.)
 
 Request rules, in the order a reader asks about them:
 - ``system`` (string or text blocks; ``cache_control`` ignored) becomes one leading system

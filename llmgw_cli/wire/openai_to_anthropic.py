@@ -3,7 +3,7 @@
     anthropic_body = openai_to_anthropic_request(openai_body)          # the client's request
     openai_body = anthropic_to_openai_response(anthropic_response)     # the upstream's answer
 
-(streamed answers go through ``stream_a2o.AnthropicToOpenAIStream``; whether the client
+(streamed answers go through ``anthropic_stream_to_openai.AnthropicToOpenAIStream``; whether the client
 asked for a final usage chunk is ``wants_usage(openai_body)``.)
 
 Request rules:
