@@ -21,22 +21,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from llmgw_cli.wire import format as wire_format
+from llmgw_cli.wire.usage import Usage
 
-@dataclass
-class Usage:
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    exact: bool = False  # True when taken from the upstream's `usage`, False for an estimate
-    # Of cache_write_tokens, those written with Anthropic's 1-hour TTL (priced at 2× input,
-    # not 1.25×). A subset: not added again to ``total``.
-    cache_write_1h_tokens: int = 0
-
-    @property
-    def total(self) -> int:
-        cached = self.cache_read_tokens + self.cache_write_tokens
-        return self.input_tokens + self.output_tokens + cached
+__all__ = ["BadBody", "Exchange", "Plugin", "Reject", "Usage"]  # Usage: for plugins
 
 
 class BadBody(Exception):
@@ -109,7 +97,11 @@ class Reject(Exception):
     """Raised by ``on_request`` to answer the client without going upstream."""
 
     def __init__(
-        self, status: int, error_type: str, message: str, headers: Mapping[str, str] | None = None,
+        self,
+        status: int,
+        error_type: str | None,
+        message: str,
+        headers: Mapping[str, str] | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
@@ -124,16 +116,13 @@ class Reject(Exception):
         """The error body in the client's API format, ``extra`` merged into the error object.
 
         anthropic (and other): ``{"type": "error", "error": {"type", "message", **extra}}``;
-        openai: ``{"error": {"message", "type", "code", **extra}}``. Send it with ``status``
-        and ``headers``.
+        openai: ``{"error": {"message", "type", "param", "code", **extra}}``. ``error_type``
+        None means the format's type for ``status`` (``wire.error_bodies``, one table).
+        Send it with ``status`` and ``headers``.
         """
-        if client_format == "openai":
-            inner: dict[str, Any] = {"message": self.message, "type": self.error_type, "code": None}
-            inner.update(self.extra)
-            return {"error": inner}
-        inner = {"type": self.error_type, "message": self.message}
-        inner.update(self.extra)
-        return {"type": "error", "error": inner}
+        return wire_format.error_body(
+            client_format, self.status, self.message, self.error_type, self.extra
+        )
 
 
 class Plugin(Protocol):

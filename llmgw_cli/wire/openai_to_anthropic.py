@@ -3,8 +3,8 @@
     anthropic_body = openai_to_anthropic_request(openai_body)          # the client's request
     openai_body = anthropic_to_openai_response(anthropic_response)     # the upstream's answer
 
-(streamed answers go through ``anthropic_stream_to_openai.AnthropicToOpenAIStream``; whether the client
-asked for a final usage chunk is ``wants_usage(openai_body)``.)
+(streamed answers go through ``anthropic_stream_to_openai.AnthropicToOpenAIStream``;
+whether the client asked for a final usage chunk is ``wants_usage(openai_body)``.)
 
 Request rules:
 - ``system`` and ``developer`` messages, wherever they stand, join into ``system``.

@@ -1,4 +1,5 @@
-"""Exact token usage from upstream responses, streamed or not, in every wire format.
+"""Exact token usage from upstream responses, streamed or not, in every wire format: the one
+``Usage`` type and the one tap, used by the shim's plugins, bench and the prices.
 
 The upstream's ``usage`` is the only exact count. It comes in three shapes, recognised by
 their keys rather than by the path, so a gateway that translates formats is read right:
@@ -25,9 +26,32 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from llmgw_cli.shim.plugin import Usage
+
+@dataclass
+class Usage:
+    """Token usage of one exchange; ``input_tokens`` is always the uncached input."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    exact: bool = False  # True when taken from the upstream's `usage`, False for an estimate
+    # Of cache_write_tokens, those written with Anthropic's 1-hour TTL (priced at 2× input,
+    # not 1.25×). A subset: not added again to ``total``.
+    cache_write_1h_tokens: int = 0
+
+    @property
+    def total(self) -> int:
+        cached = self.cache_read_tokens + self.cache_write_tokens
+        return self.input_tokens + self.output_tokens + cached
+
+    @property
+    def prompt_tokens(self) -> int:
+        """All input, cached or not (what bench reports as the request's input)."""
+        return self.input_tokens + self.cache_read_tokens + self.cache_write_tokens
 
 
 def _int(value: Any) -> int:
@@ -37,11 +61,13 @@ def _int(value: Any) -> int:
 class UsageTap:
     """Accumulates the usage and model reported by one response."""
 
-    __slots__ = ("model", "usage")
+    __slots__ = ("final_output", "model", "usage")
 
     def __init__(self) -> None:
         self.usage = Usage()
         self.model: str | None = None
+        # False while the output count is only message_start's placeholder (Anthropic).
+        self.final_output = False
 
     @property
     def found(self) -> bool:
@@ -64,6 +90,7 @@ class UsageTap:
             message = data.get("message")
             if isinstance(message, dict):
                 self.feed_body(message)
+                self.final_output = False
         elif kind in ("response.completed", "response.incomplete", "response.failed"):
             self.feed_body(data.get("response"))
         else:  # message_delta, OpenAI chat chunks
@@ -102,6 +129,7 @@ class UsageTap:
             if isinstance(creation, dict) and "ephemeral_1h_input_tokens" in creation:
                 usage.cache_write_1h_tokens = _int(creation["ephemeral_1h_input_tokens"])
         usage.exact = True
+        self.final_output = True
 
     def _model(self, model: Any) -> None:
         if isinstance(model, str) and model and self.model is None:

@@ -1,6 +1,6 @@
-"""Just enough of the Anthropic Messages and OpenAI Chat Completions schemas to tell a
-working gateway from one that answers something else. Each function returns problems
-(empty: valid) and the text it found.
+"""Just enough of the Anthropic Messages and OpenAI Chat Completions reply schemas to tell a
+working gateway from one that answers something else (doctor's request and stream checks).
+Each function returns problems (empty: valid) and the text it found.
 """
 
 from __future__ import annotations
@@ -91,51 +91,88 @@ def openai_chat(obj: Any) -> tuple[list[str], str]:
     return problems, text
 
 
-def anthropic_stream(events: list[SSEEvent]) -> tuple[list[str], str]:
-    """Event names, order and payloads as the Anthropic SDK (and so Claude Code) expects them."""
-    problems: list[str] = []
-    text = ""
-    kinds: list[str] = []
-    open_blocks: set[int] = set()
-    for ev in events:
+class _AnthropicStream:
+    """The state of one Anthropic stream's check: event kinds seen, open blocks, text."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.text = ""
+        self.kinds: list[str] = []
+        self.open_blocks: set[int] = set()
+
+    def event(self, ev: SSEEvent) -> None:
         try:
             data = ev.json()
         except ValueError:
-            problems.append(f"an event's data is not JSON: {ev.data[:60]!r}")
-            continue
+            self.problems.append(f"an event's data is not JSON: {ev.data[:60]!r}")
+            return
         kind = data.get("type") if isinstance(data, dict) else None
         if kind == "error":
             err = data.get("error") if isinstance(data.get("error"), dict) else {}
-            problems.append(f"error event: {err.get('message', data)}")
-            continue
-        if kind not in ANTHROPIC_EVENTS:
-            problems.append(f"unknown event type {kind!r}")
-            continue
-        if ev.event != kind:  # the SDK dispatches on the `event:` line
-            problems.append(f"event name {ev.event!r} does not match data type {kind!r}")
-        if kind == "ping":
-            continue
-        if not kinds and kind != "message_start":
-            problems.append(f"the stream starts with {kind}, not message_start")
-        kinds.append(kind)
+            self.problems.append(f"error event: {err.get('message', data)}")
+        elif kind not in ANTHROPIC_EVENTS:
+            self.problems.append(f"unknown event type {kind!r}")
+        else:
+            if ev.event != kind:  # the SDK dispatches on the `event:` line
+                self.problems.append(f"event name {ev.event!r} does not match data type {kind!r}")
+            if kind != "ping":
+                self._ordered(kind, data)
+
+    def _ordered(self, kind: str, data: Any) -> None:
+        if not self.kinds and kind != "message_start":
+            self.problems.append(f"the stream starts with {kind}, not message_start")
+        self.kinds.append(kind)
         index = data.get("index")
         if kind == "content_block_start" and _is_int(index):
-            open_blocks.add(index)
+            self.open_blocks.add(index)
         elif kind == "content_block_delta":
-            if index not in open_blocks:
-                problems.append(f"a delta for block {index} before its content_block_start")
+            if index not in self.open_blocks:
+                self.problems.append(f"a delta for block {index} before its content_block_start")
             delta = data.get("delta") if isinstance(data.get("delta"), dict) else {}
             if delta.get("type") == "text_delta":
-                text += str(delta.get("text", ""))
+                self.text += str(delta.get("text", ""))
         elif kind == "content_block_stop":
-            open_blocks.discard(index if _is_int(index) else -1)
-    if not kinds:
-        problems.append("no events")
-    elif kinds[-1] != "message_stop":
-        problems.append(f"the stream ends with {kinds[-1]}, not message_stop (cut short?)")
-    if kinds and "message_delta" not in kinds:
-        problems.append("no message_delta (stop_reason and usage)")
-    return list(dict.fromkeys(problems)), text
+            self.open_blocks.discard(index if _is_int(index) else -1)
+
+    def end(self) -> list[str]:
+        kinds, problems = self.kinds, self.problems
+        if not kinds:
+            problems.append("no events")
+        elif kinds[-1] != "message_stop":
+            problems.append(f"the stream ends with {kinds[-1]}, not message_stop (cut short?)")
+        if kinds and "message_delta" not in kinds:
+            problems.append("no message_delta (stop_reason and usage)")
+        return list(dict.fromkeys(problems))
+
+
+def anthropic_stream(events: list[SSEEvent]) -> tuple[list[str], str]:
+    """Event names, order and payloads as the Anthropic SDK (and so Claude Code) expects them."""
+    check = _AnthropicStream()
+    for ev in events:
+        check.event(ev)
+    return check.end(), check.text
+
+
+def _openai_chunk(data: Any, problems: list[str]) -> tuple[str, bool]:
+    """One parsed chunk: its text and whether it carries a finish_reason."""
+    if isinstance(data, dict) and "error" in data:
+        problems.append(f"error chunk: {data['error']}")
+        return "", False
+    choices = data.get("choices") if isinstance(data, dict) else None
+    if not isinstance(choices, list):
+        problems.append("a chunk has no choices list")
+        return "", False
+    if data.get("object") not in ("chat.completion.chunk", None):
+        problems.append(f"object is {data.get('object')!r}, not 'chat.completion.chunk'")
+    text, finished = "", False
+    for choice in choices:
+        if not isinstance(choice, dict):
+            continue
+        delta = choice.get("delta")
+        if isinstance(delta, dict):
+            text += str(delta.get("content") or "")
+        finished = finished or bool(choice.get("finish_reason"))
+    return text, finished
 
 
 def openai_stream(events: list[SSEEvent]) -> tuple[list[str], str]:
@@ -154,22 +191,9 @@ def openai_stream(events: list[SSEEvent]) -> tuple[list[str], str]:
         except ValueError:
             problems.append(f"a chunk is not JSON: {ev.data[:60]!r}")
             continue
-        if isinstance(data, dict) and "error" in data:
-            problems.append(f"error chunk: {data['error']}")
-            continue
-        choices = data.get("choices") if isinstance(data, dict) else None
-        if not isinstance(choices, list):
-            problems.append("a chunk has no choices list")
-            continue
-        if data.get("object") not in ("chat.completion.chunk", None):
-            problems.append(f"object is {data.get('object')!r}, not 'chat.completion.chunk'")
-        for choice in choices:
-            if not isinstance(choice, dict):
-                continue
-            delta = choice.get("delta")
-            if isinstance(delta, dict):
-                text += str(delta.get("content") or "")
-            finished = finished or bool(choice.get("finish_reason"))
+        piece, fin = _openai_chunk(data, problems)
+        text += piece
+        finished = finished or fin
     if not events:
         problems.append("no events")
     elif not done:
