@@ -90,14 +90,16 @@ def openai_error(
 ) -> JsonObj:
     """An OpenAI error body. ``type_`` may be an Anthropic type (a plugin's or the router's
     refusal names one): it then becomes the OpenAI type for the status; any other type (the
-    seed's ``security_violation``) is kept as given."""
+    seed's ``security_violation``) is kept as given. The table's ``code`` comes only with the
+    table's type."""
     default_type, default_code = openai_type_for(status)
     kind = default_type if type_ is None or type_ in ANTHROPIC_TYPES else type_
     error: JsonObj = {
         "message": message,
         "type": kind,
         "param": None,
-        "code": code if code is not None else default_code,
+        # A caller that names its own type names its own code (none unless given).
+        "code": code if code is not None else (default_code if type_ is None else None),
     }
     if extra:
         error.update(extra)
