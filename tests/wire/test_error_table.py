@@ -14,6 +14,7 @@ official SDK raises ``APIStatusError`` with that type and status.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -156,3 +157,20 @@ def test_shim_plugin_and_mock_answer_each_status_alike(fmt: str) -> None:
             with shim("m", status) as running:
                 from_plugin = answers(fmt, status, running.url, running.token)
         assert from_mock == from_shim == from_plugin
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("fmt", ["anthropic", "openai"])
+def test_the_shims_own_faults_use_the_same_table(fmt: str) -> None:
+    """Statuses the shim makes itself: a wrong local token (401), a member down (502)."""
+    save_profile("down", f"http://127.0.0.1:{free_port()}", formats=[fmt])
+    with shim("down") as running:
+        assert answers(fmt, 401, running.url, "not-the-local-token") == check_shape(
+            fmt, 401, post(running.url, fmt, {"x-api-key": "wrong"})
+        )
+        assert answers(fmt, 502, running.url, running.token)
