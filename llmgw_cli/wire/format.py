@@ -121,6 +121,11 @@ OPENAI = WireFormat(
     _user_texts=text.openai_user_texts,
 )
 FORMATS: Mapping[str, WireFormat] = {f.name: f for f in (ANTHROPIC, OPENAI)}
+# Every endpoint -> (format, class); the first format listing a path wins (/v1/models).
+_BY_PATH: dict[str, tuple[WireFormat, PathClass]] = {}
+for _fmt in FORMATS.values():
+    for _path, _kind in _fmt.endpoints.items():
+        _BY_PATH.setdefault(_path, (_fmt, _kind))
 
 
 def bare_path(path: str) -> str:
@@ -131,11 +136,13 @@ def bare_path(path: str) -> str:
 def classify(path: str) -> tuple[WireFormat | None, PathClass]:
     """The format a request path belongs to and its class; ``/v1/models`` is Anthropic's
     (both formats serve it: the caller decides by the request's headers)."""
+    hit = _BY_PATH.get(path)  # the hot path: an exact endpoint, no query
+    if hit is not None:
+        return hit
     bare = bare_path(path)
-    for fmt in FORMATS.values():
-        kind = fmt.endpoints.get(bare)
-        if kind is not None:
-            return fmt, kind
+    hit = _BY_PATH.get(bare)
+    if hit is not None:
+        return hit
     for fmt in FORMATS.values():
         if bare.startswith(fmt.prefixes):
             return fmt, "other"
