@@ -57,7 +57,8 @@ def openai_user_texts(body: Any) -> Iterator[Slot]:
 def last_user_text(body: Any) -> str:
     """The last user message's text (routing's ``prompt_regex``: not the system prompt)."""
     messages = body.get("messages") if isinstance(body, dict) else None
-    for message in reversed(messages if isinstance(messages, list) else ()):
+    turns: list[Any] = messages if isinstance(messages, list) else []
+    for message in reversed(turns):
         if isinstance(message, dict) and message.get("role") == "user":
             return _joined(message.get("content"))
     return ""
