@@ -41,7 +41,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _harness import NO_PLUGINS, mock_profile, proxy_free_env, start_mock
+from _harness import NO_PLUGINS, emit, mock_profile, proxy_free_env, start_mock
 from _harness import start_shim as start_shim_process
 from shim_overhead import Target, processes
 from translate_overhead import claude_code_request
@@ -194,6 +194,9 @@ def report(paths: list[Way]) -> int:
     print()
     print(f"translation adds per streamed request: {wall:+.3f} ms p50 wall "
           f"({ttft:+.3f} ms before the first token), {cpu:+.3f} ms shim CPU; load average {load}")
+    emit({"wall_added_ms": wall, "ttft_added_ms": ttft, "cpu_added_ms": cpu,
+          "cpu_ms": {p.name: p.cpu_ms for p in paths if p.counted},
+          "errors": sum(p.errors for p in paths)})
     ok = cpu <= GOAL_MS
     print(f"goal: translation adds <= {GOAL_MS:g} ms per request: {'met' if ok else 'MISSED'} "
           f"(CPU {cpu:.3f} ms; wall p50 {wall:+.3f} ms)")
