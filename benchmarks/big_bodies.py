@@ -93,7 +93,12 @@ async def loop_lag(target: Target, mb: float, churn: int) -> dict[str, float]:
                 await r.read()
             return (time.perf_counter() - t) * 1000
 
-        idle = statistics.median([await probe() for _ in range(50)])
+        quiet: list[float] = []
+        until = time.perf_counter() + 3.0
+        while time.perf_counter() < until:  # the machine's own noise, shim idle
+            quiet.append(await probe())
+            await asyncio.sleep(0.002)
+        idle = statistics.median(quiet)
         bodies = [body_of(mb, f"churn{os.getpid()}x{i}x{time.time_ns()}") for i in range(churn)]
         probes: list[float] = []
         done = asyncio.Event()
@@ -110,8 +115,11 @@ async def loop_lag(target: Target, mb: float, churn: int) -> dict[str, float]:
         done.set()
         await task
     worst = max(probes) if probes else float("nan")
+    probes.sort()
     return {
         "idle_probe_ms": idle,
+        "idle_worst_probe_ms": max(quiet),
+        "p99_probe_ms": probes[int(len(probes) * 0.99)] if probes else float("nan"),
         "worst_probe_ms": worst,
         "loop_lag_ms": worst - idle,
         "probes": len(probes),
@@ -194,7 +202,8 @@ def main() -> int:
     print(
         f"loop lag, all plugins, {args.churn} churned {max(sizes):g} MB requests: worst probe "
         f"{lag['worst_probe_ms']:.1f} ms vs idle {lag['idle_probe_ms']:.2f} ms -> held "
-        f"{lag['loop_lag_ms']:.1f} ms ({lag['probes']} probes); churned request "
+        f"{lag['loop_lag_ms']:.1f} ms ({lag['probes']} probes, p99 {lag['p99_probe_ms']:.1f} ms; "
+        f"worst idle probe {lag['idle_worst_probe_ms']:.1f} ms); churned request "
         f"{lag['churned_request_ms']:.0f} ms"
     )
     if args.json:

@@ -216,7 +216,9 @@ def table(results: dict[str, Any]) -> str:
             lines += [
                 "",
                 f"Event loop held at most {lag['loop_lag_ms']:.1f} ms (worst /health probe "
-                f"{lag['worst_probe_ms']:.1f} ms vs {lag['idle_probe_ms']:.2f} ms idle) during "
+                f"{lag['worst_probe_ms']:.1f} ms, p99 {lag['p99_probe_ms']:.1f} ms, vs "
+                f"{lag['idle_probe_ms']:.2f} ms median and {lag['idle_worst_probe_ms']:.1f} ms "
+                "worst with the shim idle: the machine's own scheduling noise) during "
                 f"churned {max(float(k) for k in big['sizes']):g} MB requests, all plugins "
                 f"(each {lag['churned_request_ms']:.0f} ms: all of its text new to the caches).",
             ]
