@@ -81,9 +81,7 @@ def mock_profile(
     extra: str = "",
 ) -> str:
     """A profile file (YAML text) for a mock at ``url``."""
-    return (
-        f"version: 1\nname: {name}\nendpoint: {url}\nformats: [{formats}]\nauth: {auth}\n{extra}"
-    )
+    return f"version: 1\nname: {name}\nendpoint: {url}\nformats: [{formats}]\nauth: {auth}\n{extra}"
 
 
 def start_shim(

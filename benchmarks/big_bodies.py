@@ -136,6 +136,7 @@ def main() -> int:
     ap.add_argument("--sizes", default="1,5", help="body sizes in MB")
     ap.add_argument("--churn", type=int, default=3, help="churned 5 MB requests for the loop lag")
     ap.add_argument("--json", help="write the figures here")
+    ap.add_argument("--baseline", help="also run the shims from this checkout (e.g. /work/main)")
     args = ap.parse_args()
     sizes = [float(s) for s in args.sizes.split(",")]
     env = proxy_free_env()
@@ -148,9 +149,13 @@ def main() -> int:
         bare = start_bare(mock_url, work, env)
         bare.name = "bare"
         targets.append(bare)
-        for name, config in (("plain", NO_PLUGINS), ("all", ALL_PLUGINS)):
+        shims = [("plain", NO_PLUGINS, env), ("all", ALL_PLUGINS, env)]
+        if args.baseline:  # the same shims from another checkout (the code before a change)
+            old = {**env, "PYTHONPATH": args.baseline}
+            shims += [("base plain", NO_PLUGINS, old), ("base all", ALL_PLUGINS, old)]
+        for name, config, shim_env in shims:
             url, token, proc = start_shim_process(
-                name, work, {"mock": profile}, "chain: [mock]\n" + config, env
+                name, work, {"mock": profile}, "chain: [mock]\n" + config, shim_env
             )
             targets.append(Target(name, url, token, proc))
         procs += [t.proc for t in targets if t.proc is not None]
@@ -164,7 +169,8 @@ def main() -> int:
                 p50 = asyncio.run(same_turn(targets, body, args.requests))
                 for name, v in p50.items():
                     per[str(mb)][name].append(v)
-        lag = asyncio.run(loop_lag(targets[-1], max(sizes), args.churn))
+        every = next(t for t in targets if t.name == "all")
+        lag = asyncio.run(loop_lag(every, max(sizes), args.churn))
     finally:
         for p in procs:
             p.terminate()
@@ -199,6 +205,11 @@ def main() -> int:
             f"plain +{added['plain']:.1f} ms ({ratio:.2f}x bare), "
             f"all plugins +{added['all']:.1f} ms  (direct p50 {direct:.1f} ms)"
         )
+        if "base all" in added:
+            print(
+                f"          baseline checkout: plain +{added['base plain']:.1f} ms, "
+                f"all plugins +{added['base all']:.1f} ms"
+            )
     print(
         f"loop lag, all plugins, {args.churn} churned {max(sizes):g} MB requests: worst probe "
         f"{lag['worst_probe_ms']:.1f} ms vs idle {lag['idle_probe_ms']:.2f} ms -> held "

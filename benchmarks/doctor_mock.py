@@ -83,9 +83,7 @@ def main() -> None:
     finally:
         mock.terminate()
         mock.wait(timeout=30)
-    print(
-        f"doctor vs mock ({args.n} runs, a fresh process each, {os.cpu_count()} cores)"
-    )
+    print(f"doctor vs mock ({args.n} runs, a fresh process each, {os.cpu_count()} cores)")
     print(
         f"  doctor wall clock: median {statistics.median(runs) * 1000:.0f} ms, "
         f"max {max(runs) * 1000:.0f} ms (goal < 2000 ms)"

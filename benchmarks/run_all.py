@@ -48,6 +48,15 @@ SCRIPTS: dict[str, tuple[str, list[str], list[str]]] = {
 }
 
 
+BIG_COLUMNS = {
+    "bare": "bare forwarder",
+    "plain": "shim, no plugins",
+    "all": "shim, all plugins",
+    "base plain": "baseline, no plugins",
+    "base all": "baseline, all plugins",
+}
+
+
 def machine() -> dict[str, Any]:
     model = platform.processor() or platform.machine()
     try:
@@ -96,6 +105,7 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", help="comma-separated subset of: " + ", ".join(SCRIPTS))
     ap.add_argument("--table", help="print the table from an existing JSON, run nothing")
+    ap.add_argument("--baseline", help="also time the shim of this checkout (before a change)")
     args = ap.parse_args()
     if args.table:
         print(table(json.loads(Path(args.table).read_text())))
@@ -105,7 +115,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="llmgw-run-all-") as tmp:
         for name in chosen:
             script, full, quick = SCRIPTS[name]
-            results["runs"][name] = run(name, script, quick if args.quick else full, Path(tmp))
+            extra = (
+                ["--baseline", args.baseline] if args.baseline and name in ("small", "big") else []
+            )
+            chosen_args = (quick if args.quick else full) + extra
+            results["runs"][name] = run(name, script, chosen_args, Path(tmp))
     results["ratios"] = ratios(results["runs"])
     Path(args.out).write_text(json.dumps(results, indent=1))
     print(table(results))
@@ -197,18 +211,19 @@ def table(results: dict[str, Any]) -> str:
         lines.append("")
     big = _fig(runs, "big")
     if big.get("sizes"):
+        first = next(iter(big["sizes"].values()))
+        keys = [k for k in BIG_COLUMNS if k in first["added_ms"]]
         lines += [
             "Claude-Code-shaped bodies, c=1, same turn resent, added p50 over direct "
             "(min–max of rounds):",
             "",
-            "| body | bare forwarder | shim, no plugins | shim, all plugins |",
-            "|---|---|---|---|",
+            "| body | " + " | ".join(BIG_COLUMNS[k] for k in keys) + " |",
+            "|---|" + "---|" * len(keys),
         ]
         for fig in big["sizes"].values():
             mm = fig["added_min_max"]
             cells = [
-                f"{fig['added_ms'][k]:+.1f} ms ({mm[k][0]:+.1f}…{mm[k][1]:+.1f})"
-                for k in ("bare", "plain", "all")
+                f"{fig['added_ms'][k]:+.1f} ms ({mm[k][0]:+.1f}…{mm[k][1]:+.1f})" for k in keys
             ]
             lines.append(f"| {fig['bytes'] / 1e6:.2f} MB | " + " | ".join(cells) + " |")
         lag = big.get("loop_lag") or {}

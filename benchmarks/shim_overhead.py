@@ -289,6 +289,7 @@ def main() -> int:
         "--claude-shaped", action="store_true", help="send an ~87 KB Claude-Code-shaped body"
     )
     ap.add_argument("--no-litellm", action="store_true")
+    ap.add_argument("--baseline", help="also run the shim from this checkout (e.g. /work/main)")
     args = ap.parse_args()
 
     body_obj = claude_shaped() if args.claude_shaped else SMALL
@@ -302,6 +303,10 @@ def main() -> int:
         targets.append(start_shim("shim", mock_url, plugins=False, work=work, env=env))
         targets.append(start_shim("shim+plugins", mock_url, plugins=True, work=work, env=env))
         targets.append(start_shim("shim+all", mock_url, plugins=ALL_PLUGINS, work=work, env=env))
+        if args.baseline:  # the same shims from another checkout (the code before a change)
+            old = {**env, "PYTHONPATH": args.baseline}
+            for label, plugins in (("base", False), ("base+plugins", True)):
+                targets.append(start_shim(label, mock_url, plugins=plugins, work=work, env=old))
         targets.append(start_bare(mock_url, work, env))
         if not args.no_litellm:
             lite = start_litellm(mock_url, work, env)
