@@ -200,8 +200,11 @@ def responses_to_anthropic_response(resp: JsonObj, *, model: str | None = None) 
             text = rw.content_text(item.get("summary"), "") or rw.content_text(
                 item.get("content"), ""
             )
-            if text:
-                content.append({"type": "thinking", "thinking": text, "signature": ""})
+            sealed = item.get("encrypted_content")
+            signed = isinstance(sealed, str) and sealed.startswith(rw.SIGNED)
+            if text or signed:
+                signature = sealed[len(rw.SIGNED) :] if signed else ""
+                content.append({"type": "thinking", "thinking": text, "signature": signature})
         elif kind == "message":
             for part in item.get("content") or ():
                 text = _answer_text(part)

@@ -9,7 +9,7 @@
 
 ``response.created`` -> ``message_start``; an ``output_text`` (or ``refusal``) content part
 -> a text block; reasoning summary or reasoning text deltas -> a thinking block (empty
-signature); a ``function_call`` item -> a ``tool_use`` block whose id is the ``call_id``,
+signature, unless the item carries one from an Anthropic member); a ``function_call`` item -> a ``tool_use`` block whose id is the ``call_id``,
 its argument deltas -> ``input_json_delta`` (a server that sends only
 ``response.function_call_arguments.done`` still gives the whole arguments).
 ``response.completed``/``incomplete`` -> ``message_delta`` (stop_reason, usage) and
@@ -149,7 +149,15 @@ class ResponsesToAnthropicStream:
             if where not in self._args_sent:  # no argument events: the whole item now
                 self._arguments(where, str(item.get("arguments") or ""), out)
         if self._open is not None and self._open[0] == where:
+            if self._open[1] == "thinking":
+                self._signature(item, out)
             self._close(out)
+
+    def _signature(self, item: Any, out: list[JsonObj]) -> None:
+        """A signature from an Anthropic member that came through a Responses client."""
+        sealed = item.get("encrypted_content") if isinstance(item, dict) else None
+        if isinstance(sealed, str) and sealed.startswith(rw.SIGNED):
+            self._delta(out, {"type": "signature_delta", "signature": sealed[len(rw.SIGNED) :]})
 
     def _close(self, out: list[JsonObj]) -> None:
         if self._open is not None:
