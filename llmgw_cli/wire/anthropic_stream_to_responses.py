@@ -25,20 +25,35 @@ before ``message_stop``, ends with ``response.failed``. Every event has ``sequen
 
 from __future__ import annotations
 
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
+
 from llmgw_cli.wire import responses as rw
 from llmgw_cli.wire.common import JsonObj, new_id
 from llmgw_cli.wire.responses_to_anthropic import status_of
 from llmgw_cli.wire.responses_tools import ToolNames
 
+_TEXT = b"response.output_text.delta"
+_ARGS = b"response.function_call_arguments.delta"
+
+
+def _heads(kind: bytes, item_id: str, output_index: int, text: bool) -> tuple[bytes, bytes, bytes]:
+    """The fixed bytes around a delta event's sequence number and delta, per item."""
+    middle = b',"item_id":' + encode_basestring(item_id).encode()
+    middle += b',"output_index":' + str(output_index).encode()
+    middle += b',"content_index":0,"delta":' if text else b',"delta":'
+    tail = b',"logprobs":[]}\n\n' if text else b"}\n\n"
+    return b"event: " + kind + b'\ndata: {"type":"' + kind + b'","sequence_number":', middle, tail
+
 
 class _Open:
-    __slots__ = ("index", "item", "kind", "parts")
+    __slots__ = ("heads", "index", "item", "kind", "parts")
 
     def __init__(self, index: int, kind: str, item: JsonObj) -> None:
         self.index = index  # output_index
         self.kind = kind
         self.item = item
         self.parts: list[str] = []
+        self.heads: tuple[bytes, bytes, bytes] | None = None  # see delta_bytes
 
 
 class AnthropicToResponsesStream:
@@ -221,6 +236,36 @@ class AnthropicToResponsesStream:
                 logprobs=[],
             )
         ]
+
+    def delta_bytes(self, event: JsonObj) -> bytes | None:
+        """The SSE bytes of a text or argument delta, without building the event dict (the
+        hot path of a stream: the same bytes ``feed`` + encoding would give); None for
+        anything else, which goes through ``feed``."""
+        if event.get("type") != "content_block_delta" or self.done:
+            return None
+        index, delta = event.get("index"), event.get("delta")
+        op = self._blocks.get(index) if isinstance(index, int) else None
+        if op is None or not isinstance(delta, dict):
+            return None
+        kind = delta.get("type")
+        if kind == "text_delta" and op.kind == "text":
+            piece = delta.get("text")
+        elif kind == "input_json_delta" and op.kind == "tool":
+            piece = delta.get("partial_json")
+        else:
+            return None
+        if not isinstance(piece, str) or not piece:
+            return b""
+        op.parts.append(piece)
+        heads = op.heads
+        if heads is None:
+            text = op.kind == "text"
+            heads = op.heads = _heads(_TEXT if text else _ARGS, op.item["id"], op.index, text)
+        seq = self._seq
+        self._seq += 1
+        return b"".join(
+            (heads[0], str(seq).encode(), heads[1], encode_basestring(piece).encode(), heads[2])
+        )
 
     def _delta(self, event: JsonObj) -> list[JsonObj]:
         index = event.get("index")

@@ -27,6 +27,7 @@ from llmgw_cli.wire.responses_tools import ToolNames
 from llmgw_cli.wire.sse import DONE, SSEParser
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_raw_decode = json.JSONDecoder().raw_decode  # json.loads minus its encoding sniffing
 
 
 def named(event: Any) -> bytes:
@@ -38,16 +39,68 @@ def unnamed(chunk: Any) -> bytes:
     return f"data: {_encode(chunk)}\n\n".encode()
 
 
-class _Bridge:
-    __slots__ = ("_parser",)
+# Responses events the translation back ignores: not even parsed (in_progress repeats the
+# whole request's instructions and tools; the .done events repeat what the deltas said).
+_IGNORED = frozenset(
+    (
+        "response.in_progress",
+        "response.content_part.added",
+        "response.content_part.done",
+        "response.output_text.done",
+        "response.reasoning_summary_part.added",
+        "response.reasoning_summary_part.done",
+        "response.reasoning_summary_text.done",
+    )
+)
+_IGNORED_BYTES = frozenset(name.encode() for name in _IGNORED)
 
-    def __init__(self) -> None:
+
+class _Bridge:
+    __slots__ = ("_parser", "_skip")
+
+    def __init__(self, skip: bool = False) -> None:
         self._parser = SSEParser()
+        self._skip = skip
 
     def _events(self, chunk: bytes) -> list[Any]:
-        """The upstream's complete events: JSON data, or None for ``[DONE]``."""
+        """The upstream's complete events: JSON data, or None for ``[DONE]``.
+
+        Upstreams write whole events (``event: X`` + one ``data:`` line, or one ``data:``
+        line) per chunk; those are read here directly, a third of the general parser's cost.
+        Anything else (comments, cut events, ``\r``, several data lines) goes through
+        ``SSEParser``, which implements the full rules."""
+        if self._parser.pending or not chunk.endswith(b"\n\n") or b"\r" in chunk:
+            return self._parsed(chunk)
+        out: list[Any] = []
+        for block in chunk.split(b"\n\n")[:-1]:
+            rest = block
+            if block.startswith(b"event: "):
+                cut = block.find(b"\n")
+                if self._skip and block[7:cut] in _IGNORED_BYTES:
+                    continue
+                rest = block[cut + 1 :]
+            if not rest.startswith(b"data: ") or b"\n" in rest:
+                out.extend(self._parsed(block + b"\n\n"))
+                continue
+            data = rest[6:]
+            if data == b"[DONE]":
+                out.append(None)
+                continue
+            text = data.decode("utf-8", "replace")
+            try:
+                value, end = _raw_decode(text)
+                if end != len(text):
+                    value = json.loads(text)  # trailing whitespace; anything else raises
+            except ValueError:
+                continue
+            out.append(value)
+        return out
+
+    def _parsed(self, chunk: bytes) -> list[Any]:
         out: list[Any] = []
         for ev in self._parser.feed(chunk):
+            if self._skip and ev.event in _IGNORED:
+                continue
             if ev.is_done:
                 out.append(None)
                 continue
@@ -58,21 +111,57 @@ class _Bridge:
         return out
 
 
+_ECHO = ("instructions", "tools")  # the big fields a response object echoes of its request
+
+
+class _Echo:
+    """Encodes Responses events; a response object's echo of the request's instructions and
+    tools (tens of KB for Codex) is encoded once per stream, not in every response event."""
+
+    __slots__ = ("_echo",)
+
+    def __init__(self) -> None:
+        self._echo: bytes | None = None
+
+    def encode(self, event: JsonObj) -> bytes:
+        resp = event.get("response")
+        if not isinstance(resp, dict) or not all(k in resp for k in _ECHO):
+            return named(event)
+        kind: str = event["type"]
+        if self._echo is None:
+            self._echo = _encode({k: resp[k] for k in _ECHO}).encode()
+        rest = _encode({k: v for k, v in resp.items() if k not in _ECHO}).encode()
+        head = _encode({k: v for k, v in event.items() if k != "response"}).encode()
+        body = head[:-1] + b',"response":' + rest[:-1] + b"," + self._echo[1:] + b"}"
+        return b"event: " + kind.encode() + b"\ndata: " + body + b"\n\n"
+
+
 class AnthropicToResponsesSSE(_Bridge):
-    __slots__ = ("translator",)
+    __slots__ = ("_echo", "translator")
 
     def __init__(
         self, request: JsonObj, names: ToolNames | None = None, *, model: str | None = None
     ) -> None:
         super().__init__()
+        self._echo = _Echo()
         self.translator = AnthropicToResponsesStream(request, names, model=model)
 
     def feed(self, chunk: bytes) -> bytes:
-        feed = self.translator.feed
-        return b"".join(named(e) for data in self._events(chunk) for e in feed(data))
+        tr = self.translator
+        encode = self._echo.encode
+        out: list[bytes] = []
+        for data in self._events(chunk):
+            if data is None:
+                continue
+            fast = tr.delta_bytes(data)
+            if fast is not None:
+                out.append(fast)
+            else:
+                out.extend(encode(e) for e in tr.feed(data))
+        return b"".join(out)
 
     def finish(self) -> bytes:
-        return b"".join(named(e) for e in self.translator.finish())
+        return b"".join(self._echo.encode(e) for e in self.translator.finish())
 
 
 class OpenAIToResponsesSSE(_Bridge):
@@ -100,14 +189,21 @@ class ResponsesToAnthropicSSE(_Bridge):
     __slots__ = ("translator",)
 
     def __init__(self, *, model: str | None = None) -> None:
-        super().__init__()
+        super().__init__(skip=True)
         self.translator = ResponsesToAnthropicStream(model=model)
 
     def feed(self, chunk: bytes) -> bytes:
-        feed = self.translator.feed
-        return b"".join(
-            named(e) for data in self._events(chunk) if data is not None for e in feed(data)
-        )
+        tr = self.translator
+        out: list[bytes] = []
+        for data in self._events(chunk):
+            if data is None:
+                continue
+            fast = tr.delta_bytes(data)
+            if fast is not None:
+                out.append(fast)
+            else:
+                out.extend(named(e) for e in tr.feed(data))
+        return b"".join(out)
 
     def finish(self) -> bytes:
         return b"".join(named(e) for e in self.translator.finish())
@@ -117,7 +213,7 @@ class ResponsesToOpenAISSE(_Bridge):
     __slots__ = ("_done_sent", "translator")
 
     def __init__(self, *, include_usage: bool = False, model: str | None = None) -> None:
-        super().__init__()
+        super().__init__(skip=True)
         self._done_sent = False
         self.translator = ResponsesToOpenAIStream(include_usage=include_usage, model=model)
 

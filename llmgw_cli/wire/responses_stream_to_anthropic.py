@@ -9,21 +9,28 @@
 
 ``response.created`` -> ``message_start``; an ``output_text`` (or ``refusal``) content part
 -> a text block; reasoning summary or reasoning text deltas -> a thinking block (empty
-signature, unless the item carries one from an Anthropic member); a ``function_call`` item -> a ``tool_use`` block whose id is the ``call_id``,
-its argument deltas -> ``input_json_delta`` (a server that sends only
-``response.function_call_arguments.done`` still gives the whole arguments).
-``response.completed``/``incomplete`` -> ``message_delta`` (stop_reason, usage) and
-``message_stop``; ``response.failed`` or an ``error`` event -> an Anthropic ``error`` event.
+signature, unless the item carries one from an Anthropic member); a ``function_call`` item
+-> a ``tool_use`` block whose id is the ``call_id``, its argument deltas ->
+``input_json_delta`` (a server that sends only ``response.function_call_arguments.done``
+still gives the whole arguments). ``response.completed``/``incomplete`` ->
+``message_delta`` (stop_reason, usage) and ``message_stop``; ``response.failed`` or an
+``error`` event -> an Anthropic ``error`` event.
 One block is open at a time, as Claude Code expects.
 """
 
 from __future__ import annotations
 
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from llmgw_cli.wire import responses as rw
 from llmgw_cli.wire.anthropic_to_responses import stop_reason
 from llmgw_cli.wire.common import JsonObj, new_id
+
+_HOT = {
+    "response.output_text.delta": ("text", b'"text_delta","text":'),
+    "response.function_call_arguments.delta": ("tool", b'"input_json_delta","partial_json":'),
+}
 
 
 class ResponsesToAnthropicStream:
@@ -72,6 +79,33 @@ class ResponsesToAnthropicStream:
         elif kind in ("response.failed", "error"):
             out.append(self._error(event))
         return out
+
+    def delta_bytes(self, event: JsonObj) -> bytes | None:
+        """The SSE bytes of a text or argument delta for the block already open, without
+        building the event dict (a stream's hot path); None for anything else."""
+        hot = _HOT.get(event.get("type"))  # type: ignore[arg-type]
+        opened = self._open
+        if hot is None or opened is None or self.done:
+            return None
+        if opened[0] != event.get("output_index") or opened[1] != hot[0]:
+            return None
+        piece = event.get("delta")
+        if not isinstance(piece, str):
+            return None
+        if not piece:
+            return b""
+        if hot[0] == "tool":
+            self._args_sent.add(opened[0])
+        return b"".join(
+            (
+                b'event: content_block_delta\ndata: {"type":"content_block_delta","index":',
+                str(opened[2]).encode(),
+                b',"delta":{"type":',
+                hot[1],
+                encode_basestring(piece).encode(),
+                b"}}\n\n",
+            )
+        )
 
     def finish(self) -> list[JsonObj]:
         """When the body ended without a final event: the answer so far, then an error."""
