@@ -129,8 +129,12 @@ def test_function_call_output_gets_on_tool_result(scripted_url: str) -> None:
         model="gpt-4o",
         input=[
             {"role": "user", "content": "go"},
-            {"type": "function_call", "call_id": "call_7", "name": "exec_command",
-             "arguments": '{"cmd":"echo hi"}'},
+            {
+                "type": "function_call",
+                "call_id": "call_7",
+                "name": "exec_command",
+                "arguments": '{"cmd":"echo hi"}',
+            },
             {"type": "function_call_output", "call_id": "call_7", "output": "hi\n"},
         ],  # fmt: skip
         tools=TOOLS,  # type: ignore[arg-type]
@@ -152,7 +156,9 @@ def test_input_tokens(url: str) -> None:
 
 
 def test_fault_is_an_openai_error() -> None:
-    with mock_thread(fail_rate=1.0, fail_status=429) as url:
-        with pytest.raises(openai.RateLimitError) as err:
-            client(url).responses.create(model="gpt-4o", input="hi")
+    with (
+        mock_thread(fail_rate=1.0, fail_status=429) as url,
+        pytest.raises(openai.RateLimitError) as err,
+    ):
+        client(url).responses.create(model="gpt-4o", input="hi")
     assert err.value.status_code == 429
