@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
         wire_format: str = typer.Option(
             "both",
             "--format",
-            help="Endpoints to serve: anthropic, openai (Chat Completions), responses, or both (every format).",
+            help="Endpoints to serve: anthropic, openai (Chat), responses, or both (every format).",
         ),
         ttft_ms: float = typer.Option(0.0, "--ttft-ms", help="Delay before the first token."),
         itl_ms: float = typer.Option(0.0, "--itl-ms", help="Delay between tokens."),

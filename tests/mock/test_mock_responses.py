@@ -136,7 +136,7 @@ def test_function_call_output_gets_on_tool_result(scripted_url: str) -> None:
                 "arguments": '{"cmd":"echo hi"}',
             },
             {"type": "function_call_output", "call_id": "call_7", "output": "hi\n"},
-        ],  # fmt: skip
+        ],
         tools=TOOLS,  # type: ignore[arg-type]
     )
     assert done.output_text == "The command printed hi."
