@@ -37,7 +37,7 @@ from llmgw_cli.config.model import Profile
 from llmgw_cli.errors import ConfigError
 
 if sys.version_info >= (3, 11):
-    import tomllib as tomllib
+    import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
@@ -74,6 +74,11 @@ class Provider:
         for key, value in self.fields().items():
             out.append(f"model_providers.{self.id}.{key}={_toml(value)}")
         return out
+
+
+def parse(text: str) -> dict[str, Any]:
+    """A TOML document (raises ``tomllib.TOMLDecodeError``)."""
+    return tomllib.loads(text)
 
 
 def serves_responses(profile: Profile) -> bool:

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from llmgw_cli.clientenv import codex_config as cc
-from llmgw_cli.clientenv.codex_config import tomllib
 from llmgw_cli.config.model import Auth, Profile
 from llmgw_cli.errors import ConfigError
 from tests.helpers.cli import run
@@ -64,7 +63,7 @@ def test_direct_when_the_profile_serves_responses() -> None:
 def test_merge_replaces_only_the_provider_table() -> None:
     p = cc.provider_for(_corp(["anthropic"]), "http://127.0.0.1:8787")
     out = cc.merged_text(USER_FILE, p)
-    data = tomllib.loads(out)
+    data = cc.parse(out)
     assert data["model"] == "o3" and data["approval_policy"] == "never"
     assert data["model_providers"]["other"]["base_url"] == "http://other.example/v1"
     assert data["profiles"]["fast"] == {"model": "o4-mini"}
@@ -78,7 +77,7 @@ def test_merge_replaces_only_the_provider_table() -> None:
 def test_use_sets_model_provider_before_the_first_table() -> None:
     p = cc.provider_for(_corp(["anthropic"]))
     out = cc.merged_text(USER_FILE, p, use=True)
-    assert tomllib.loads(out)["model_provider"] == "llmgw-corp"
+    assert cc.parse(out)["model_provider"] == "llmgw-corp"
     assert out.index('model_provider = "llmgw-corp"') < out.index("[model_providers.other]")
     again = cc.merged_text(out.replace('"llmgw-corp"\n', '"other"\n', 1), p, use=True)
     assert again.count("model_provider =") == 1  # an existing choice is replaced, not doubled
@@ -116,7 +115,7 @@ def test_cli_writes_backups_keeps_mode_and_no_secret(tmp_path: Path) -> None:
     assert added.returncode == 0, added.stderr
     printed = run("codex-config", "--profile", "corp", "--print", env=env)
     assert printed.returncode == 0, printed.stderr
-    assert tomllib.loads(printed.stdout)["model_providers"]["llmgw-corp"]["wire_api"] == "responses"
+    assert cc.parse(printed.stdout)["model_providers"]["llmgw-corp"]["wire_api"] == "responses"
     assert cfg.read_text() == USER_FILE  # --print writes nothing
     for n in (1, 2):
         done = run("codex-config", "--profile", "corp", "--use", env=env)
@@ -125,7 +124,7 @@ def test_cli_writes_backups_keeps_mode_and_no_secret(tmp_path: Path) -> None:
     assert (home / "config.toml.bak.1").read_text() == USER_FILE
     assert stat.S_IMODE(cfg.stat().st_mode) == 0o640
     text = cfg.read_text()
-    assert tomllib.loads(text)["model_provider"] == "llmgw-corp"
+    assert cc.parse(text)["model_provider"] == "llmgw-corp"
     assert SECRET not in text and SECRET not in done.stdout + done.stderr
     assert "llmgw env --shim" in done.stdout + done.stderr
 
