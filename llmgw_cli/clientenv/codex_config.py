@@ -78,7 +78,8 @@ class Provider:
 
 def parse(text: str) -> dict[str, Any]:
     """A TOML document (raises ``tomllib.TOMLDecodeError``)."""
-    return tomllib.loads(text)
+    data: dict[str, Any] = tomllib.loads(text)
+    return data
 
 
 def serves_responses(profile: Profile) -> bool:

@@ -17,7 +17,14 @@ import aiohttp
 from aiohttp import web
 
 # Importing translators registers the format translators with `translation`, once.
-from llmgw_cli.shim import faults, outgoing, relay, translation, translators  # noqa: F401
+from llmgw_cli.shim import (  # noqa: F401
+    faults,
+    outgoing,
+    relay,
+    responses_bridges,
+    translation,
+    translators,
+)
 from llmgw_cli.shim.members import Member
 from llmgw_cli.shim.outgoing import Outgoing
 from llmgw_cli.shim.plugin import BadBody, Exchange, Reject

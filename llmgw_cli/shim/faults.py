@@ -35,7 +35,7 @@ _JSON = {"Content-Type": "application/json"}
 
 
 def error_type(status: int, client_format: str) -> str:
-    if client_format == "openai":
+    if client_format in ("openai", "responses"):
         return "invalid_request_error" if status < 500 else "upstream_error"
     return _ANTHROPIC_TYPES.get(status, "api_error" if status >= 500 else "invalid_request_error")
 
@@ -86,6 +86,11 @@ def stream_error_event(client_format: str, message: str) -> bytes:
             "error": {"message": message, "type": "upstream_error", "code": None}
         }
         return b"data: " + json.dumps(body).encode() + b"\n\n"
+    if client_format == "responses":  # a translated stream ends in its own response.failed
+        body = {"type": "error", "code": "server_error", "message": message, "param": None}
+        return (
+            b"event: error\ndata: " + json.dumps({**body, "sequence_number": 0}).encode() + b"\n\n"
+        )
     body = {"type": "error", "error": {"type": "api_error", "message": message}}
     return b"event: error\ndata: " + json.dumps(body).encode() + b"\n\n"
 

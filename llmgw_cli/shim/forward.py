@@ -24,12 +24,14 @@ from llmgw_cli.shim.pluginhost import PluginHost
 from llmgw_cli.shim.router import Router
 
 perf = time.perf_counter
-_OPENAI_PREFIXES = ("/v1/chat/", "/v1/completions", "/v1/embeddings", "/v1/responses")
+_OPENAI_PREFIXES = ("/v1/chat/", "/v1/completions", "/v1/embeddings")
 
 
 def client_format(path: str, headers: Any) -> str:
     if path.startswith("/v1/messages"):
         return "anthropic"
+    if path.startswith("/v1/responses"):
+        return "responses"
     if path.startswith(_OPENAI_PREFIXES):
         return "openai"
     return "anthropic" if "anthropic-version" in headers else "other"

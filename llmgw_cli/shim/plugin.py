@@ -50,7 +50,7 @@ class Exchange:
     request_id: str
     method: str
     path: str
-    client_format: str  # anthropic | openai | other
+    client_format: str  # anthropic | openai | responses | other
     headers: Mapping[str, str]  # the client's request headers (case-insensitive mapping)
     body: bytes
     started: float = field(default_factory=time.perf_counter)
@@ -109,7 +109,11 @@ class Reject(Exception):
     """Raised by ``on_request`` to answer the client without going upstream."""
 
     def __init__(
-        self, status: int, error_type: str, message: str, headers: Mapping[str, str] | None = None,
+        self,
+        status: int,
+        error_type: str,
+        message: str,
+        headers: Mapping[str, str] | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
@@ -124,10 +128,10 @@ class Reject(Exception):
         """The error body in the client's API format, ``extra`` merged into the error object.
 
         anthropic (and other): ``{"type": "error", "error": {"type", "message", **extra}}``;
-        openai: ``{"error": {"message", "type", "code", **extra}}``. Send it with ``status``
-        and ``headers``.
+        openai, responses: ``{"error": {"message", "type", "code", **extra}}``. Send it with
+        ``status`` and ``headers``.
         """
-        if client_format == "openai":
+        if client_format in ("openai", "responses"):
             inner: dict[str, Any] = {"message": self.message, "type": self.error_type, "code": None}
             inner.update(self.extra)
             return {"error": inner}

@@ -68,6 +68,7 @@ class AnthropicToResponsesStream:
         "_request",
         "_seq",
         "_started",
+        "_status",
         "_stop",
         "_usage",
         "done",
@@ -91,6 +92,7 @@ class AnthropicToResponsesStream:
         self._items: list[tuple[int, JsonObj]] = []  # (output_index, item) once done
         self._usage: JsonObj = {}
         self._stop: str | None = None
+        self._status: str | None = None
         self.done = False
 
     @property
@@ -101,6 +103,11 @@ class AnthropicToResponsesStream:
     @property
     def response_id(self) -> str:
         return self._id
+
+    @property
+    def status(self) -> str | None:
+        """completed | incomplete | failed once the stream ended, else None."""
+        return self._status
 
     @property
     def output(self) -> list[JsonObj]:
@@ -143,6 +150,7 @@ class AnthropicToResponsesStream:
         if self.done:
             return []
         self.done = True
+        self._status = "failed"
         error = {"code": code, "message": message}
         return [self._ev("response.failed", response=self._response("failed", error=error))]
 
@@ -345,6 +353,7 @@ class AnthropicToResponsesStream:
             self._block_stop(index, out)
         status, reason = status_of(self._stop)
         self.done = True
+        self._status = status
         kind = "response.completed" if status == "completed" else "response.incomplete"
         out.append(self._ev(kind, response=self._response(status, reason)))
         return out

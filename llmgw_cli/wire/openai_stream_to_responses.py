@@ -43,6 +43,18 @@ class OpenAIToResponsesStream:
     def usage(self) -> JsonObj:
         return self._chat.usage
 
+    @property
+    def status(self) -> str | None:
+        return self.responses.status
+
+    @property
+    def response_id(self) -> str:
+        return self.responses.response_id
+
+    @property
+    def output(self) -> list[JsonObj]:
+        return self.responses.output
+
     def feed(self, chunk: JsonObj) -> list[JsonObj]:
         out: list[JsonObj] = []
         feed = self.responses.feed

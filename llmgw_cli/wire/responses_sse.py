@@ -163,6 +163,10 @@ class AnthropicToResponsesSSE(_Bridge):
     def finish(self) -> bytes:
         return b"".join(self._echo.encode(e) for e in self.translator.finish())
 
+    def fail(self, message: str) -> bytes:
+        """``response.failed`` now (the upstream broke off), numbered in sequence."""
+        return b"".join(self._echo.encode(e) for e in self.translator.fail(message))
+
 
 class OpenAIToResponsesSSE(_Bridge):
     __slots__ = ("translator",)
@@ -183,6 +187,9 @@ class OpenAIToResponsesSSE(_Bridge):
 
     def finish(self) -> bytes:
         return b"".join(named(e) for e in self.translator.finish())
+
+    def fail(self, message: str) -> bytes:
+        return b"".join(named(e) for e in self.translator.responses.fail(message))
 
 
 class ResponsesToAnthropicSSE(_Bridge):
