@@ -93,7 +93,7 @@ def profile_env(
         env["CLAUDE_CODE_USE_VERTEX"] = "1"
         env["ANTHROPIC_VERTEX_BASE_URL"] = root
         env["CLAUDE_CODE_SKIP_VERTEX_AUTH"] = "1"
-    if "openai" in formats:
+    if "openai" in formats or "responses" in formats:  # the openai SDK serves both
         base = root if root.endswith("/v1") else root + "/v1"
         env["OPENAI_BASE_URL"] = base
         env["OPENAI_API_BASE"] = base
