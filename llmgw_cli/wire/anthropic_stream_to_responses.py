@@ -25,6 +25,7 @@ before ``message_stop``, ends with ``response.failed``. Every event has ``sequen
 
 from __future__ import annotations
 
+import json
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
 from llmgw_cli.wire import responses as rw
@@ -46,14 +47,25 @@ def _heads(kind: bytes, item_id: str, output_index: int, text: bool) -> tuple[by
 
 
 class _Open:
+    """An output item being streamed; its text kept JSON-escaped, decoded once at the end."""
+
     __slots__ = ("heads", "index", "item", "kind", "parts")
 
     def __init__(self, index: int, kind: str, item: JsonObj) -> None:
         self.index = index  # output_index
         self.kind = kind
         self.item = item
-        self.parts: list[str] = []
+        self.parts: list[str] = []  # pieces as JSON string bodies (escaped, no quotes)
         self.heads: tuple[bytes, bytes, bytes] | None = None  # see delta_bytes
+
+    def add(self, piece: str) -> None:
+        self.parts.append(encode_basestring(piece)[1:-1])
+
+    def text(self) -> str:
+        if not self.parts:
+            return ""
+        value: str = json.loads('"' + "".join(self.parts) + '"')
+        return value
 
 
 class AnthropicToResponsesStream:
@@ -227,13 +239,13 @@ class AnthropicToResponsesStream:
         )
 
     def _summary_event(self, kind: str, op: _Open) -> JsonObj:
-        part = {"type": "summary_text", "text": "".join(op.parts)}
+        part = {"type": "summary_text", "text": op.text()}
         return self._ev(
             kind, item_id=op.item["id"], output_index=op.index, summary_index=0, part=part
         )
 
     def _text(self, op: _Open, text: str) -> list[JsonObj]:
-        op.parts.append(text)
+        op.add(text)
         return [
             self._ev(
                 "response.output_text.delta",
@@ -264,16 +276,25 @@ class AnthropicToResponsesStream:
             return None
         if not isinstance(piece, str) or not piece:
             return b""
-        op.parts.append(piece)
+        return self._delta_out(op, encode_basestring(piece))
+
+    def raw_delta(self, index: int, text: bool, literal: str) -> bytes | None:
+        """Like ``delta_bytes`` for a delta read straight off the wire: ``literal`` is the
+        piece as the upstream wrote it, a JSON string, copied through without decoding."""
+        op = self._blocks.get(index)
+        if op is None or self.done or op.kind != ("text" if text else "tool"):
+            return None
+        return self._delta_out(op, literal) if len(literal) > 2 else b""
+
+    def _delta_out(self, op: _Open, literal: str) -> bytes:
+        op.parts.append(literal[1:-1])
         heads = op.heads
         if heads is None:
             text = op.kind == "text"
             heads = op.heads = _heads(_TEXT if text else _ARGS, op.item["id"], op.index, text)
         seq = self._seq
         self._seq += 1
-        return b"".join(
-            (heads[0], str(seq).encode(), heads[1], encode_basestring(piece).encode(), heads[2])
-        )
+        return b"".join((heads[0], str(seq).encode(), heads[1], literal.encode(), heads[2]))
 
     def _delta(self, event: JsonObj) -> list[JsonObj]:
         index = event.get("index")
@@ -285,7 +306,7 @@ class AnthropicToResponsesStream:
         if kind == "text_delta" and delta.get("text"):
             return self._text(op, delta["text"])
         if kind == "input_json_delta" and delta.get("partial_json"):
-            op.parts.append(delta["partial_json"])
+            op.add(delta["partial_json"])
             return [
                 self._ev(
                     "response.function_call_arguments.delta",
@@ -295,7 +316,7 @@ class AnthropicToResponsesStream:
                 )
             ]
         if kind == "thinking_delta" and delta.get("thinking"):
-            op.parts.append(delta["thinking"])
+            op.add(delta["thinking"])
             return [
                 self._ev(
                     "response.reasoning_summary_text.delta",
@@ -315,7 +336,7 @@ class AnthropicToResponsesStream:
         op = self._blocks.pop(index, None) if isinstance(index, int) else None
         if op is None:
             return
-        text = "".join(op.parts)
+        text = op.text()
         ids = {"item_id": op.item["id"], "output_index": op.index}
         item = op.item
         if op.kind == "text":

@@ -16,6 +16,7 @@ plugins.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from llmgw_cli.wire.anthropic_stream_to_responses import AnthropicToResponsesStream
@@ -61,6 +62,32 @@ class _Bridge:
     def __init__(self, skip: bool = False) -> None:
         self._parser = SSEParser()
         self._skip = skip
+
+    def _datas(self, chunk: bytes) -> list[str | None]:
+        """The ``data`` of each complete event (None for ``[DONE]``), undecoded."""
+        if self._parser.pending or not chunk.endswith(b"\n\n") or b"\r" in chunk:
+            return self._parsed_datas(chunk)
+        out: list[str | None] = []
+        for block in chunk.split(b"\n\n")[:-1]:
+            rest = block
+            if block.startswith(b"event: "):
+                cut = block.find(b"\n")
+                if self._skip and block[7:cut] in _IGNORED_BYTES:
+                    continue
+                rest = block[cut + 1 :]
+            if not rest.startswith(b"data: ") or b"\n" in rest:
+                out.extend(self._parsed_datas(block + b"\n\n"))
+            else:
+                data = rest[6:].decode("utf-8", "replace")
+                out.append(None if data == "[DONE]" else data)
+        return out
+
+    def _parsed_datas(self, chunk: bytes) -> list[str | None]:
+        return [
+            None if ev.is_done else ev.data
+            for ev in self._parser.feed(chunk)
+            if not (self._skip and ev.event in _IGNORED)
+        ]
 
     def _events(self, chunk: bytes) -> list[Any]:
         """The upstream's complete events: JSON data, or None for ``[DONE]``.
@@ -111,6 +138,12 @@ class _Bridge:
         return out
 
 
+# An Anthropic text or argument delta exactly as the API writes it (compact, in this key
+# order): its string is copied into the Responses event without being decoded.
+_ANTHROPIC_DELTA = re.compile(
+    r'\{"type":"content_block_delta","index":(\d+),"delta":\{"type":"(text_delta|input_json_delta)",'
+    r'"(?:text|partial_json)":("(?:[^"\\]|\\.)*")\}\}'
+)
 _ECHO = ("instructions", "tools")  # the big fields a response object echoes of its request
 
 
@@ -150,14 +183,20 @@ class AnthropicToResponsesSSE(_Bridge):
         tr = self.translator
         encode = self._echo.encode
         out: list[bytes] = []
-        for data in self._events(chunk):
+        for data in self._datas(chunk):
             if data is None:
                 continue
-            fast = tr.delta_bytes(data)
-            if fast is not None:
-                out.append(fast)
-            else:
-                out.extend(encode(e) for e in tr.feed(data))
+            hot = _ANTHROPIC_DELTA.fullmatch(data)
+            if hot is not None:
+                fast = tr.raw_delta(int(hot[1]), hot[2] == "text_delta", hot[3])
+                if fast is not None:
+                    out.append(fast)
+                    continue
+            try:
+                event = json.loads(data)
+            except ValueError:
+                continue
+            out.extend(encode(e) for e in tr.feed(event))
         return b"".join(out)
 
     def finish(self) -> bytes:
