@@ -31,8 +31,9 @@ from llmgw_cli.mock.checks import (
     model_list,
 )
 from llmgw_cli.mock.config import MockConfig
+from llmgw_cli.mock.hooks import HookRoutes
 from llmgw_cli.mock.recorder import Entry, Recorder
-from llmgw_cli.mock.replies import Reply, pick_turn, scripted, unscripted
+from llmgw_cli.mock.replies import Reply, reply_for
 from llmgw_cli.mock.script import Script, load_script
 from llmgw_cli.wire.sse import dumps
 
@@ -45,7 +46,7 @@ _BETA_HELP = (
 )
 
 
-class MockApp:
+class MockApp(HookRoutes):
     """State shared by the handlers of one mock server."""
 
     def __init__(self, config: MockConfig) -> None:
@@ -204,22 +205,6 @@ class MockApp:
             entry, reject(self._openai_flavour(request), 404, message, code="unknown_url")
         )
 
-    # -- test hooks ----------------------------------------------------------------------
-
-    async def health(self, request: web.Request) -> web.StreamResponse:
-        return web.Response(body=b'{"status":"ok"}', content_type=_JSON)
-
-    async def log_get(self, request: web.Request) -> web.StreamResponse:
-        return web.json_response(self.rec.requests_json(request.query.get("path")))
-
-    async def log_clear(self, request: web.Request) -> web.StreamResponse:
-        self.rec.clear()
-        return web.json_response({"cleared": True})
-
-    async def stats(self, request: web.Request) -> web.StreamResponse:
-        open_now = len(self.server.connections) if self.server is not None else 0
-        return web.json_response(self.rec.stats_json(open_now))
-
     # -- checks --------------------------------------------------------------------------
 
     async def _begin(self, request: web.Request) -> tuple[bytes, float, Entry]:
@@ -263,19 +248,9 @@ class MockApp:
         self, body: dict[str, Any], size: int, openai_flavour: bool, seq: int, shape: Any = None
     ) -> Reply:
         """What to answer; ``shape`` is ``mock.responses`` for a Responses request."""
-        estimate = max(1, size // 4)
-        if self.script is None:
-            limit = body.get("max_tokens")
-            if openai_flavour:
-                limit = body.get("max_completion_tokens", limit)
-            if shape is not None:
-                limit = body.get("max_output_tokens")
-            return unscripted(self.config.output_tokens, limit, estimate)
-        if shape is not None:
-            turn = shape.pick_turn(self.script, body)
-        else:
-            turn = pick_turn(self.script, body.get("messages"), openai_flavour)
-        return scripted(turn, estimate, "call_mock_" if openai_flavour else "toolu_mock_", seq)
+        return reply_for(
+            self.script, self.config.output_tokens, body, size, openai_flavour, seq, shape
+        )
 
     # -- writers -------------------------------------------------------------------------
 

@@ -113,6 +113,32 @@ def scripted(turn: Turn, input_tokens: int, id_prefix: str, seq: int) -> Reply:
     )
 
 
+def reply_for(
+    script: Script | None,
+    output_tokens: int,
+    body: dict[str, Any],
+    size: int,
+    openai_flavour: bool,
+    seq: int,
+    shape: Any = None,
+) -> Reply:
+    """The reply to one request: scripted, or ``output_tokens`` words cut by its limit.
+    ``shape`` is ``mock.responses`` for a Responses request (its own turn picking)."""
+    estimate = max(1, size // 4)
+    if script is None:
+        limit = body.get("max_tokens")
+        if openai_flavour:
+            limit = body.get("max_completion_tokens", limit)
+        if shape is not None:
+            limit = body.get("max_output_tokens")
+        return unscripted(output_tokens, limit, estimate)
+    if shape is not None:
+        turn = shape.pick_turn(script, body)
+    else:
+        turn = pick_turn(script, body.get("messages"), openai_flavour)
+    return scripted(turn, estimate, "call_mock_" if openai_flavour else "toolu_mock_", seq)
+
+
 def pick_turn(script: Script, messages: Any, openai: bool) -> Turn:
     """The script's turn for this conversation (see ``llmgw_cli.mock.script``)."""
     if not isinstance(messages, list):
