@@ -163,21 +163,40 @@ def main() -> int:
         paths = [
             Way("direct, Anthropic format", mock_url, "/v1/messages", anthropic_body),
             Way("direct, OpenAI format", mock_url, "/v1/chat/completions", openai_body),
-            Way("shim, Anthropic member (native)", native.url, "/v1/messages",
-                  anthropic_body, native.token, native.proc.pid if native.proc else None),
-            Way("shim, OpenAI-only member (translated)", translated.url, "/v1/messages",
-                  anthropic_body, translated.token,
-                  translated.proc.pid if translated.proc else None),
+            Way(
+                "shim, Anthropic member (native)",
+                native.url,
+                "/v1/messages",
+                anthropic_body,
+                native.token,
+                native.proc.pid if native.proc else None,
+            ),
+            Way(
+                "shim, OpenAI-only member (translated)",
+                translated.url,
+                "/v1/messages",
+                anthropic_body,
+                translated.token,
+                translated.proc.pid if translated.proc else None,
+            ),
             Way("direct, Responses format", mock_url, "/v1/responses", responses_body),
-            Way("shim, Responses client, Anthropic member", responses.url, "/v1/responses",
-                  responses_body, responses.token,
-                  responses.proc.pid if responses.proc else None),
+            Way(
+                "shim, Responses client, Anthropic member",
+                responses.url,
+                "/v1/responses",
+                responses_body,
+                responses.token,
+                responses.proc.pid if responses.proc else None,
+            ),
         ]
-        print(f"request {len(anthropic_body) / 1000:.1f} KB Anthropic / "
-              f"{len(openai_body) / 1000:.1f} KB OpenAI / "
-              f"{len(responses_body) / 1000:.1f} KB Responses, "
-              f"stream: {args.output_tokens} events; "
-              f"{args.rounds} rounds x {args.requests} requests per path, c=1", flush=True)
+        print(
+            f"request {len(anthropic_body) / 1000:.1f} KB Anthropic / "
+            f"{len(openai_body) / 1000:.1f} KB OpenAI / "
+            f"{len(responses_body) / 1000:.1f} KB Responses, "
+            f"stream: {args.output_tokens} events; "
+            f"{args.rounds} rounds x {args.requests} requests per path, c=1",
+            flush=True,
+        )
         for r in range(args.rounds):
             asyncio.run(run_round(paths, args.requests))
             print(f"  round {r + 1}/{args.rounds} done", file=sys.stderr, flush=True)
@@ -194,16 +213,19 @@ def report(paths: list[Way]) -> int:
     d_a, d_o, native, tr, d_r, resp = paths
     base = {id(native): d_a, id(tr): d_o, id(resp): d_r}
     print()
-    print(f"{'path':40} {'e2e p50':>9} {'added':>8} {'TTFT p50':>9} {'added':>8} "
-          f"{'shim CPU/req':>12} {'errors':>6}")
+    print(
+        f"{'path':40} {'e2e p50':>9} {'added':>8} {'TTFT p50':>9} {'added':>8} "
+        f"{'shim CPU/req':>12} {'errors':>6}"
+    )
     for p in paths:
         b = base.get(id(p))
         e2e, ttft = med(p.e2e), med(p.ttft)
         add_e = f"{e2e - med(b.e2e):+7.3f}" if b else ""
         add_t = f"{ttft - med(b.ttft):+7.3f}" if b else ""
         cpu = f"{p.cpu_ms:10.3f}ms" if p.counted else ""
-        print(f"{p.name:40} {e2e:8.3f}ms {add_e:>8} {ttft:8.3f}ms {add_t:>8} {cpu:>12} "
-              f"{p.errors:6d}")
+        print(
+            f"{p.name:40} {e2e:8.3f}ms {add_e:>8} {ttft:8.3f}ms {add_t:>8} {cpu:>12} {p.errors:6d}"
+        )
     added_native = med(native.e2e) - med(d_a.e2e)
     added_tr = med(tr.e2e) - med(d_o.e2e)
     wall = added_tr - added_native
@@ -211,19 +233,27 @@ def report(paths: list[Way]) -> int:
     cpu = tr.cpu_ms - native.cpu_ms
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print()
-    print(f"translation adds per streamed request: {wall:+.3f} ms p50 wall "
-          f"({ttft:+.3f} ms before the first token), {cpu:+.3f} ms shim CPU; load average {load}")
+    print(
+        f"translation adds per streamed request: {wall:+.3f} ms p50 wall "
+        f"({ttft:+.3f} ms before the first token), {cpu:+.3f} ms shim CPU; load average {load}"
+    )
     ok = cpu <= GOAL_MS
-    print(f"goal: translation adds <= {GOAL_MS:g} ms per request: {'met' if ok else 'MISSED'} "
-          f"(CPU {cpu:.3f} ms; wall p50 {wall:+.3f} ms)")
+    print(
+        f"goal: translation adds <= {GOAL_MS:g} ms per request: {'met' if ok else 'MISSED'} "
+        f"(CPU {cpu:.3f} ms; wall p50 {wall:+.3f} ms)"
+    )
     r_wall = (med(resp.e2e) - med(d_r.e2e)) - added_native
     r_ttft = (med(resp.ttft) - med(d_r.ttft)) - (med(native.ttft) - med(d_a.ttft))
     r_cpu = resp.cpu_ms - native.cpu_ms
-    print(f"Responses <-> Messages adds per streamed request: {r_wall:+.3f} ms p50 wall "
-          f"({r_ttft:+.3f} ms before the first token), {r_cpu:+.3f} ms shim CPU")
+    print(
+        f"Responses <-> Messages adds per streamed request: {r_wall:+.3f} ms p50 wall "
+        f"({r_ttft:+.3f} ms before the first token), {r_cpu:+.3f} ms shim CPU"
+    )
     r_ok = r_cpu <= GOAL_RESPONSES_MS
-    print(f"goal: Responses <-> Messages adds <= {GOAL_RESPONSES_MS:g} ms per request: "
-          f"{'met' if r_ok else 'MISSED'} (CPU {r_cpu:.3f} ms; wall p50 {r_wall:+.3f} ms)")
+    print(
+        f"goal: Responses <-> Messages adds <= {GOAL_RESPONSES_MS:g} ms per request: "
+        f"{'met' if r_ok else 'MISSED'} (CPU {r_cpu:.3f} ms; wall p50 {r_wall:+.3f} ms)"
+    )
     return 0 if ok and r_ok else 1
 
 

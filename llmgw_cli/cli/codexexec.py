@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
-from llmgw_cli import console
+from llmgw_cli.cli import console
 from llmgw_cli.clientenv import codex_config as cc
 from llmgw_cli.errors import UsageError
 

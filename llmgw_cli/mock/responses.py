@@ -91,25 +91,44 @@ def events(reply: Reply, resp_id: str, model: str, body: dict[str, Any]) -> list
     for index, item in enumerate(final["output"]):
         at = {"item_id": item["id"], "output_index": index}
         if item["type"] == "message":
-            send(None, "response.output_item.added", output_index=index,
-                 item={**item, "status": "in_progress", "content": []})  # fmt: skip
+            send(
+                None,
+                "response.output_item.added",
+                output_index=index,
+                item={**item, "status": "in_progress", "content": []},
+            )
             send(None, "response.content_part.added", **at, content_index=0, part=rw.text_part(""))
             for piece in reply.text_pieces:
-                send(slot, "response.output_text.delta", **at, content_index=0, delta=piece,
-                     logprobs=[])  # fmt: skip
+                send(
+                    slot,
+                    "response.output_text.delta",
+                    **at,
+                    content_index=0,
+                    delta=piece,
+                    logprobs=[],
+                )
                 slot += 1
             text = reply.text
             send(None, "response.output_text.done", **at, content_index=0, text=text, logprobs=[])
             send(None, "response.content_part.done", **at, content_index=0, part=rw.text_part(text))
         else:
             tool = reply.tools[index - (len(final["output"]) - len(reply.tools))]
-            send(None, "response.output_item.added", output_index=index,
-                 item={**item, "status": "in_progress", "arguments": ""})  # fmt: skip
+            send(
+                None,
+                "response.output_item.added",
+                output_index=index,
+                item={**item, "status": "in_progress", "arguments": ""},
+            )
             for piece in tool.pieces:
                 send(slot, "response.function_call_arguments.delta", **at, delta=piece)
                 slot += 1
-            send(None, "response.function_call_arguments.done", **at, name=tool.name,
-                 arguments=tool.arguments)  # fmt: skip
+            send(
+                None,
+                "response.function_call_arguments.done",
+                **at,
+                name=tool.name,
+                arguments=tool.arguments,
+            )
         send(None, "response.output_item.done", output_index=index, item=item)
     kind = "response.completed" if final["status"] == "completed" else "response.incomplete"
     send(None, kind, response=final)

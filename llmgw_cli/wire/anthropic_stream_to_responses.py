@@ -26,7 +26,7 @@ before ``message_stop``, ends with ``response.failed``. Every event has ``sequen
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 
 from llmgw_cli.wire import responses as rw
 from llmgw_cli.wire.common import JsonObj, new_id

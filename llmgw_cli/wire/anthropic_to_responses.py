@@ -59,6 +59,20 @@ def anthropic_to_responses_request(body: JsonObj) -> JsonObj:
     system = text_of(body.get("system")) if body.get("system") else ""
     if system:
         out["instructions"] = system
+    _settings(body, out)
+    tools = [_tool(t) for t in body.get("tools") or () if isinstance(t, dict)]
+    tools = [t for t in tools if t is not None]
+    if tools:
+        out["tools"] = tools
+        _tool_choice(body.get("tool_choice"), out)
+    metadata = body.get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("user_id"), str):
+        out["user"] = metadata["user_id"]
+    return out
+
+
+def _settings(body: JsonObj, out: JsonObj) -> None:
+    """Limits, sampling, thinking and streaming."""
     if isinstance(body.get("max_tokens"), int):
         out["max_output_tokens"] = body["max_tokens"]
     for key in ("temperature", "top_p"):
@@ -69,15 +83,6 @@ def anthropic_to_responses_request(body: JsonObj) -> JsonObj:
         out["reasoning"] = {"effort": effort_for(thinking.get("budget_tokens")), "summary": "auto"}
     if body.get("stream"):
         out["stream"] = True
-    tools = [_tool(t) for t in body.get("tools") or () if isinstance(t, dict)]
-    tools = [t for t in tools if t is not None]
-    if tools:
-        out["tools"] = tools
-        _tool_choice(body.get("tool_choice"), out)
-    metadata = body.get("metadata")
-    if isinstance(metadata, dict) and isinstance(metadata.get("user_id"), str):
-        out["user"] = metadata["user_id"]
-    return out
 
 
 def _user(content: Any, items: list[JsonObj]) -> None:

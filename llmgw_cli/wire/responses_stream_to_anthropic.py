@@ -20,7 +20,7 @@ One block is open at a time, as Claude Code expects.
 
 from __future__ import annotations
 
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 from llmgw_cli.wire import responses as rw

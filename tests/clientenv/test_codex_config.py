@@ -109,9 +109,15 @@ def test_cli_writes_backups_keeps_mode_and_no_secret(tmp_path: Path) -> None:
     cfg.chmod(0o640)
     env = {"CODEX_HOME": str(home), "CORP_KEY": SECRET, "PYTHON_KEYRING_BACKEND": None}
     added = run(
-        "profile", "add", "corp", "--endpoint", "https://gw.example.com",
-        "--secret-env", "CORP_KEY", env=env,
-    )  # fmt: skip
+        "profile",
+        "add",
+        "corp",
+        "--endpoint",
+        "https://gw.example.com",
+        "--secret-env",
+        "CORP_KEY",
+        env=env,
+    )
     assert added.returncode == 0, added.stderr
     printed = run("codex-config", "--profile", "corp", "--print", env=env)
     assert printed.returncode == 0, printed.stderr
@@ -134,8 +140,12 @@ def test_cli_refuses_a_broken_file(tmp_path: Path) -> None:
     home.mkdir()
     (home / "config.toml").write_text("model = \n")
     env = {"CODEX_HOME": str(home)}
-    assert run("profile", "add", "corp", "--endpoint", "http://x.example", "--auth", "none",
-               env=env).returncode == 0  # fmt: skip
+    assert (
+        run(
+            "profile", "add", "corp", "--endpoint", "http://x.example", "--auth", "none", env=env
+        ).returncode
+        == 0
+    )
     bad = run("codex-config", "--profile", "corp", env=env)
     assert bad.returncode == 2 and "fix or move it" in bad.stderr
     assert (home / "config.toml").read_text() == "model = \n"

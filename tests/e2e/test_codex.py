@@ -30,14 +30,19 @@ MARK = "llmgw-codex-e2e-ok"
 FINAL = f"The command printed {MARK}."
 SCRIPT = {
     "turns": [
-        {"text": "Running it.", "tool_call": {
-            "name": "exec_command", "id": CALL_ID, "input": {"cmd": f"echo {MARK}"}}},
+        {
+            "text": "Running it.",
+            "tool_call": {"name": "exec_command", "id": CALL_ID, "input": {"cmd": f"echo {MARK}"}},
+        },
         FINAL,
     ],
     "on_tool_result": {"text": FINAL},
-}  # fmt: skip
-FLAGS = {"anthropic": ("x-api-key", "/v1/messages"), "openai": ("bearer", "/v1/chat/completions"),
-         "responses": ("bearer", "/v1/responses")}  # fmt: skip
+}
+FLAGS = {
+    "anthropic": ("x-api-key", "/v1/messages"),
+    "openai": ("bearer", "/v1/chat/completions"),
+    "responses": ("bearer", "/v1/responses"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -59,17 +64,48 @@ def _run_codex(
     auth, path = FLAGS[fmt]
     with mock_process("--format", fmt, "--script", str(script), "--require-key", KEY) as mock:
         subprocess.run(
-            [*llmgw_command(), "profile", "add", "gw", "--endpoint", mock.url, "--format", fmt,
-             "--auth", auth, "--secret-env", "GW_KEY", "--model", "claude-sonnet-4-5"],
-            check=True, env=env, capture_output=True,
-        )  # fmt: skip
+            [
+                *llmgw_command(),
+                "profile",
+                "add",
+                "gw",
+                "--endpoint",
+                mock.url,
+                "--format",
+                fmt,
+                "--auth",
+                auth,
+                "--secret-env",
+                "GW_KEY",
+                "--model",
+                "claude-sonnet-4-5",
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
         done = subprocess.run(
-            [*llmgw_command(), "exec", "--profile", "gw", "--", str(codex_bin), "exec",
-             "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox",
-             "-C", str(work), "Run the command the tool gives you."],
-            env=env, cwd=work, capture_output=True, text=True, timeout=240,
+            [
+                *llmgw_command(),
+                "exec",
+                "--profile",
+                "gw",
+                "--",
+                str(codex_bin),
+                "exec",
+                "--skip-git-repo-check",
+                "--dangerously-bypass-approvals-and-sandbox",
+                "-C",
+                str(work),
+                "Run the command the tool gives you.",
+            ],
+            env=env,
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=240,
             stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         seen = requests_seen(mock.url, path)
     return done, seen
 
@@ -87,8 +123,13 @@ def test_codex_runs_a_tool_on_a_member_without_responses(
     assert first["stream"] is True and first["model"] == "claude-sonnet-4-5"
     if fmt == "anthropic":
         assert any(t["name"] == "exec_command" for t in first["tools"])
-        results = [b for m in second["messages"] if isinstance(m["content"], list)
-                   for b in m["content"] if b.get("type") == "tool_result"]  # fmt: skip
+        results = [
+            b
+            for m in second["messages"]
+            if isinstance(m["content"], list)
+            for b in m["content"]
+            if b.get("type") == "tool_result"
+        ]
         assert [r["tool_use_id"] for r in results] == [CALL_ID]
         output = json.dumps(results[0]["content"])
         assert seen[0]["headers"]["x-api-key"] == KEY

@@ -137,7 +137,7 @@ def test_function_call_output_gets_on_tool_result(scripted_url: str) -> None:
             },
             {"type": "function_call_output", "call_id": "call_7", "output": "hi\n"},
         ],
-        tools=TOOLS,  # type: ignore[arg-type]
+        tools=TOOLS,
     )
     assert done.output_text == "The command printed hi."
     seen = requests_seen(scripted_url, "/v1/responses")

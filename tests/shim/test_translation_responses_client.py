@@ -83,9 +83,12 @@ def test_function_tool_round_trip_whole(shim: RunningShim, member: tuple[str, st
     fmt, url = member
     client = _client(shim)
     first = client.responses.create(
-        model="claude-sonnet-4-5", instructions="Be brief.", input="Weather in Oslo?",
-        tools=TOOLS, store=False,
-    )  # fmt: skip
+        model="claude-sonnet-4-5",
+        instructions="Be brief.",
+        input="Weather in Oslo?",
+        tools=TOOLS,
+        store=False,
+    )
     assert first.status == "completed" and first.output_text == "Let me check."
     calls = [item for item in first.output if item.type == "function_call"]
     assert len(calls) == 1 and calls[0].call_id == "call_Oslo_01"
@@ -93,13 +96,14 @@ def test_function_tool_round_trip_whole(shim: RunningShim, member: tuple[str, st
     assert first.usage is not None and first.usage.input_tokens == 100
     assert first.usage.input_tokens_details.cached_tokens == 70
     assert first.usage.output_tokens == 12
+    history: Any = [
+        {"role": "user", "content": "Weather in Oslo?"},
+        *[item.model_dump(exclude_none=True) for item in first.output],
+        {"type": "function_call_output", "call_id": calls[0].call_id, "output": "sunny, 21C"},
+    ]
     second = client.responses.create(
         model="claude-sonnet-4-5",
-        input=[
-            {"role": "user", "content": "Weather in Oslo?"},
-            *[item.model_dump(exclude_none=True) for item in first.output],
-            {"type": "function_call_output", "call_id": calls[0].call_id, "output": "sunny, 21C"},
-        ],
+        input=history,
         tools=TOOLS,
         store=False,
     )
@@ -110,13 +114,19 @@ def test_function_tool_round_trip_whole(shim: RunningShim, member: tuple[str, st
     if fmt == "anthropic":
         assert body["messages"][1]["content"][-1]["id"] == "call_Oslo_01"
         assert body["messages"][2]["content"][0] == {
-            "type": "tool_result", "tool_use_id": "call_Oslo_01", "content": "sunny, 21C"}  # fmt: skip
+            "type": "tool_result",
+            "tool_use_id": "call_Oslo_01",
+            "content": "sunny, 21C",
+        }
         assert seen[0]["body"]["system"] == "Be brief."
         assert seen[0]["headers"]["x-api-key"] == REAL_KEY
     else:
         assert body["messages"][1]["tool_calls"][0]["id"] == "call_Oslo_01"
         assert body["messages"][2] == {
-            "role": "tool", "tool_call_id": "call_Oslo_01", "content": "sunny, 21C"}  # fmt: skip
+            "role": "tool",
+            "tool_call_id": "call_Oslo_01",
+            "content": "sunny, 21C",
+        }
         assert seen[0]["body"]["messages"][0] == {"role": "system", "content": "Be brief."}
         assert seen[0]["headers"]["authorization"] == f"Bearer {REAL_KEY}"
 
@@ -145,13 +155,14 @@ def test_streamed_events_parse_with_the_sdk_types(
     assert final.type == "response.completed" and final.response.usage is not None
     assert final.response.usage.input_tokens_details.cached_tokens == 70
     # the round trip, streamed too
+    history: Any = [
+        {"role": "user", "content": "Weather in Oslo?"},
+        call.model_dump(exclude_none=True),
+        {"type": "function_call_output", "call_id": call.call_id, "output": "sunny"},
+    ]
     with client.responses.create(
         model="claude-sonnet-4-5",
-        input=[
-            {"role": "user", "content": "Weather in Oslo?"},
-            call.model_dump(exclude_none=True),
-            {"type": "function_call_output", "call_id": call.call_id, "output": "sunny"},
-        ],
+        input=history,
         tools=TOOLS,
         stream=True,
         store=False,
@@ -165,7 +176,7 @@ def test_streamed_events_parse_with_the_sdk_types(
 def test_previous_response_id_from_the_local_store(
     shim: RunningShim, member: tuple[str, str], llmgw_home: Path
 ) -> None:
-    fmt, url = member
+    _, url = member
     client = _client(shim)
     first = client.responses.create(model="claude-sonnet-4-5", input="Weather?", tools=TOOLS)
     call = next(i for i in first.output if i.type == "function_call")

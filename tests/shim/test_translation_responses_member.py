@@ -49,26 +49,24 @@ def shim(mock_url: str) -> Iterator[RunningShim]:
 def test_anthropic_sdk_tool_round_trip_streamed(shim: RunningShim, mock_url: str) -> None:
     client = anthropic.Anthropic(base_url=shim.url, api_key=shim.token, max_retries=0)
     with client.messages.stream(
-        model="gpt-5", max_tokens=256, tools=[BASH],
+        model="gpt-5",
+        max_tokens=256,
+        tools=[BASH],
         messages=[{"role": "user", "content": "list files"}],
-    ) as stream:  # fmt: skip
+    ) as stream:
         first = stream.get_final_message()
     assert first.stop_reason == "tool_use"
     use = next(b for b in first.content if b.type == "tool_use")
     assert use.id == "call_bash_1" and use.name == "Bash" and use.input == {"command": "ls"}
-    second = client.messages.create(
-        model="gpt-5",
-        max_tokens=256,
-        tools=[BASH],
-        messages=[
-            {"role": "user", "content": "list files"},
-            {"role": "assistant", "content": [b.model_dump() for b in first.content]},
-            {
-                "role": "user",
-                "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "a b"}],
-            },
-        ],  # fmt: skip
-    )
+    history: Any = [
+        {"role": "user", "content": "list files"},
+        {"role": "assistant", "content": [b.model_dump() for b in first.content]},
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "a b"}],
+        },
+    ]
+    second = client.messages.create(model="gpt-5", max_tokens=256, tools=[BASH], messages=history)
     assert second.content[0].type == "text" and second.content[0].text == "Two files."
     assert second.usage.input_tokens == 20 and second.usage.cache_read_input_tokens == 80
     seen = requests_seen(mock_url)
@@ -89,8 +87,9 @@ def test_anthropic_count_tokens_goes_to_input_tokens(shim: RunningShim, mock_url
 
 def test_openai_chat_sdk_streamed_with_usage(shim: RunningShim, mock_url: str) -> None:
     client = openai.OpenAI(base_url=shim.url + "/v1", api_key=shim.token, max_retries=0)
-    tools: Any = [{"type": "function", "function": {
-        "name": "Bash", "parameters": BASH["input_schema"]}}]  # fmt: skip
+    tools: Any = [
+        {"type": "function", "function": {"name": "Bash", "parameters": BASH["input_schema"]}}
+    ]
     chunks = list(
         client.chat.completions.create(
             model="gpt-5",
@@ -98,7 +97,7 @@ def test_openai_chat_sdk_streamed_with_usage(shim: RunningShim, mock_url: str) -
             tools=tools,
             stream=True,
             stream_options={"include_usage": True},
-        )  # fmt: skip
+        )
     )
     calls = [tc for c in chunks if c.choices for tc in c.choices[0].delta.tool_calls or []]
     assert calls[0].id == "call_bash_1" and calls[0].function is not None
@@ -126,7 +125,7 @@ def test_openai_chat_sdk_streamed_with_usage(shim: RunningShim, mock_url: str) -
                 ],
             },
             {"role": "tool", "tool_call_id": "call_bash_1", "content": "a b"},
-        ],  # fmt: skip
+        ],
         tools=tools,
     )
     assert done.choices[0].message.content == "Two files."

@@ -115,10 +115,13 @@ def test_codex_request_to_chat() -> None:
     body = json.loads(CODEX.read_text(encoding="utf-8"))
     out = responses_to_openai_request(body)
     assert out["messages"][0]["role"] == "system"
-    assert out["messages"][-1] == {"role": "user", "content": [
-        {"type": "text", "text": out["messages"][-1]["content"][0]["text"]},
-        {"type": "text", "text": "say hi"},
-    ]}  # fmt: skip
+    assert out["messages"][-1] == {
+        "role": "user",
+        "content": [
+            {"type": "text", "text": out["messages"][-1]["content"][0]["text"]},
+            {"type": "text", "text": "say hi"},
+        ],
+    }
     assert out["stream_options"] == {"include_usage": True}
     assert "max_completion_tokens" not in out  # Codex sets no limit; none is invented
     tools = [t["function"]["name"] for t in out["tools"]]

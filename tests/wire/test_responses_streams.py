@@ -30,8 +30,12 @@ TURN = Turn(
     reasoning="Thinking…",
     calls=[Call("toolu_1", "Bash", {"command": "ls -la"})],
 )
-REQUEST: Obj = {"model": "gpt-5", "input": "hi", "instructions": "Be brief.", "tools": [
-    {"type": "function", "name": "Bash", "parameters": {"type": "object"}}]}  # fmt: skip
+REQUEST: Obj = {
+    "model": "gpt-5",
+    "input": "hi",
+    "instructions": "Be brief.",
+    "tools": [{"type": "function", "name": "Bash", "parameters": {"type": "object"}}],
+}
 _EMPTY_ARGS = {"type": "input_json_delta", "partial_json": ""}  # carries nothing; dropped
 _IDS = re.compile(r'"(resp|msg|rs|fc)_[0-9a-f]{24}"')
 
@@ -150,9 +154,13 @@ def test_round_trips_through_bytes(size: int) -> None:
     assert got[-2] == {
         "type": "message_delta",
         "delta": {"stop_reason": "tool_use", "stop_sequence": None},
-        "usage": {"input_tokens": TURN.input_tokens, "output_tokens": TURN.output_tokens,
-                  "cache_read_input_tokens": TURN.cached_tokens, "cache_creation_input_tokens": 0},
-    }  # fmt: skip
+        "usage": {
+            "input_tokens": TURN.input_tokens,
+            "output_tokens": TURN.output_tokens,
+            "cache_read_input_tokens": TURN.cached_tokens,
+            "cache_creation_input_tokens": 0,
+        },
+    }
     assert got[-1] == {"type": "message_stop"}
 
 
