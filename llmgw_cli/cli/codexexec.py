@@ -17,9 +17,9 @@ from llmgw_cli.errors import UsageError
 
 
 def _running_shim_url() -> str | None:
-    from llmgw_cli.shim import runtime
+    from llmgw_cli import shimstate
 
-    state = runtime.read()
+    state = shimstate.read()
     return state.url if state is not None else None
 
 
@@ -53,7 +53,7 @@ def exec_codex(profile_flag: str | None, command: list[str], shim: bool) -> int:
     if shim or not cc.serves_responses(prof):
         url = _running_shim_url()
         if url is None:
-            from llmgw_cli.shim.private import run_with_private_shim
+            from llmgw_cli.shim.serve.private import run_with_private_shim
 
             return run_with_private_shim(
                 prof.name,
