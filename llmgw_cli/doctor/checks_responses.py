@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmgw_cli.doctor import schemas_responses, sseprobe
+from llmgw_cli.doctor import sseprobe
 from llmgw_cli.doctor.apicalls import body_for, no_model, refusal, request_model, stream_outcome
 from llmgw_cli.doctor.context import Context
 from llmgw_cli.doctor.httpprobe import api_base
 from llmgw_cli.doctor.netprobe import ProbeError
 from llmgw_cli.doctor.registry import check
 from llmgw_cli.doctor.result import Outcome, fail, ok
+from llmgw_cli.wire import schemas_responses
 
 RESPONSES = ("responses",)
 TOOL = {

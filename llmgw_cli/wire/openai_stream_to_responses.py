@@ -7,10 +7,11 @@
     for ev in tr.finish():            # at [DONE] or at the end of the upstream body
         send(ev)
 
-Two state machines in a row: the chunks become Anthropic events (``stream_o2a``), which
-become Responses events (``anthropic_stream_to_responses``), so both Chat paths share the
-rules of the Anthropic ones: one item per block, call ids and names kept, the usage chunk
-becoming the final ``usage``. A chunk stream that ends without ``[DONE]`` still completes
+Two state machines in a row: the chunks become Anthropic events
+(``openai_stream_to_anthropic``), which become Responses events
+(``anthropic_stream_to_responses``), so both Chat paths share the rules of the Anthropic
+ones: one item per block, call ids and names kept, the usage chunk becoming the final
+``usage``. A chunk stream that ends without ``[DONE]`` still completes
 (Chat has no final event to miss); an ``error`` chunk ends in ``response.failed``.
 """
 
@@ -18,8 +19,8 @@ from __future__ import annotations
 
 from llmgw_cli.wire.anthropic_stream_to_responses import AnthropicToResponsesStream
 from llmgw_cli.wire.common import JsonObj
+from llmgw_cli.wire.openai_stream_to_anthropic import OpenAIToAnthropicStream
 from llmgw_cli.wire.responses_tools import ToolNames
-from llmgw_cli.wire.stream_o2a import OpenAIToAnthropicStream
 
 
 class OpenAIToResponsesStream:

@@ -6,15 +6,15 @@ front of a Responses-only member.
 
 (streamed answers: ``responses_stream_to_openai.ResponsesToOpenAIStream``.)
 
-Through the Anthropic Messages shape both ways (``o2a``, ``anthropic_to_responses``), so
-tool calls keep their ids, names and arguments; then what Anthropic has no field for is set
-directly: ``temperature`` as sent, ``max_output_tokens`` only when the client gave a limit,
+Through the Anthropic Messages shape both ways (``openai_to_anthropic``,
+``anthropic_to_responses``), so tool calls keep their ids, names and arguments; then what
+Anthropic has no field for is set directly: ``temperature`` as sent, ``max_output_tokens`` only when the client gave a limit,
 ``reasoning_effort`` as ``reasoning.effort``, ``response_format`` as ``text.format``.
 """
 
 from __future__ import annotations
 
-from llmgw_cli.wire import o2a
+from llmgw_cli.wire import openai_to_anthropic as o2a
 from llmgw_cli.wire.anthropic_to_responses import (
     anthropic_to_responses_request,
     responses_to_anthropic_response,

@@ -27,9 +27,11 @@ Anthropic member carries a thinking block the API accepts (docs/architecture.md)
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
+from llmgw_cli.wire import error_bodies
 from llmgw_cli.wire.common import JsonObj, new_id
 
 PATH = "/v1/responses"
@@ -132,36 +134,22 @@ def parse_usage(u: Any) -> tuple[int, int, int, int, int]:
     )
 
 
-# -- errors --------------------------------------------------------------------------------
-
-_TYPE_BY_STATUS = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    403: "permission_error",
-    404: "not_found_error",
-    409: "conflict_error",
-    413: "invalid_request_error",
-    422: "invalid_request_error",
-    429: "rate_limit_error",
-}
-
-
-def error_type_for(status: int) -> str:
-    if status in _TYPE_BY_STATUS:
-        return _TYPE_BY_STATUS[status]
-    return "server_error" if status >= 500 else "invalid_request_error"
+# -- errors ----------------------------------------------------------------------------
 
 
 def error(status: int, message: str, code: str | None = None, param: str | None = None) -> JsonObj:
-    """An error body as the Responses API sends it (the OpenAI shape)."""
-    return {
-        "error": {"message": message, "type": error_type_for(status), "param": param, "code": code}
-    }
+    """An error body as the Responses API sends it: the OpenAI shape and table
+    (``error_bodies.OPENAI_BY_STATUS``), ``code`` when given."""
+    body = error_bodies.openai_error(status, message, None, code)
+    body["error"]["param"] = param
+    return body
 
 
-def stream_error_code(status: int) -> str:
-    """``response.error.code`` for a failed stream (a closed list in the API)."""
-    return "rate_limit_exceeded" if status == 429 else "server_error"
+def stream_error(message: str) -> bytes:
+    """The event that ends a passed-through stream whose upstream died (a translated one
+    ends in its own numbered ``response.failed``)."""
+    event = {"type": "error", "code": "server_error", "message": message, "param": None}
+    return b"event: error\ndata: " + json.dumps({**event, "sequence_number": 0}).encode() + b"\n\n"
 
 
 # -- input ---------------------------------------------------------------------------------
@@ -183,27 +171,6 @@ def item_kind(item: Any) -> str:
     if isinstance(kind, str):
         return kind
     return "message" if "role" in item else ""
-
-
-def user_text(body: Any) -> list[str]:
-    """The texts the user wrote (instructions, user/system/developer messages, tool output)."""
-    if not isinstance(body, dict):
-        return []
-    texts: list[str] = []
-    if isinstance(body.get("instructions"), str):
-        texts.append(body["instructions"])
-    for item in input_items(body):
-        kind = item_kind(item)
-        if kind == "message" and item.get("role") != "assistant":
-            text = content_text(item.get("content"), "\n")
-        elif kind == "function_call_output":
-            out = item.get("output")
-            text = out if isinstance(out, str) else content_text(out, "\n")
-        else:
-            continue
-        if text:
-            texts.append(text)
-    return texts
 
 
 # -- answers -------------------------------------------------------------------------------

@@ -9,15 +9,15 @@
     send([DONE])
 
 Two state machines in a row: Responses events become Anthropic events
-(``responses_stream_to_anthropic``), which become chunks (``stream_a2o``); tool calls keep
-their call ids, names and arguments, reasoning becomes ``delta.reasoning_content``.
+(``responses_stream_to_anthropic``), which become chunks (``anthropic_stream_to_openai``);
+tool calls keep their call ids, names and arguments, reasoning becomes ``delta.reasoning_content``.
 """
 
 from __future__ import annotations
 
+from llmgw_cli.wire.anthropic_stream_to_openai import AnthropicToOpenAIStream
 from llmgw_cli.wire.common import JsonObj
 from llmgw_cli.wire.responses_stream_to_anthropic import ResponsesToAnthropicStream
-from llmgw_cli.wire.stream_a2o import AnthropicToOpenAIStream
 
 
 class ResponsesToOpenAIStream:

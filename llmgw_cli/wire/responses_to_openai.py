@@ -8,9 +8,9 @@ Completions member (vLLM, llama.cpp, Ollama, an OpenAI-compatible gateway).
 (streamed answers: ``openai_stream_to_responses.OpenAIToResponsesStream``.)
 
 The translation goes through the Anthropic Messages shape both ways, so one set of rules
-(``responses_to_anthropic``, ``a2o``) decides how items, tool calls and their ids map; call
-ids, tool names and arguments are kept exactly. What Anthropic has no field for is then set
-on the Chat request directly: ``temperature`` as sent (0..2), ``max_output_tokens`` only
+(``responses_to_anthropic``, ``anthropic_to_openai``) decides how items, tool calls and
+their ids map; call ids, tool names and arguments are kept exactly. What Anthropic has no
+field for is then set on the Chat request directly: ``temperature`` as sent (0..2), ``max_output_tokens`` only
 when the client gave one, ``reasoning.effort`` as ``reasoning_effort``, ``text.format`` as
 ``response_format``. Reasoning items are not sent (Chat has no reasoning input);
 ``reasoning_content`` in the answer becomes a reasoning item.
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmgw_cli.wire import a2o
+from llmgw_cli.wire import anthropic_to_openai as a2o
 from llmgw_cli.wire.common import JsonObj
 from llmgw_cli.wire.responses_to_anthropic import (
     anthropic_to_responses_response,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from llmgw_cli.doctor import schemas_responses
+from llmgw_cli.wire import schemas_responses
 from llmgw_cli.wire.sse import SSEEvent
 from tests.doctor.conftest import KEY, check, make_profile, run, statuses
 from tests.helpers.mockserver import mock_thread, requests_seen

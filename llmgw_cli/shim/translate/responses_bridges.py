@@ -36,7 +36,7 @@ from llmgw_cli.wire.anthropic_to_responses import (
     responses_to_anthropic_response,
 )
 from llmgw_cli.wire.common import TranslationError
-from llmgw_cli.wire.o2a import wants_usage
+from llmgw_cli.wire.openai_to_anthropic import wants_usage
 from llmgw_cli.wire.openai_to_responses import (
     openai_to_responses_request,
     responses_to_openai_response,
