@@ -8,8 +8,9 @@ front of a Responses-only member.
 
 Through the Anthropic Messages shape both ways (``openai_to_anthropic``,
 ``anthropic_to_responses``), so tool calls keep their ids, names and arguments; then what
-Anthropic has no field for is set directly: ``temperature`` as sent, ``max_output_tokens`` only when the client gave a limit,
-``reasoning_effort`` as ``reasoning.effort``, ``response_format`` as ``text.format``.
+Anthropic has no field for is set directly: ``temperature`` as sent, ``max_output_tokens``
+only when the client gave a limit, ``reasoning_effort`` as ``reasoning.effort``,
+``response_format`` as ``text.format``.
 """
 
 from __future__ import annotations

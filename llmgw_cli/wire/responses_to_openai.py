@@ -10,10 +10,10 @@ Completions member (vLLM, llama.cpp, Ollama, an OpenAI-compatible gateway).
 The translation goes through the Anthropic Messages shape both ways, so one set of rules
 (``responses_to_anthropic``, ``anthropic_to_openai``) decides how items, tool calls and
 their ids map; call ids, tool names and arguments are kept exactly. What Anthropic has no
-field for is then set on the Chat request directly: ``temperature`` as sent (0..2), ``max_output_tokens`` only
-when the client gave one, ``reasoning.effort`` as ``reasoning_effort``, ``text.format`` as
-``response_format``. Reasoning items are not sent (Chat has no reasoning input);
-``reasoning_content`` in the answer becomes a reasoning item.
+field for is then set on the Chat request directly: ``temperature`` as sent (0..2),
+``max_output_tokens`` only when the client gave one, ``reasoning.effort`` as
+``reasoning_effort``, ``text.format`` as ``response_format``. Reasoning items are not sent
+(Chat has no reasoning input); ``reasoning_content`` in the answer becomes a reasoning item.
 """
 
 from __future__ import annotations
