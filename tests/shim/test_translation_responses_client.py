@@ -223,3 +223,23 @@ def test_upstream_errors_keep_status_in_responses_shape(member: tuple[str, str])
             _client(running).responses.create(model="m", input="hi")
     assert err.value.status_code == 429
     assert isinstance(err.value.body, dict) and "message" in err.value.body
+
+
+def test_a_member_that_breaks_off_ends_in_a_numbered_response_failed() -> None:
+    with mock_thread(format="anthropic", output_tokens=50, drop_after=6) as url:
+        save_profile("cut", url, auth="none", formats=["anthropic"])
+        with shim_for("cut") as running:
+            lines: list[str] = []
+            with httpx.stream(
+                "POST",
+                running.url + "/v1/responses",
+                json={"model": "m", "input": "hi", "stream": True},
+                headers={"Authorization": f"Bearer {running.token}"},
+                timeout=30,
+            ) as resp:
+                lines = [line for line in resp.iter_lines() if line.startswith("data: ")]
+    events = [json.loads(line[6:]) for line in lines]
+    assert [e["sequence_number"] for e in events] == list(range(len(events)))
+    last = EVENTS.validate_python(events[-1])
+    assert last.type == "response.failed" and last.response.error is not None
+    assert "broke off" in last.response.error.message
