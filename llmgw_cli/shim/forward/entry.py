@@ -121,6 +121,7 @@ class Forwarder:
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for pending ``on_complete`` calls (shutdown, before the plugins close)."""
+        await asyncio.sleep(0)  # the callbacks already scheduled run (or become tasks) first
         if self._completing:
             await asyncio.wait(set(self._completing), timeout=timeout)
 
