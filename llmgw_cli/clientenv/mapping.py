@@ -1,4 +1,9 @@
-"""Which variables a profile sets (design.md, "Profile → environment"; verified in facts.md)."""
+"""Which variables a profile sets (docs/architecture.md, "Profile → environment").
+
+A profile sets only what it needs; the rest of the user's environment is left alone. What
+was set, and what the user had before, is recorded by ``clientenv.envstate`` so the next
+switch undoes only llmgw's own variables and ``--unset`` restores the user's.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llmgw_cli.config.model import ENV_NAME_RE, Profile
+from llmgw_cli.config.model import Profile
 
-# Every variable llmgw may set. Whatever a profile does not set is unset, so switching
-# profiles leaves nothing stale behind.
+# Every variable a profile may set (besides its claude_code.env names).
 MANAGED = (
     "ANTHROPIC_BASE_URL",
     "ANTHROPIC_AUTH_TOKEN",
@@ -23,7 +27,9 @@ MANAGED = (
     "CLAUDE_CODE_CLIENT_CERT",
     "CLAUDE_CODE_CLIENT_KEY",
     "HTTPS_PROXY",
+    "https_proxy",
     "NO_PROXY",
+    "no_proxy",
     "OPENAI_BASE_URL",
     "OPENAI_API_KEY",
     "OPENAI_API_BASE",
@@ -35,18 +41,28 @@ MANAGED = (
     "CLAUDE_CODE_SKIP_VERTEX_AUTH",
     "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS",
     "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
-    "LLMGW_PROFILE",
-    "LLMGW_EXTRA_VARS",
+    "LLMGW_ENV_STATE",
+    "LLMGW_ACTIVE_PROFILE",
 )
-# Names of the profile's claude_code.env variables, so the next switch can unset them too.
-EXTRA_VARS = "LLMGW_EXTRA_VARS"
 SECRET_VARS = frozenset({"ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"})
+# `auth: none`: Claude Code ("Not logged in") and the openai SDK refuse to start without some
+# token, even when the gateway checks none. Not a secret.
+PLACEHOLDER_TOKEN = "llmgw-no-auth"
 
 
 @dataclass
 class EnvPlan:
+    """What to do to an environment: unset, set, and (in a shell) save or restore by reference.
+
+    ``save``: copy the user's current value into a shell-local (not exported) variable before
+    it is overwritten; ``restore``: put it back from there. The value itself never passes
+    through llmgw's output, which is how secret-like user values are kept.
+    """
+
     set: dict[str, str] = field(default_factory=dict)
     unset: list[str] = field(default_factory=list)
+    save: list[str] = field(default_factory=list)
+    restore: list[str] = field(default_factory=list)
 
     def masked(self) -> dict[str, str]:
         from llmgw_cli.config.secretref import mask
@@ -62,43 +78,67 @@ class ShimTarget:
     token: str
 
 
+@dataclass
+class ProfileEnv:
+    """The variables a profile sets, and those it must clear (the other auth variable)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    cleared: list[str] = field(default_factory=list)
+
+
 def _expand(path: str) -> str:
     return str(Path(os.path.expanduser(path)).resolve())
 
 
-def profile_env(
+def _anthropic(env: ProfileEnv, profile: Profile, root: str, key: str, auth: str) -> None:
+    env.values["ANTHROPIC_BASE_URL"] = root
+    if auth == "x-api-key":
+        env.values["ANTHROPIC_API_KEY"] = key
+        env.cleared.append("ANTHROPIC_AUTH_TOKEN")  # never both: Claude Code sends both
+    else:
+        env.values["ANTHROPIC_AUTH_TOKEN"] = key
+        env.cleared.append("ANTHROPIC_API_KEY")
+    if profile.headers:
+        env.values["ANTHROPIC_CUSTOM_HEADERS"] = "\n".join(
+            f"{k}: {v}" for k, v in profile.headers.items()
+        )
+
+
+def _transport(env: dict[str, str], profile: Profile) -> None:
+    if profile.tls.ca_bundle:
+        env["NODE_EXTRA_CA_CERTS"] = _expand(profile.tls.ca_bundle)
+    if profile.tls.client_cert:
+        env["CLAUDE_CODE_CLIENT_CERT"] = _expand(profile.tls.client_cert)
+    if profile.tls.client_key:
+        env["CLAUDE_CODE_CLIENT_KEY"] = _expand(profile.tls.client_key)
+    if profile.proxy.https:
+        # Both spellings: curl and Python read the lowercase one first, Node the uppercase.
+        env["HTTPS_PROXY"] = env["https_proxy"] = profile.proxy.https
+    if profile.proxy.no_proxy:
+        env["NO_PROXY"] = env["no_proxy"] = ",".join(profile.proxy.no_proxy)
+
+
+def profile_split(
     profile: Profile, secret: str | None, shim: ShimTarget | None = None
-) -> dict[str, str]:
-    env: dict[str, str] = {}
+) -> ProfileEnv:
+    out = ProfileEnv()
+    env = out.values
     root = shim.url.rstrip("/") if shim else profile.root
-    key = shim.token if shim else secret
+    key = (shim.token if shim else secret) or PLACEHOLDER_TOKEN
     auth = "bearer" if shim else profile.auth.type
     formats = ["anthropic", "openai"] if shim else profile.formats
 
     if "anthropic" in formats:
-        env["ANTHROPIC_BASE_URL"] = root
-        if key and auth == "bearer":
-            env["ANTHROPIC_AUTH_TOKEN"] = key
-        elif key and auth == "x-api-key":
-            env["ANTHROPIC_API_KEY"] = key
-        if profile.headers and not shim:
-            env["ANTHROPIC_CUSTOM_HEADERS"] = "\n".join(
-                f"{k}: {v}" for k, v in profile.headers.items()
-            )
-    if "bedrock" in formats:
-        env["CLAUDE_CODE_USE_BEDROCK"] = "1"
-        env["ANTHROPIC_BEDROCK_BASE_URL"] = root
-        env["CLAUDE_CODE_SKIP_BEDROCK_AUTH"] = "1"
-    if "vertex" in formats:
-        env["CLAUDE_CODE_USE_VERTEX"] = "1"
-        env["ANTHROPIC_VERTEX_BASE_URL"] = root
-        env["CLAUDE_CODE_SKIP_VERTEX_AUTH"] = "1"
+        _anthropic(out, Profile(name=profile.name) if shim else profile, root, key, auth)
+    for fmt, var in (("bedrock", "BEDROCK"), ("vertex", "VERTEX")):
+        if fmt in formats:
+            env[f"CLAUDE_CODE_USE_{var}"] = "1"
+            env[f"ANTHROPIC_{var}_BASE_URL"] = root
+            env[f"CLAUDE_CODE_SKIP_{var}_AUTH"] = "1"
     if "openai" in formats:
         base = root if root.endswith("/v1") else root + "/v1"
-        env["OPENAI_BASE_URL"] = base
-        env["OPENAI_API_BASE"] = base
-        if key:
-            env["OPENAI_API_KEY"] = key
+        env["OPENAI_BASE_URL"] = env["OPENAI_API_BASE"] = base
+        env["OPENAI_API_KEY"] = key
 
     models = profile.models
     for var, value in (
@@ -111,35 +151,21 @@ def profile_env(
             env[var] = value
 
     if not shim:  # the shim speaks TLS and proxy upstream; its clients need neither
-        if profile.tls.ca_bundle:
-            env["NODE_EXTRA_CA_CERTS"] = _expand(profile.tls.ca_bundle)
-        if profile.tls.client_cert:
-            env["CLAUDE_CODE_CLIENT_CERT"] = _expand(profile.tls.client_cert)
-        if profile.tls.client_key:
-            env["CLAUDE_CODE_CLIENT_KEY"] = _expand(profile.tls.client_key)
-        if profile.proxy.https:
-            env["HTTPS_PROXY"] = profile.proxy.https
-        if profile.proxy.no_proxy:
-            env["NO_PROXY"] = ",".join(profile.proxy.no_proxy)
+        _transport(env, profile)
 
     cc = profile.claude_code
     if cc.disable_experimental_betas:
         env["CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"] = "1"
     if cc.disable_nonessential_traffic:
         env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1"
-    extra = {k: v for k, v in cc.env.items() if k not in env}
-    env.update(extra)
-    if extra:
-        env[EXTRA_VARS] = ",".join(sorted(extra))
-    env["LLMGW_PROFILE"] = profile.name
-    return env
+    env.update({k: v for k, v in cc.env.items() if k not in env})
+    return out
 
 
-def previous_extras(environ: dict[str, str] | None = None) -> list[str]:
-    raw = (environ if environ is not None else os.environ).get(EXTRA_VARS, "")
-    # The names come from the environment and end up in `unset NAME` that shells eval:
-    # anything that is not a plain variable name is dropped, never quoted into code.
-    return [name for name in raw.split(",") if ENV_NAME_RE.match(name)]
+def profile_env(
+    profile: Profile, secret: str | None, shim: ShimTarget | None = None
+) -> dict[str, str]:
+    return profile_split(profile, secret, shim).values
 
 
 def plan(
@@ -148,18 +174,25 @@ def plan(
     shim: ShimTarget | None = None,
     environ: dict[str, str] | None = None,
 ) -> EnvPlan:
-    values = profile_env(profile, secret, shim)
-    managed = list(dict.fromkeys([*MANAGED, *previous_extras(environ)]))
-    return EnvPlan(set=values, unset=[k for k in managed if k not in values])
+    from llmgw_cli.clientenv import envstate
+
+    environ = dict(os.environ) if environ is None else environ
+    return envstate.switch(profile_split(profile, secret, shim), profile.name, environ)
 
 
 def unset_plan(environ: dict[str, str] | None = None) -> EnvPlan:
-    return EnvPlan(unset=list(dict.fromkeys([*MANAGED, *previous_extras(environ)])))
+    from llmgw_cli.clientenv import envstate
+
+    return envstate.restore_all(dict(os.environ) if environ is None else environ)
 
 
 def apply(plan_: EnvPlan, environ: dict[str, str]) -> dict[str, str]:
-    """The environment a child process gets: ``environ`` with the plan applied."""
-    out = {k: v for k, v in environ.items() if k not in plan_.unset}
+    """The environment a child process gets: ``environ`` with the plan applied.
+
+    A child cannot see the shell-local copies ``restore`` reads, so those are dropped.
+    """
+    gone = {*plan_.unset, *plan_.restore}
+    out = {k: v for k, v in environ.items() if k not in gone}
     out.update(plan_.set)
     return out
 
@@ -171,5 +204,5 @@ def without_secret_source(env: dict[str, str], profile: Profile) -> dict[str, st
     """
     ref = profile.auth.secret or ""
     if ref.startswith("env:"):
-        env = {k: v for k, v in env.items() if k != ref[len("env:"):]}
+        env = {k: v for k, v in env.items() if k != ref[len("env:") :]}
     return env

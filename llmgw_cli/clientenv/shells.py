@@ -13,8 +13,18 @@ from llmgw_cli.errors import UsageError
 SHELLS = ("bash", "zsh", "fish", "powershell", "dotenv", "json")
 
 
+# Saved user values live in shell-local variables (see clientenv/envstate.py): the emitted
+# code copies them by reference, so a secret the user had never passes through llmgw.
+S = "_llmgw_saved_"
+
+
 def _posix(plan: EnvPlan) -> str:
-    lines = [f"unset {k}" for k in plan.unset]
+    lines = [f'{S}{k}="${{{k}-}}"' for k in plan.save]
+    lines += [f"unset {k}" for k in plan.unset]
+    lines += [
+        f'if [ -n "${{{S}{k}+x}}" ]; then export {k}="${S}{k}"; unset {S}{k}; else unset {k}; fi'
+        for k in plan.restore
+    ]
     lines += [f"export {k}={shlex.quote(v)}" for k, v in plan.set.items()]
     return "\n".join(lines)
 
@@ -24,7 +34,12 @@ def _fish_quote(value: str) -> str:
 
 
 def _fish(plan: EnvPlan) -> str:
-    lines = [f"set -e {k}" for k in plan.unset]
+    lines = [f"set -g {S}{k} ${k}" for k in plan.save]
+    lines += [f"set -e {k}" for k in plan.unset]
+    lines += [
+        f"if set -q {S}{k}; set -gx {k} ${S}{k}; set -e {S}{k}; else; set -e {k}; end"
+        for k in plan.restore
+    ]
     lines += [f"set -gx {k} {_fish_quote(v)}" for k, v in plan.set.items()]
     if lines:
         # `set -e` of an unset variable fails with 4 and `set` keeps the last status, so
@@ -42,7 +57,14 @@ def _ps_quote(value: str) -> str:
 
 
 def _powershell(plan: EnvPlan) -> str:
-    lines = [f"Remove-Item Env:{k} -ErrorAction SilentlyContinue" for k in plan.unset]
+    lines = [f"$global:{S}{k} = $Env:{k}" for k in plan.save]
+    lines += [f"Remove-Item Env:{k} -ErrorAction SilentlyContinue" for k in plan.unset]
+    lines += [
+        f"if ($null -ne $global:{S}{k}) {{ $Env:{k} = $global:{S}{k}; "
+        f"Remove-Variable -Scope Global -Name {S}{k} }} "
+        f"else {{ Remove-Item Env:{k} -ErrorAction SilentlyContinue }}"
+        for k in plan.restore
+    ]
     lines += [f"$Env:{k} = {_ps_quote(v)}" for k, v in plan.set.items()]
     return "\n".join(lines)
 
@@ -58,7 +80,10 @@ def _dotenv(plan: EnvPlan) -> str:
 
 
 def _json(plan: EnvPlan) -> str:
-    return json.dumps({"set": plan.set, "unset": plan.unset}, indent=2, ensure_ascii=False)
+    data: dict[str, object] = {"set": plan.set, "unset": plan.unset}
+    if plan.restore:  # a JSON reader holds no shell-local copies: these are simply unset
+        data["restore"] = plan.restore
+    return json.dumps(data, indent=2, ensure_ascii=False)
 
 
 RENDERERS: dict[str, Callable[[EnvPlan], str]] = {

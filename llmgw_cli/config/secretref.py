@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from llmgw_cli.config.model import Profile
 
 _ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -44,3 +48,42 @@ def mask(secret: str | None) -> str:
     if len(secret) < 12:
         return "…" + "*" * 4
     return "…" + secret[-4:]
+
+
+MIN_SEARCHED = 8  # a shorter secret would match ordinary words: never searched for in text
+_TOKEN_CHARS = r"A-Za-z0-9_\-.~+/="
+
+
+def redact(text: str, secret: str | None) -> str:
+    """``text`` with each whole occurrence of ``secret`` masked; never part of a longer word.
+
+    A value that is the secret is masked whole. A secret shorter than MIN_SEARCHED is not
+    looked for inside free text: replacing "proxy" inside "no proxy variable" corrupts the
+    text and reveals the key by its gaps.
+    """
+    if not secret:
+        return text
+    if text == secret:
+        return mask(secret)
+    if len(secret) < MIN_SEARCHED or secret not in text:
+        return text
+    import re
+
+    pattern = re.compile(rf"(?<![{_TOKEN_CHARS}]){re.escape(secret)}(?![{_TOKEN_CHARS}])")
+    return pattern.sub(mask(secret), text)
+
+
+def secret_fix(profile: Profile) -> str:
+    """How to change a profile's secret where it lives, as a command the user can run."""
+    ref = profile.auth.secret
+    if profile.auth.type == "none" or not ref:
+        return (
+            f"`llmgw profile set {profile.name} auth.type=bearer auth.secret=keyring`, "
+            f"then `llmgw secret set {profile.name}`"
+        )
+    parsed = SecretRef.parse(ref)
+    if parsed.kind == "env":
+        return f"`export {parsed.arg}=YOUR_KEY` in the shell that runs llmgw"
+    if parsed.kind == "cmd":
+        return f"make `{parsed.arg}` print the key alone on one line"
+    return f"`llmgw secret set {profile.name}`"

@@ -86,7 +86,7 @@ class Secrets:
             if not value:
                 raise SecretError(
                     f"profile {profile!r} reads its secret from ${ref.arg}, which is not set; "
-                    f"export {ref.arg}=… or change auth.secret"
+                    f"run `export {ref.arg}=YOUR_KEY` or change auth.secret"
                 )
             return value
         if ref.kind == "cmd":

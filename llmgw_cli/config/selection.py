@@ -1,9 +1,13 @@
-"""Which profile applies: --profile > LLMGW_PROFILE > nearest .llmgw-profile > global current."""
+"""Which profile applies (docs/architecture.md, "Selection order").
+
+--profile > LLMGW_PROFILE (the user's) > nearest .llmgw-profile walking up > LLMGW_ACTIVE_PROFILE
+(the profile this shell loaded with `eval "$(llmgw env)"`) > the global current profile.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmgw_cli.config.model import Profile
@@ -11,14 +15,16 @@ from llmgw_cli.config.store import ProfileStore, check_name
 from llmgw_cli.errors import ConfigError, ProfileNotFound
 
 PROFILE_ENV = "LLMGW_PROFILE"
+ACTIVE_ENV = "LLMGW_ACTIVE_PROFILE"
 LOCAL_FILE = ".llmgw-profile"
 
 
 @dataclass(frozen=True)
 class Selection:
     name: str
-    source: str  # flag | env | local | global
+    source: str  # flag | env | local | active | global
     detail: str  # human wording of where it came from
+    passed_over: tuple[Selection, ...] = field(default=(), compare=False)
 
 
 def find_local(start: Path) -> Path | None:
@@ -39,25 +45,45 @@ def read_local(path: Path) -> str:
         raise ConfigError(f"{path}: {exc.message}") from exc
 
 
-def select(store: ProfileStore, flag: str | None = None, cwd: Path | None = None) -> Selection:
-    if flag:
-        return Selection(check_name(flag), "flag", "--profile")
-    env = os.environ.get(PROFILE_ENV, "").strip()
-    if env:
-        try:
-            return Selection(check_name(env), "env", f"{PROFILE_ENV} environment variable")
-        except ConfigError as exc:
-            raise ConfigError(f"{PROFILE_ENV}: {exc.message}") from exc
+def _from_env(var: str, source: str, detail: str) -> Selection | None:
+    value = os.environ.get(var, "").strip()
+    if not value:
+        return None
+    try:
+        return Selection(check_name(value), source, detail)
+    except ConfigError as exc:
+        raise ConfigError(f"{var}: {exc.message}") from exc
+
+
+def candidates(
+    store: ProfileStore, flag: str | None = None, cwd: Path | None = None
+) -> list[Selection]:
+    """Every source that names a profile here, in order of precedence."""
+    found: list[Selection | None] = [
+        Selection(check_name(flag), "flag", "--profile") if flag else None,
+        _from_env(PROFILE_ENV, "env", f"{PROFILE_ENV} environment variable"),
+    ]
     local = find_local(cwd if cwd is not None else Path.cwd())
     if local is not None:
-        return Selection(read_local(local), "local", str(local))
+        found.append(Selection(read_local(local), "local", str(local)))
+    found.append(
+        _from_env(ACTIVE_ENV, "active", f"{ACTIVE_ENV} (loaded in this shell by `llmgw env`)")
+    )
     current = store.current()
     if current:
-        return Selection(current, "global", f"global current ({store.current_file})")
-    raise ConfigError(
-        "no profile selected: pass --profile NAME, or run `llmgw profile use NAME` "
-        "(see `llmgw profile list`)"
-    )
+        found.append(Selection(current, "global", f"global current ({store.current_file})"))
+    return [s for s in found if s is not None]
+
+
+def select(store: ProfileStore, flag: str | None = None, cwd: Path | None = None) -> Selection:
+    found = candidates(store, flag, cwd)
+    if not found:
+        raise ConfigError(
+            "no profile selected: pass --profile NAME, or run `llmgw profile use NAME` "
+            "(see `llmgw profile list`)"
+        )
+    first = found[0]
+    return Selection(first.name, first.source, first.detail, tuple(found[1:]))
 
 
 def load_selected(
@@ -70,4 +96,6 @@ def load_selected(
     except ProfileNotFound as exc:
         if selection.source == "flag":
             raise
-        raise ConfigError(f"{exc.message} (selected by {selection.detail})") from exc
+        raise ProfileNotFound(
+            selection.name, f" (selected by {selection.detail})", tuple(store.names())
+        ) from exc
