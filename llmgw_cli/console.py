@@ -2,16 +2,53 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn, cast
 
 from rich.console import Console
 
+# Wide enough that nothing is wrapped or cut when stdout is a pipe or a file.
+PIPE_WIDTH = 10_000
+
+
+class _Pipe(io.TextIOBase):
+    """stdout when it is not a terminal: whole lines, without the padding tables add."""
+
+    def __init__(self) -> None:
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        for line in lines:
+            sys.stdout.write(line.rstrip() + "\n")
+        if lines:
+            sys.stdout.flush()  # keep the order with stderr, as a plain print would
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending.strip():
+            sys.stdout.write(self._pending)
+            self._pending = ""
+        sys.stdout.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _stdout_console() -> Console:
+    if sys.stdout.isatty():
+        return Console(highlight=False, soft_wrap=True)
+    pipe = cast("IO[str]", _Pipe())
+    return Console(highlight=False, soft_wrap=True, file=pipe, width=PIPE_WIDTH)
+
+
 # Results go to stdout; messages, warnings and progress go to stderr, so
 # `eval "$(llmgw env)"` and `--json` pipes only ever see what they asked for.
-out = Console(highlight=False, soft_wrap=True)
+out = _stdout_console()
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

@@ -31,6 +31,8 @@ class AddSpec:
     sonnet_model: str | None = None
     haiku_model: str | None = None
     ca_bundle: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
     proxy: str | None = None
     template: str | None = None
 
@@ -93,8 +95,13 @@ def build_profile(spec: AddSpec) -> Profile:
         if value:
             models[key] = value
     data["models"] = models
-    if spec.ca_bundle:
-        data["tls"] = {**(data.get("tls") or {}), "ca_bundle": spec.ca_bundle}
+    for key in ("ca_bundle", "client_cert", "client_key"):
+        if getattr(spec, key):
+            data["tls"] = {**(data.get("tls") or {}), key: getattr(spec, key)}
+    if bool(spec.client_cert) != bool(spec.client_key) and not data.get("tls", {}).get(
+        "client_key" if spec.client_cert else "client_cert"
+    ):
+        raise UsageError("--client-cert and --client-key go together; pass both")
     if spec.proxy:
         data["proxy"] = {**(data.get("proxy") or {}), "https": spec.proxy}
     doc = yamlio.Located(data=data, source="command line")
