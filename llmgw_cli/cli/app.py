@@ -78,7 +78,8 @@ def run(args: list[str]) -> int:
     if os.environ.get(COMPLETE_VAR):
         enable()  # a shell asks for completions: the scripts in completions/ call us so
     command = typer.main.get_command(app)
-    _whole_short_help(command)
+    if not os.environ.get(COMPLETE_VAR):  # fish wraps long completion descriptions
+        _whole_short_help(command)
     try:
         result = command.main(
             args, prog_name="llmgw", complete_var=COMPLETE_VAR, standalone_mode=False

@@ -120,7 +120,7 @@ def switch(wanted: ProfileEnv, profile: str, environ: dict[str, str]) -> EnvPlan
     for name in old.set:
         if name not in touched:
             _undo(plan, name, old)
-    plan.unset += [n for n in cleared if n in environ or n in old.set]
+    plan.unset += cleared
     plan.set.update(wanted.values)
     plan.set[STATE_VAR] = encode(new)
     plan.set[ACTIVE_VAR] = profile
