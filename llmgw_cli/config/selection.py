@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,35 +56,52 @@ def _from_env(var: str, source: str, detail: str) -> Selection | None:
         raise ConfigError(f"{var}: {exc.message}") from exc
 
 
-def candidates(
-    store: ProfileStore, flag: str | None = None, cwd: Path | None = None
-) -> list[Selection]:
-    """Every source that names a profile here, in order of precedence."""
-    found: list[Selection | None] = [
-        Selection(check_name(flag), "flag", "--profile") if flag else None,
-        _from_env(PROFILE_ENV, "env", f"{PROFILE_ENV} environment variable"),
+def _sources(
+    store: ProfileStore, flag: str | None, cwd: Path | None
+) -> list[Callable[[], Selection | None]]:
+    """Each source that may name a profile, in order of precedence; evaluated on demand."""
+
+    def from_flag() -> Selection | None:
+        return Selection(check_name(flag), "flag", "--profile") if flag else None
+
+    def from_local() -> Selection | None:
+        local = find_local(cwd if cwd is not None else Path.cwd())
+        return Selection(read_local(local), "local", str(local)) if local else None
+
+    def from_global() -> Selection | None:
+        current = store.current()
+        detail = f"global current ({store.current_file})"
+        return Selection(current, "global", detail) if current else None
+
+    return [
+        from_flag,
+        lambda: _from_env(PROFILE_ENV, "env", f"{PROFILE_ENV} environment variable"),
+        from_local,
+        lambda: _from_env(ACTIVE_ENV, "active", f"{ACTIVE_ENV} (loaded by `llmgw env`)"),
+        from_global,
     ]
-    local = find_local(cwd if cwd is not None else Path.cwd())
-    if local is not None:
-        found.append(Selection(read_local(local), "local", str(local)))
-    found.append(
-        _from_env(ACTIVE_ENV, "active", f"{ACTIVE_ENV} (loaded in this shell by `llmgw env`)")
-    )
-    current = store.current()
-    if current:
-        found.append(Selection(current, "global", f"global current ({store.current_file})"))
-    return [s for s in found if s is not None]
 
 
 def select(store: ProfileStore, flag: str | None = None, cwd: Path | None = None) -> Selection:
-    found = candidates(store, flag, cwd)
-    if not found:
-        raise ConfigError(
-            "no profile selected: pass --profile NAME, or run `llmgw profile use NAME` "
-            "(see `llmgw profile list`)"
-        )
-    first = found[0]
-    return Selection(first.name, first.source, first.detail, tuple(found[1:]))
+    """The winning source; the ones below it are listed as passed over (never fatal)."""
+    sources = _sources(store, flag, cwd)
+    for i, source in enumerate(sources):
+        winner = source()
+        if winner is None:
+            continue
+        over: list[Selection] = []
+        for rest in sources[i + 1 :]:
+            try:
+                found = rest()
+            except ConfigError as exc:
+                found = Selection("?", "invalid", exc.message)
+            if found is not None:
+                over.append(found)
+        return Selection(winner.name, winner.source, winner.detail, tuple(over))
+    raise ConfigError(
+        "no profile selected: pass --profile NAME, or run `llmgw profile use NAME` "
+        "(see `llmgw profile list`)"
+    )
 
 
 def load_selected(
