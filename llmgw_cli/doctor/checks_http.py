@@ -124,7 +124,7 @@ def models(ctx: Context) -> Outcome:
         parts.append(f"{label} {name} is not listed{hint}")
         key = role
         fixes.append(
-            f"models.{key}: {close[0] if close else (listed[0] if listed else '<a listed model>')}"
+            f"models.{key}={close[0] if close else (listed[0] if listed else 'MODEL')}"
         )
     detail["missing"] = missing
     detail["routed_anyway"] = sorted(routed)
@@ -135,7 +135,7 @@ def models(ctx: Context) -> Outcome:
         )
     return fail(
         "; ".join(parts),
-        f"set {', '.join(dict.fromkeys(fixes))} (`llmgw profile edit {p.name}`)",
+        f"`llmgw profile set {p.name} {' '.join(dict.fromkeys(fixes))}`",
         detail,
     )
 
