@@ -50,9 +50,9 @@ def doctor(
 
     Example: llmgw doctor --profile corp --check tls -v
     """
-    from llmgw_cli import console
+    from llmgw_cli.cli import console
+    from llmgw_cli.cli import render_doctor as render
     from llmgw_cli.config.store import ProfileStore
-    from llmgw_cli.doctor import render
     from llmgw_cli.doctor.context import Options
     from llmgw_cli.doctor.registry import all_checks
     from llmgw_cli.doctor.result import exit_code

@@ -104,18 +104,52 @@ def _anthropic(env: ProfileEnv, profile: Profile, root: str, key: str, auth: str
         )
 
 
-def _transport(env: dict[str, str], profile: Profile) -> None:
-    if profile.tls.ca_bundle:
-        env["NODE_EXTRA_CA_CERTS"] = _expand(profile.tls.ca_bundle)
-    if profile.tls.client_cert:
-        env["CLAUDE_CODE_CLIENT_CERT"] = _expand(profile.tls.client_cert)
-    if profile.tls.client_key:
-        env["CLAUDE_CODE_CLIENT_KEY"] = _expand(profile.tls.client_key)
-    if profile.proxy.https:
-        # Both spellings: curl and Python read the lowercase one first, Node the uppercase.
-        env["HTTPS_PROXY"] = env["https_proxy"] = profile.proxy.https
-    if profile.proxy.no_proxy:
-        env["NO_PROXY"] = env["no_proxy"] = ",".join(profile.proxy.no_proxy)
+def _cloud_env(formats: list[str], root: str) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for fmt, var in (("bedrock", "BEDROCK"), ("vertex", "VERTEX")):
+        if fmt in formats:
+            env[f"CLAUDE_CODE_USE_{var}"] = "1"
+            env[f"ANTHROPIC_{var}_BASE_URL"] = root
+            env[f"CLAUDE_CODE_SKIP_{var}_AUTH"] = "1"
+    return env
+
+
+def _model_env(profile: Profile) -> dict[str, str]:
+    models = profile.models
+    pairs = (
+        ("ANTHROPIC_MODEL", models.default),
+        ("ANTHROPIC_DEFAULT_OPUS_MODEL", models.opus),
+        ("ANTHROPIC_DEFAULT_SONNET_MODEL", models.sonnet),
+        ("ANTHROPIC_DEFAULT_HAIKU_MODEL", models.haiku),
+    )
+    return {var: value for var, value in pairs if value}
+
+
+def _network_env(profile: Profile) -> dict[str, str]:
+    tls, proxy = profile.tls, profile.proxy
+    no_proxy = ",".join(proxy.no_proxy)
+    # Both spellings of the proxy variables: curl and Python read the lowercase one first,
+    # Node the uppercase one; setting one only would make them disagree.
+    pairs = (
+        ("NODE_EXTRA_CA_CERTS", tls.ca_bundle and _expand(tls.ca_bundle)),
+        ("CLAUDE_CODE_CLIENT_CERT", tls.client_cert and _expand(tls.client_cert)),
+        ("CLAUDE_CODE_CLIENT_KEY", tls.client_key and _expand(tls.client_key)),
+        ("HTTPS_PROXY", proxy.https),
+        ("https_proxy", proxy.https),
+        ("NO_PROXY", no_proxy),
+        ("no_proxy", no_proxy),
+    )
+    return {var: value for var, value in pairs if value}
+
+
+def _claude_code_env(profile: Profile, env: dict[str, str]) -> None:
+    """Claude Code's switches, then its extra variables (never over one llmgw set)."""
+    cc = profile.claude_code
+    if cc.disable_experimental_betas:
+        env["CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"] = "1"
+    if cc.disable_nonessential_traffic:
+        env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1"
+    env.update({k: v for k, v in cc.env.items() if k not in env})
 
 
 def profile_split(
@@ -125,40 +159,18 @@ def profile_split(
     env = out.values
     root = shim.url.rstrip("/") if shim else profile.root
     key = (shim.token if shim else secret) or PLACEHOLDER_TOKEN
-    auth = "bearer" if shim else profile.auth.type
     formats = ["anthropic", "openai"] if shim else profile.formats
-
     if "anthropic" in formats:
+        auth = "bearer" if shim else profile.auth.type
         _anthropic(out, Profile(name=profile.name) if shim else profile, root, key, auth)
-    for fmt, var in (("bedrock", "BEDROCK"), ("vertex", "VERTEX")):
-        if fmt in formats:
-            env[f"CLAUDE_CODE_USE_{var}"] = "1"
-            env[f"ANTHROPIC_{var}_BASE_URL"] = root
-            env[f"CLAUDE_CODE_SKIP_{var}_AUTH"] = "1"
+    env.update(_cloud_env(formats, root))
     if "openai" in formats:
         base = root if root.endswith("/v1") else root + "/v1"
-        env["OPENAI_BASE_URL"] = env["OPENAI_API_BASE"] = base
-        env["OPENAI_API_KEY"] = key
-
-    models = profile.models
-    for var, value in (
-        ("ANTHROPIC_MODEL", models.default),
-        ("ANTHROPIC_DEFAULT_OPUS_MODEL", models.opus),
-        ("ANTHROPIC_DEFAULT_SONNET_MODEL", models.sonnet),
-        ("ANTHROPIC_DEFAULT_HAIKU_MODEL", models.haiku),
-    ):
-        if value:
-            env[var] = value
-
+        env.update(OPENAI_BASE_URL=base, OPENAI_API_BASE=base, OPENAI_API_KEY=key)
+    env.update(_model_env(profile))
     if not shim:  # the shim speaks TLS and proxy upstream; its clients need neither
-        _transport(env, profile)
-
-    cc = profile.claude_code
-    if cc.disable_experimental_betas:
-        env["CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"] = "1"
-    if cc.disable_nonessential_traffic:
-        env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1"
-    env.update({k: v for k, v in cc.env.items() if k not in env})
+        env.update(_network_env(profile))
+    _claude_code_env(profile, env)
     return out
 
 

@@ -59,6 +59,15 @@ def parse_header(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+def _tls(spec: AddSpec, data: dict[str, Any]) -> None:
+    for key in ("ca_bundle", "client_cert", "client_key"):
+        if getattr(spec, key):
+            data["tls"] = {**(data.get("tls") or {}), key: getattr(spec, key)}
+    tls = data.get("tls") or {}
+    if bool(tls.get("client_cert")) != bool(tls.get("client_key")):
+        raise UsageError("--client-cert and --client-key go together; pass both")
+
+
 def build_profile(spec: AddSpec) -> Profile:
     data: dict[str, Any] = template_data(spec.template) if spec.template else {}
     data.pop("name", None)
@@ -70,38 +79,14 @@ def build_profile(spec: AddSpec) -> Profile:
         )
     if spec.formats:
         data["formats"] = spec.formats
-    auth = dict(data.get("auth") or {})
-    if spec.auth:
-        auth["type"] = spec.auth
-    if spec.secret_ref:
-        auth["secret"] = spec.secret_ref
-    if auth.get("type", "bearer") == "none":
-        auth.pop("secret", None)
-    elif not auth.get("secret"):
-        auth["secret"] = "keyring"
-    data["auth"] = auth
+    data["auth"] = _auth(spec, dict(data.get("auth") or {}))
     if spec.headers:
         data["headers"] = {
             **(data.get("headers") or {}),
             **dict(parse_header(h) for h in spec.headers),
         }
-    models = dict(data.get("models") or {})
-    for key, value in (
-        ("default", spec.model),
-        ("opus", spec.opus_model),
-        ("sonnet", spec.sonnet_model),
-        ("haiku", spec.haiku_model),
-    ):
-        if value:
-            models[key] = value
-    data["models"] = models
-    for key in ("ca_bundle", "client_cert", "client_key"):
-        if getattr(spec, key):
-            data["tls"] = {**(data.get("tls") or {}), key: getattr(spec, key)}
-    if bool(spec.client_cert) != bool(spec.client_key) and not data.get("tls", {}).get(
-        "client_key" if spec.client_cert else "client_cert"
-    ):
-        raise UsageError("--client-cert and --client-key go together; pass both")
+    data["models"] = _models(spec, dict(data.get("models") or {}))
+    _tls(spec, data)
     if spec.proxy:
         data["proxy"] = {**(data.get("proxy") or {}), "https": spec.proxy}
     doc = yamlio.Located(data=data, source="command line")
@@ -111,6 +96,31 @@ def build_profile(spec: AddSpec) -> Profile:
             f"--ca-bundle {profile.tls.ca_bundle}: no such file; give the PEM file's path"
         )
     return profile
+
+
+def _auth(spec: AddSpec, auth: dict[str, Any]) -> dict[str, Any]:
+    """The template's auth with the flags over it; `none` carries no secret, else keyring."""
+    if spec.auth:
+        auth["type"] = spec.auth
+    if spec.secret_ref:
+        auth["secret"] = spec.secret_ref
+    if auth.get("type", "bearer") == "none":
+        auth.pop("secret", None)
+    elif not auth.get("secret"):
+        auth["secret"] = "keyring"
+    return auth
+
+
+def _models(spec: AddSpec, models: dict[str, Any]) -> dict[str, Any]:
+    for key, value in (
+        ("default", spec.model),
+        ("opus", spec.opus_model),
+        ("sonnet", spec.sonnet_model),
+        ("haiku", spec.haiku_model),
+    ):
+        if value:
+            models[key] = value
+    return models
 
 
 def save_with_secret(

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from llmgw_cli.clientenv import mapping
-from llmgw_cli.clientenv import envstate
+from llmgw_cli.clientenv import envstate, mapping
 from llmgw_cli.clientenv.mapping import PLACEHOLDER_TOKEN, ShimTarget, apply, plan, unset_plan
 from llmgw_cli.config.model import TLS, Auth, ClaudeCode, Models, Profile, Proxy
 

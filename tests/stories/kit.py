@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.helpers.claude import claude_env
-from tests.helpers.cli import LLMGW, PROXY_VARS
+from tests.helpers.cli import LLMGW as LLMGW
+from tests.helpers.cli import PROXY_VARS
 
 BIN = str(Path(LLMGW).parent)
 PYTHON = sys.executable

@@ -93,7 +93,7 @@ def users(state: Mapping[str, str | None], *names: str) -> None:
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_switching_keeps_the_users_own_and_unset_restores_them(shell: str, tmp_path: Path) -> None:
     with mock_thread(require_key=A_KEY) as url_a, mock_thread(require_key=B_KEY) as url_b:
-        env = user_env(tmp_path, A_KEY=A_KEY, B_KEY=B_KEY, **USER)
+        env = {**user_env(tmp_path, A_KEY=A_KEY, B_KEY=B_KEY), **USER}
         llmgw(
             "profile", "add", "a", "--endpoint", url_a, "--format", "anthropic",
             "--format", "openai", "--secret-env", "A_KEY", "--model", "claude-sonnet-4-5",

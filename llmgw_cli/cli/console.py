@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
-import os
 import sys
 from typing import IO, Any, NoReturn, cast
 
 from rich.console import Console
+
+from llmgw_cli.errors import debug as debug
 
 # Wide enough that nothing is wrapped or cut when stdout is a pipe or a file.
 PIPE_WIDTH = 10_000
@@ -41,15 +43,21 @@ class _Pipe(io.TextIOBase):
 
 def _stdout_console() -> Console:
     if sys.stdout.isatty():
-        return Console(highlight=False, soft_wrap=True)
+        return _Console(highlight=False, soft_wrap=True)
     pipe = cast("IO[str]", _Pipe())
-    return Console(highlight=False, soft_wrap=True, file=pipe, width=PIPE_WIDTH)
+    return _Console(highlight=False, soft_wrap=True, file=pipe, width=PIPE_WIDTH)
 
 
 # Results go to stdout; messages, warnings and progress go to stderr, so
 # `eval "$(llmgw env)"` and `--json` pipes only ever see what they asked for.
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # rich's own answer exits 1; `llmgw … | head` is no error: __main__ decides.
+        raise BrokenPipeError(errno.EPIPE, "the reader of the output went away")
+
+
 out = _stdout_console()
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def info(message: str) -> None:
@@ -76,7 +84,3 @@ def abort(message: str, code: int = 2) -> NoReturn:
     error = LlmgwError(message)
     error.exit_code = code
     raise error
-
-
-def debug() -> bool:
-    return os.environ.get("LLMGW_DEBUG", "") not in ("", "0")
