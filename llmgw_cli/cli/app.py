@@ -83,6 +83,10 @@ def run(args: list[str]) -> int:
     command = typer.main.get_command(app)
     if not os.environ.get(COMPLETE_VAR):  # fish wraps long completion descriptions
         _whole_short_help(command)
+        if "-h" in args or "--help" in args:
+            from llmgw_cli.cli.examples import add_examples
+
+            add_examples(command)
     try:
         result = command.main(
             args, prog_name="llmgw", complete_var=COMPLETE_VAR, standalone_mode=False
