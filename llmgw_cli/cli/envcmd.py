@@ -75,7 +75,7 @@ def exec_(
     if launch.notice:
         sys.stderr.write(launch.notice + "\n")
     if launch.private_for is not None:
-        from llmgw_cli.shim.private import run_with_private_shim
+        from llmgw_cli.shim.serve.private import run_with_private_shim
 
         raise typer.Exit(run_with_private_shim(launch.private_for, launch.command or command))
     assert launch.env is not None and launch.command is not None

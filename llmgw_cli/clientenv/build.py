@@ -14,7 +14,7 @@ from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.errors import ConfigError
 
 if TYPE_CHECKING:
-    from llmgw_cli.shim.runtime import ShimState
+    from llmgw_cli.shimstate import ShimState
 
 
 @dataclass
@@ -26,9 +26,9 @@ class EnvRequest:
 
 
 def running_shim() -> ShimState | None:
-    from llmgw_cli.shim import runtime  # becomes llmgw_cli.shimstate (issue 11)
+    from llmgw_cli import shimstate
 
-    return runtime.read()
+    return shimstate.read()
 
 
 def serves(state: ShimState, name: str) -> bool:

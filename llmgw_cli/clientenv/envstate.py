@@ -20,7 +20,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from llmgw_cli.clientenv.mapping import EnvPlan, ProfileEnv
+from llmgw_cli.clientenv.plan import EnvPlan, ProfileEnv
 from llmgw_cli.config.model import ENV_NAME_RE
 
 STATE_VAR = "LLMGW_ENV_STATE"

@@ -15,7 +15,7 @@ from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.errors import CommandNotExecutable, CommandNotFound
 
 if TYPE_CHECKING:
-    from llmgw_cli.shim.runtime import ShimState
+    from llmgw_cli.shimstate import ShimState
 
 
 def check_command(name: str, path: str | None = None) -> str:
@@ -63,9 +63,7 @@ def _through_running(
     return Launch(env=env, command=clients.with_extra_args(clients.known(command), command, base))
 
 
-def decide(
-    flag: str | None, shim: bool, command: Sequence[str], environ: dict[str, str]
-) -> Launch:
+def decide(flag: str | None, shim: bool, command: Sequence[str], environ: dict[str, str]) -> Launch:
     cmd = list(command)
     check_command(cmd[0], environ.get("PATH"))
     if shim:

@@ -8,9 +8,12 @@ switch undoes only llmgw's own variables and ``--unset`` restores the user's.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from llmgw_cli.clientenv.plan import SECRET_VARS as SECRET_VARS
+from llmgw_cli.clientenv.plan import EnvPlan as EnvPlan
+from llmgw_cli.clientenv.plan import ProfileEnv as ProfileEnv
 from llmgw_cli.config.model import Profile
 
 # Every variable a profile may set (besides its claude_code.env names).
@@ -44,30 +47,9 @@ MANAGED = (
     "LLMGW_ENV_STATE",
     "LLMGW_ACTIVE_PROFILE",
 )
-SECRET_VARS = frozenset({"ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"})
 # `auth: none`: Claude Code ("Not logged in") and the openai SDK refuse to start without some
 # token, even when the gateway checks none. Not a secret.
 PLACEHOLDER_TOKEN = "llmgw-no-auth"
-
-
-@dataclass
-class EnvPlan:
-    """What to do to an environment: unset, set, and (in a shell) save or restore by reference.
-
-    ``save``: copy the user's current value into a shell-local (not exported) variable before
-    it is overwritten; ``restore``: put it back from there. The value itself never passes
-    through llmgw's output, which is how secret-like user values are kept.
-    """
-
-    set: dict[str, str] = field(default_factory=dict)
-    unset: list[str] = field(default_factory=list)
-    save: list[str] = field(default_factory=list)
-    restore: list[str] = field(default_factory=list)
-
-    def masked(self) -> dict[str, str]:
-        from llmgw_cli.config.secretref import mask
-
-        return {k: mask(v) if k in SECRET_VARS else v for k, v in self.set.items()}
 
 
 @dataclass(frozen=True)
@@ -76,14 +58,6 @@ class ShimTarget:
 
     url: str
     token: str
-
-
-@dataclass
-class ProfileEnv:
-    """The variables a profile sets, and those it must clear (the other auth variable)."""
-
-    values: dict[str, str] = field(default_factory=dict)
-    cleared: list[str] = field(default_factory=list)
 
 
 def _expand(path: str) -> str:

@@ -42,7 +42,6 @@ class Shell:
             lines.append(self.finish)
         return "\n".join(lines)
 
-
     @staticmethod
     def _by_reference(form: str | None, keys: list[str]) -> list[str]:
         return [form.format(key=k, saved=SAVED + k) for k in keys] if form else []

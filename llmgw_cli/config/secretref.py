@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from llmgw_cli.config.model import Profile
 
 _ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -71,19 +67,3 @@ def redact(text: str, secret: str | None) -> str:
 
     pattern = re.compile(rf"(?<![{_TOKEN_CHARS}]){re.escape(secret)}(?![{_TOKEN_CHARS}])")
     return pattern.sub(mask(secret), text)
-
-
-def secret_fix(profile: Profile) -> str:
-    """How to change a profile's secret where it lives, as a command the user can run."""
-    ref = profile.auth.secret
-    if profile.auth.type == "none" or not ref:
-        return (
-            f"`llmgw profile set {profile.name} auth.type=bearer auth.secret=keyring`, "
-            f"then `llmgw secret set {profile.name}`"
-        )
-    parsed = SecretRef.parse(ref)
-    if parsed.kind == "env":
-        return f"`export {parsed.arg}=YOUR_KEY` in the shell that runs llmgw"
-    if parsed.kind == "cmd":
-        return f"make `{parsed.arg}` print the key alone on one line"
-    return f"`llmgw secret set {profile.name}`"

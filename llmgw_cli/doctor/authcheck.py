@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from llmgw_cli.config.secretref import secret_fix
+from llmgw_cli.config.secrets import secret_fix
 from llmgw_cli.doctor import httpprobe
 from llmgw_cli.doctor.apicalls import request_model, tiny_request
 from llmgw_cli.doctor.context import CLAUDE_CODE_DEFAULT_MODEL, Context

@@ -6,7 +6,8 @@ import ipaddress
 import os
 from urllib.parse import urlsplit
 
-from llmgw_cli.config.secretref import SecretRef, mask, secret_fix
+from llmgw_cli.config.secretref import SecretRef, mask
+from llmgw_cli.config.secrets import secret_fix
 from llmgw_cli.doctor.context import Context
 from llmgw_cli.doctor.registry import check
 from llmgw_cli.doctor.result import Outcome, fail, ok, skip, warn
