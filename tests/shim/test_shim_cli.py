@@ -73,6 +73,23 @@ def test_detached_lifecycle(detached: shimstate.ShimState, mock_url: str) -> Non
     assert run("shim", "stop").returncode == 0  # stopping nothing is fine
 
 
+def test_status_of_a_single_profile_shim_has_its_figures(
+    detached: shimstate.ShimState,
+) -> None:
+    stream = {**BODY, "stream": True}
+    for _ in range(3):
+        r = httpx.post(
+            detached.url + "/v1/messages", json=stream, headers={"x-api-key": detached.token}
+        )
+        assert r.status_code == 200
+    (member,) = json.loads(run("shim", "status", "--json").stdout)["members"]
+    assert member["state"] == "closed" and member["requests"] == 3
+    assert member["p50_ttft_ms"] is not None and member["p50_ttft_ms"] > 0
+    assert member["output_tokens"] == 150  # 3 x max_tokens 50 of the mock's 100
+    assert member["tokens"] > member["output_tokens"]
+    assert "p50 TTFT" in run("shim", "status").stdout
+
+
 def test_env_shim_points_clients_at_the_shim_without_the_real_key(
     detached: shimstate.ShimState,
 ) -> None:
