@@ -10,7 +10,7 @@ secret-like one (``OPENAI_API_KEY``, ``ANTHROPIC_*_TOKEN``/``KEY``, any name wit
 SECRET or PASSWORD, a URL with a password) is copied by the emitted shell code into a
 shell-local, unexported variable ``_llmgw_saved_NAME`` and restored from it: the value never
 appears in llmgw's output, in the record, or in a child's environment. See
-docs/architecture.md, "Profile → environment".
+README.md, "Hand a profile to your tools".
 """
 
 from __future__ import annotations

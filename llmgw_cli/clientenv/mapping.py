@@ -1,4 +1,4 @@
-"""Which variables a profile sets (docs/architecture.md, "Profile → environment").
+"""Which variables a profile sets (README.md, "Hand a profile to your tools"; docs/clients.md).
 
 A profile sets only what it needs; the rest of the user's environment is left alone. What
 was set, and what the user had before, is recorded by ``clientenv.envstate`` so the next

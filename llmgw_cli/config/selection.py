@@ -1,4 +1,4 @@
-"""Which profile applies (docs/architecture.md, "Selection order").
+"""Which profile applies (README.md, "Profiles": the selection order).
 
 --profile > LLMGW_PROFILE (the user's) > nearest .llmgw-profile walking up > LLMGW_ACTIVE_PROFILE
 (the profile this shell loaded with `eval "$(llmgw env)"`) > the global current profile.

@@ -74,7 +74,7 @@ class PluginHost:
         _notify(self._up_hooks, "set_upstream_up", member, up)
 
     def member_state(self, member: str, state: str) -> None:
-        # `llmgw shim logs` shows every breaker change (docs/architecture.md, the shim).
+        # `llmgw shim logs` shows every breaker change (README.md, "Fallback chain").
         log.warning("circuit breaker of %s is now %s", member, state.replace("_", "-"))
         _notify(self._state_hooks, "set_member_state", member, state)
 
