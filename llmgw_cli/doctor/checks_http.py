@@ -123,9 +123,7 @@ def models(ctx: Context) -> Outcome:
             continue
         parts.append(f"{label} {name} is not listed{hint}")
         key = role
-        fixes.append(
-            f"models.{key}={close[0] if close else (listed[0] if listed else 'MODEL')}"
-        )
+        fixes.append(f"models.{key}={close[0] if close else (listed[0] if listed else 'MODEL')}")
     detail["missing"] = missing
     detail["routed_anyway"] = sorted(routed)
     ctx.routed_models = sorted(routed)

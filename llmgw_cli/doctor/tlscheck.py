@@ -22,6 +22,8 @@ def ca_fix(name: str) -> str:
         f"IT team, then `llmgw profile set {name} tls.ca_bundle=/path/ca.pem`; `llmgw env` "
         "passes it to Claude Code as NODE_EXTRA_CA_CERTS"
     )
+
+
 Opener = Callable[[], socket.socket]
 
 
