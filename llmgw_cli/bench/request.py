@@ -19,6 +19,7 @@ import aiohttp
 from llmgw_cli.bench.phases import CURRENT
 from llmgw_cli.bench.record import Record
 from llmgw_cli.bench.target import Target
+from llmgw_cli.wire import responses as rw
 from llmgw_cli.wire.sse import SSEParser
 from llmgw_cli.wire.usage import UsageTap
 
@@ -75,12 +76,18 @@ async def _attempt(session: aiohttp.ClientSession, target: Target, rec: Record) 
             rec.error = str(resp.status)
             rec.detail = (await resp.read())[:300].decode("utf-8", "replace")
         elif target.stream:
-            if target.format == "anthropic":
-                await _anthropic_stream(resp, rec)
-            else:
-                await _openai_stream(resp, rec)
+            await _stream(resp, target.format, rec)
         else:
             _whole(await resp.read(), target.format, rec)
+
+
+async def _stream(resp: aiohttp.ClientResponse, fmt: str, rec: Record) -> None:
+    if fmt == "anthropic":
+        await _anthropic_stream(resp, rec)
+    elif fmt == "responses":
+        await _responses_stream(resp, rec)
+    else:
+        await _openai_stream(resp, rec)
 
 
 def classify(exc: BaseException) -> str:
@@ -176,6 +183,34 @@ async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
         rec.error = "stream_cut" if seen else "bad_response"
 
 
+_RESPONSES_DELTAS = ("response.output_text.delta", "response.function_call_arguments.delta")
+_RESPONSES_ENDS = ("response.completed", "response.incomplete")
+
+
+async def _responses_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
+    parser, tap = SSEParser(), UsageTap()
+    times, pieces = rec.token_times, rec.pieces
+    done = seen = False
+    async for chunk in resp.content.iter_any():
+        t = _now()
+        for ev in parser.feed(chunk):
+            seen = True
+            kind = ev.event
+            if kind in _RESPONSES_DELTAS:
+                piece = json.loads(ev.data).get("delta")
+                if piece:
+                    times.append(t)
+                    pieces.append(piece)
+            elif kind in _RESPONSES_ENDS:
+                done = True
+                tap.feed_event(kind, json.loads(ev.data))  # usage comes with the final event
+                _usage(tap, rec)
+            elif kind in ("response.failed", "error"):
+                rec.error = "stream_error"
+    if not done and rec.error is None:
+        rec.error = "stream_cut" if seen else "bad_response"
+
+
 def _whole(body: bytes, fmt: str, rec: Record) -> None:
     """A non-streamed reply: usage and the text (for an estimate when usage is missing)."""
     try:
@@ -189,7 +224,11 @@ def _whole(body: bytes, fmt: str, rec: Record) -> None:
     tap = UsageTap()
     tap.feed_body(obj)
     _usage(tap, rec)
-    if fmt == "anthropic":
+    if fmt == "responses":
+        whole = rw.output_text(obj)
+        if whole:
+            rec.pieces.append(whole)
+    elif fmt == "anthropic":
         for block in obj.get("content") or ():
             text = block.get("text") if isinstance(block, dict) else None
             if text:

@@ -1,4 +1,4 @@
-"""What `llmgw exec` knows about the clients it starts: Claude Code and Codex.
+"""What `llmgw exec` knows about the clients it starts (Codex has its own path: cli/codexexec.py).
 
 One record per client: how to recognise its command, which wire formats it can speak to
 directly, and any arguments it needs because it ignores the environment.
@@ -18,23 +18,6 @@ def _no_args(base_url: str) -> list[str]:
     return []
 
 
-def codex_args(base_url: str) -> list[str]:
-    """Codex ignores OPENAI_BASE_URL; a provider block given with -c does the same job."""
-    provider = "model_providers.llmgw"
-    return [
-        "-c",
-        'model_provider="llmgw"',
-        "-c",
-        f'{provider}.name="llmgw"',
-        "-c",
-        f'{provider}.base_url="{base_url}"',
-        "-c",
-        f'{provider}.env_key="OPENAI_API_KEY"',
-        "-c",
-        f'{provider}.wire_api="responses"',
-    ]
-
-
 @dataclass(frozen=True)
 class Client:
     name: str
@@ -43,10 +26,7 @@ class Client:
     extra_args: Callable[[str], list[str]] = _no_args
 
 
-CLIENTS = (
-    Client("Claude Code", ("claude",), ("anthropic", "bedrock", "vertex")),
-    Client("Codex", ("codex",), ("openai",), codex_args),
-)
+CLIENTS = (Client("Claude Code", ("claude",), ("anthropic", "bedrock", "vertex")),)
 
 
 def known(command: Sequence[str]) -> Client | None:

@@ -138,7 +138,7 @@ def profile_split(
         auth = "bearer" if shim else profile.auth.type
         _anthropic(out, Profile(name=profile.name) if shim else profile, root, key, auth)
     env.update(_cloud_env(formats, root))
-    if "openai" in formats:
+    if "openai" in formats or "responses" in formats:  # the openai SDK serves both
         base = root if root.endswith("/v1") else root + "/v1"
         env.update(OPENAI_BASE_URL=base, OPENAI_API_BASE=base, OPENAI_API_KEY=key)
     env.update(_model_env(profile))
