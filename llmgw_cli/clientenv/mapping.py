@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llmgw_cli.config.model import ENV_NAME_RE, Profile
+from llmgw_cli.config.model import ENV_NAME_RE, ClaudeCode, Profile
 
 # Every variable llmgw may set. Whatever a profile does not set is unset, so switching
 # profiles leaves nothing stale behind.
@@ -35,12 +35,66 @@ MANAGED = (
     "CLAUDE_CODE_SKIP_VERTEX_AUTH",
     "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS",
     "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
+    "CLAUDE_CODE_DISABLE_ADAPTIVE_THINKING",
+    "CLAUDE_CODE_DISABLE_STRUCTURED_OUTPUTS",
+    "CLAUDE_CODE_DISABLE_ADVISOR_TOOL",
+    "CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK",
+    "ENABLE_TOOL_SEARCH",
+    "CLAUDE_CODE_AUTO_COMPACT_WINDOW",
+    "CLAUDE_CODE_MAX_CONTEXT_TOKENS",
+    "CLAUDE_CODE_MAX_OUTPUT_TOKENS",
+    "CLAUDE_CODE_ATTRIBUTION_HEADER",
+    "CLAUDE_CODE_GATEWAY_HINT_HEADERS",
+    "CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY",
     "LLMGW_PROFILE",
     "LLMGW_EXTRA_VARS",
 )
 # Names of the profile's claude_code.env variables, so the next switch can unset them too.
 EXTRA_VARS = "LLMGW_EXTRA_VARS"
 SECRET_VARS = frozenset({"ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"})
+
+
+# claude_code.<key> -> the variable Claude Code reads (facts: the gateway guide's switches).
+# A value is exported only when it differs from Claude Code's own default.
+SWITCHES: tuple[tuple[str, str], ...] = (
+    ("disable_experimental_betas", "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"),
+    ("disable_nonessential_traffic", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"),
+    ("disable_adaptive_thinking", "CLAUDE_CODE_DISABLE_ADAPTIVE_THINKING"),
+    ("disable_structured_outputs", "CLAUDE_CODE_DISABLE_STRUCTURED_OUTPUTS"),
+    ("disable_advisor_tool", "CLAUDE_CODE_DISABLE_ADVISOR_TOOL"),
+    ("disable_nonstreaming_fallback", "CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK"),
+    ("tool_search", "ENABLE_TOOL_SEARCH"),
+    ("auto_compact_window", "CLAUDE_CODE_AUTO_COMPACT_WINDOW"),
+    ("max_context_tokens", "CLAUDE_CODE_MAX_CONTEXT_TOKENS"),
+    ("max_output_tokens", "CLAUDE_CODE_MAX_OUTPUT_TOKENS"),
+    ("attribution_header", "CLAUDE_CODE_ATTRIBUTION_HEADER"),
+    ("hint_headers", "CLAUDE_CODE_GATEWAY_HINT_HEADERS"),
+    ("model_discovery", "CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"),
+)
+
+
+def switch_var(key: str) -> str:
+    """The variable behind ``claude_code.<key>`` (for fixes and help texts)."""
+    return dict(SWITCHES)[key]
+
+
+def switch_env(cc: ClaudeCode) -> dict[str, str]:
+    """The variables ``cc``'s switches set; a switch at Claude Code's default sets nothing."""
+    env: dict[str, str] = {}
+    for key, var in SWITCHES:
+        value = getattr(cc, key)
+        if key == "attribution_header":
+            if value is False:
+                env[var] = "0"
+        elif key == "tool_search":
+            if value is not None:
+                env[var] = "true" if value else "false"
+        elif isinstance(value, bool):
+            if value:
+                env[var] = "1"
+        elif value is not None:
+            env[var] = str(value)
+    return env
 
 
 @dataclass
@@ -123,10 +177,7 @@ def profile_env(
             env["NO_PROXY"] = ",".join(profile.proxy.no_proxy)
 
     cc = profile.claude_code
-    if cc.disable_experimental_betas:
-        env["CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"] = "1"
-    if cc.disable_nonessential_traffic:
-        env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1"
+    env.update(switch_env(cc))
     extra = {k: v for k, v in cc.env.items() if k not in env}
     env.update(extra)
     if extra:
@@ -171,5 +222,5 @@ def without_secret_source(env: dict[str, str], profile: Profile) -> dict[str, st
     """
     ref = profile.auth.secret or ""
     if ref.startswith("env:"):
-        env = {k: v for k, v in env.items() if k != ref[len("env:"):]}
+        env = {k: v for k, v in env.items() if k != ref[len("env:") :]}
     return env
