@@ -104,6 +104,7 @@ def read(ctx: Context, url: str, fmt: str, body: dict[str, Any]) -> StreamReport
         if not report.is_sse:
             report.body = response.read()
             report.total_ms = ms_since(start)
+            ctx.note_failure("POST", url, report.status, report.body)
             return report
         parser = SSEParser()
         try:
