@@ -23,7 +23,15 @@ if TYPE_CHECKING:
 
 CheckFunc = Callable[["Context"], "Outcome"]
 LAYERS = ("config", "net", "http", "api")
-MODULES = ("checks_config", "checks_net", "checks_http", "checks_api")
+MODULES = (
+    "checks_config",
+    "checks_net",
+    "checks_http",
+    "checks_api",
+    "checks_guide",  # Claude Code's troubleshooting table: requests a gateway may refuse
+    "deep",  # --deep: the installed Claude Code's own request, replayed
+    "checks_client",  # the table's client-side rows; retry_after last, it reads the whole run
+)
 
 
 @dataclass(frozen=True)
