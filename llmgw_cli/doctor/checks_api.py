@@ -156,6 +156,7 @@ def betas(ctx: Context) -> Outcome:
         return ok(
             f"{summary} — this profile already sets claude_code.disable_experimental_betas", detail
         )
+    detail["profile_fix"] = {"disable_experimental_betas": True}  # for doctor --fix
     return fail(
         summary,
         "set claude_code.disable_experimental_betas: true in the profile "

@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from llmgw_cli.doctor.context import Context
+from llmgw_cli.doctor.apicalls import body_for, request_model
+from llmgw_cli.doctor.context import CLAUDE_CODE_DEFAULT_MODEL, Context
 from llmgw_cli.doctor.httpprobe import api_base, auth_headers
 from llmgw_cli.doctor.netprobe import ProbeError
 from llmgw_cli.doctor.registry import check
@@ -45,8 +46,14 @@ def auth_conflict(ctx: Context) -> Outcome:
     detail: dict[str, Any] = {"set": both}
     try:  # what Claude Code then sends: both headers (the profile's key in each here)
         extra = {**auth_headers("bearer", ctx.secret), **auth_headers("x-api-key", ctx.secret)}
+        model = request_model(ctx, "anthropic") or CLAUDE_CODE_DEFAULT_MODEL
         reply = ctx.request(
-            "GET", api_base(ctx.profile, "anthropic") + "/models", fmt="anthropic", extra=extra
+            "POST",
+            api_base(ctx.profile, "anthropic") + "/messages?beta=true",
+            fmt="anthropic",
+            body={**body_for(model, "anthropic"), "max_tokens": 1},
+            extra=extra,
+            timeout=ctx.options.model_timeout,
         )
         detail["status_with_both"] = reply.status
     except ProbeError:

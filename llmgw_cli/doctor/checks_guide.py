@@ -236,6 +236,18 @@ def advisor(ctx: Context) -> Outcome:
     )
 
 
+OVERSIZED = " ok" * OVERSIZED_REPEAT
+
+
+def _oversized(ctx: Context) -> Reply:
+    """One request above the context window (max_tokens 1), shared by two checks."""
+    reply = ctx.shared.get("context_limit")
+    if not isinstance(reply, Reply):
+        reply = _send(ctx, {"messages": [{"role": "user", "content": OVERSIZED}], "max_tokens": 1})
+        ctx.shared["context_limit"] = reply
+    return reply
+
+
 @check(
     "context_limit",
     layer="api",
@@ -244,13 +256,11 @@ def advisor(ctx: Context) -> Outcome:
     depends=("messages",),
 )
 def context_limit(ctx: Context) -> Outcome:
-    text = " ok" * OVERSIZED_REPEAT
     try:
-        reply = _send(ctx, {"messages": [{"role": "user", "content": text}], "max_tokens": 1})
+        reply = _oversized(ctx)
     except ProbeError as exc:
         return fail(f"oversized request: {exc.message}", "see the http check")
-    ctx.shared["context_limit"] = reply
-    size = len(text) // 1024
+    size = len(OVERSIZED) // 1024
     detail: dict[str, Any] = {"body_kb": size, "status": reply.status}
     if 200 <= reply.status < 300:
         return skip(f"a {size} KB request (~340k tokens) was accepted: no limit to check")
@@ -290,10 +300,8 @@ def context_limit(ctx: Context) -> Outcome:
     depends=("messages",),
 )
 def error_bodies(ctx: Context) -> Outcome:
-    reply = ctx.shared.get("context_limit")
     try:
-        if not isinstance(reply, Reply) or 200 <= reply.status < 300:
-            reply = _send(ctx, {"max_tokens": 0})
+        reply = _oversized(ctx)
     except ProbeError as exc:
         return fail(f"error request: {exc.message}", "see the http check")
     if 200 <= reply.status < 300:
