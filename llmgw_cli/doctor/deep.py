@@ -17,7 +17,7 @@ from llmgw_cli.doctor import shape as shapes
 from llmgw_cli.doctor.apicalls import request_model
 from llmgw_cli.doctor.context import CLAUDE_CODE_DEFAULT_MODEL, Context
 from llmgw_cli.doctor.features import Feature, in_request, option_set, without
-from llmgw_cli.doctor.httpprobe import Reply, api_base, clip
+from llmgw_cli.doctor.httpprobe import Reply, clip
 from llmgw_cli.doctor.netprobe import ProbeError
 from llmgw_cli.doctor.registry import check
 from llmgw_cli.doctor.result import Outcome, fail, ok, skip
@@ -42,7 +42,7 @@ class Replay:
             body["max_tokens"] = thinking["budget_tokens"] + REPLAY_MAX_TOKENS  # type: ignore[index]
         else:
             body["max_tokens"] = REPLAY_MAX_TOKENS
-        url = api_base(self.ctx.profile, "anthropic") + self.shape.path
+        url = self.ctx.profile.root + self.shape.path  # the path as Claude Code sends it
         if self.shape.query:
             url += "?" + self.shape.query
         self.sent += 1

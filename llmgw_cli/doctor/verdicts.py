@@ -111,13 +111,15 @@ def hop_beta(reply: Reply, what: str, sent: Iterable[str]) -> Outcome | None:
 
 def json_for_stream(ctx: Context, report: StreamReport, what: str) -> Outcome | None:
     """``stream: true`` answered with a whole JSON message (Anthropic format only)."""
-    if report.status != 200 or report.is_sse or "json" not in report.content_type:
+    labelled = report.is_sse and not report.events  # LiteLLM: SSE's type, a JSON body
+    if report.status != 200 or not (labelled or "json" in report.content_type):
         return None
     reply = Reply(200, "", report.headers, report.body, report.total_ms, 0.0, 0.0)
     problems, _ = schemas.anthropic_message(reply.json())
     if problems:
         return None
     detail = {"content_type": report.content_type, "total_ms": round(report.total_ms, 1)}
+    what = f"{what} (labelled text/event-stream)" if labelled else what
     stream_fix = "ask the gateway to stream SSE when a request says stream: true"
     if ctx.profile.claude_code.disable_nonstreaming_fallback:
         return fail(
