@@ -165,15 +165,7 @@ def validate(p: Profile, doc: Located) -> None:
             raise schema.fail(doc, ("headers", key), "not a valid HTTP header name")
         if "\n" in value or "\r" in value:
             raise schema.fail(doc, ("headers", key), "a header value cannot contain a line break")
-    for key in ("auto_compact_window", "max_context_tokens", "max_output_tokens"):
-        tokens = getattr(p.claude_code, key)
-        if tokens is not None and not 1000 <= tokens <= 10_000_000:
-            raise schema.fail(
-                doc, ("claude_code", key), f"{tokens} tokens: use a count between 1000 and 10000000"
-            )
-    for key in p.claude_code.env:
-        if not ENV_NAME_RE.match(key):
-            raise schema.fail(doc, ("claude_code", "env", key), "not a valid environment name")
+    _validate_claude_code(p.claude_code, doc)
     if p.proxy.https:
         p.proxy.https = check_url(p.proxy.https, doc, ("proxy", "https"), keep_path=True)
     for key in ("connect_s", "first_byte_s", "total_s"):
@@ -185,6 +177,18 @@ def validate(p: Profile, doc: Located) -> None:
             f"endpoint ended in /v1; stored as {p.endpoint} "
             "(Claude Code adds /v1 itself and would call /v1/v1/messages)"
         )
+
+
+def _validate_claude_code(cc: ClaudeCode, doc: Located) -> None:
+    for key in ("auto_compact_window", "max_context_tokens", "max_output_tokens"):
+        tokens = getattr(cc, key)
+        if tokens is not None and not 1000 <= tokens <= 10_000_000:
+            raise schema.fail(
+                doc, ("claude_code", key), f"{tokens} tokens: use a count between 1000 and 10000000"
+            )
+    for key in cc.env:
+        if not ENV_NAME_RE.match(key):
+            raise schema.fail(doc, ("claude_code", "env", key), "not a valid environment name")
 
 
 def check_url(url: str, doc: Located, path: tuple[str, ...], keep_path: bool = True) -> str:

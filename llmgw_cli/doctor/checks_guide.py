@@ -20,7 +20,7 @@ from llmgw_cli.doctor.context import CLAUDE_CODE_DEFAULT_MODEL, Context
 from llmgw_cli.doctor.httpprobe import Reply, api_base, clip, describe_html
 from llmgw_cli.doctor.netprobe import ProbeError
 from llmgw_cli.doctor.registry import check
-from llmgw_cli.doctor.result import Outcome, fail, ok, skip
+from llmgw_cli.doctor.result import Outcome, fail, ok
 
 ANTHROPIC = ("anthropic",)
 ADVISOR = {"type": "advisor_20260301", "name": "advisor"}
@@ -37,15 +37,11 @@ REGEX_TOOL = {
         "additionalProperties": False,
     },
 }
-# Claude Code 2.1.328 parses this wording to compact and retry (its own regular expression).
-CONTEXT_WORDING = re.compile(r"prompt is too long[^0-9]*(\d+)\s*tokens?\s*>\s*(\d+)", re.I)
-OVERSIZED_REPEAT = 340_000  # " ok" x 340k: ~340k tokens, above a 200k context window
-AUTO_COMPACT_WINDOW = 180_000
 WAF_BODY_BYTES = 90_000  # Claude Code's first turn is 40-90 KB, later turns far more
-PADDING = "x"  # compact before the usual 200k window, whatever the wording
+PADDING = "x"
 
 
-def _send(ctx: Context, extra_body: dict[str, Any], betas: tuple[str, ...] = ()) -> Reply:
+def probe(ctx: Context, extra_body: dict[str, Any], betas: tuple[str, ...] = ()) -> Reply:
     model = request_model(ctx, "anthropic") or CLAUDE_CODE_DEFAULT_MODEL
     body = {**body_for(model, "anthropic"), **extra_body}
     return ctx.request(
@@ -58,7 +54,7 @@ def _send(ctx: Context, extra_body: dict[str, Any], betas: tuple[str, ...] = ())
     )
 
 
-def _switch(key: str, value: Any, summary: str, fix: str, detail: dict[str, Any]) -> Outcome:
+def switch_fix(key: str, value: Any, summary: str, fix: str, detail: dict[str, Any]) -> Outcome:
     """A failure that ``claude_code.<key>: value`` works around (``--fix`` writes it)."""
     shown = str(value).lower()
     detail["profile_fix"] = {key: value}
@@ -67,11 +63,11 @@ def _switch(key: str, value: Any, summary: str, fix: str, detail: dict[str, Any]
     )
 
 
-def _covered(key: str, summary: str, detail: dict[str, Any]) -> Outcome:
+def covered(key: str, summary: str, detail: dict[str, Any]) -> Outcome:
     return ok(f"{summary} — this profile sets claude_code.{key}, so Claude Code copes", detail)
 
 
-def _other(ctx: Context, reply: Reply, what: str) -> Outcome:
+def other_refusal(ctx: Context, reply: Reply, what: str) -> Outcome:
     if reply.is_html:
         return fail(
             f"{what}: {describe_html(reply)}", "see the waf check", {"status": reply.status}
@@ -92,7 +88,7 @@ def waf(ctx: Context) -> Outcome:
     extra = _claude_sized(shipped().body)
     size = len(json.dumps(extra))
     try:
-        reply = _send(ctx, extra)
+        reply = probe(ctx, extra)
     except ProbeError as exc:
         return fail(f"large request: {exc.message}", "see the http check")
     detail = {"body_bytes": size, "status": reply.status}
@@ -109,7 +105,7 @@ def waf(ctx: Context) -> Outcome:
         return ok(
             f"a {size // 1024} KB request with Claude Code's system and tools accepted", detail
         )
-    return _other(ctx, reply, f"a {size // 1024} KB request")
+    return other_refusal(ctx, reply, f"a {size // 1024} KB request")
 
 
 def _claude_sized(sample: dict[str, Any]) -> dict[str, Any]:
@@ -135,7 +131,7 @@ def _claude_sized(sample: dict[str, Any]) -> dict[str, Any]:
 )
 def adaptive(ctx: Context) -> Outcome:
     try:
-        reply = _send(ctx, {"thinking": {"type": "adaptive"}})
+        reply = probe(ctx, {"thinking": {"type": "adaptive"}})
     except ProbeError as exc:
         return fail(f"adaptive thinking: {exc.message}", "see the http check")
     detail: dict[str, Any] = {"status": reply.status}
@@ -143,12 +139,12 @@ def adaptive(ctx: Context) -> Outcome:
         return ok("thinking: {type: adaptive} accepted", detail)
     message = reply.error_message()
     if reply.status not in (400, 422) or "adaptive" not in message:
-        return _other(ctx, reply, "thinking: adaptive")
+        return other_refusal(ctx, reply, "thinking: adaptive")
     detail["message"] = message
     summary = f"{reply.status}: the gateway rejects adaptive thinking: {clip(message, 140)}"
     if ctx.profile.claude_code.disable_adaptive_thinking:
-        return _covered("disable_adaptive_thinking", summary, detail)
-    return _switch(
+        return covered("disable_adaptive_thinking", summary, detail)
+    return switch_fix(
         "disable_adaptive_thinking",
         True,
         summary,
@@ -167,15 +163,15 @@ def adaptive(ctx: Context) -> Outcome:
 )
 def tool_regex(ctx: Context) -> Outcome:
     try:
-        reply = _send(ctx, {"tools": [REGEX_TOOL]}, (STRUCTURED_BETA,))
+        reply = probe(ctx, {"tools": [REGEX_TOOL]}, (STRUCTURED_BETA,))
         if 200 <= reply.status < 300:
             return ok("a strict tool with pattern ^\\p{L}+$ accepted", {"status": reply.status})
         message = reply.error_message()
         if reply.status not in (400, 422) or not re.search(
             r"regex|regular expression|pattern|\\p", message, re.I
         ):
-            return _other(ctx, reply, "a tool schema with \\p{…}")
-        loose = _send(ctx, {"tools": [{k: v for k, v in REGEX_TOOL.items() if k != "strict"}]})
+            return other_refusal(ctx, reply, "a tool schema with \\p{…}")
+        loose = probe(ctx, {"tools": [{k: v for k, v in REGEX_TOOL.items() if k != "strict"}]})
     except ProbeError as exc:
         return fail(f"tool regex: {exc.message}", "see the http check")
     detail: dict[str, Any] = {
@@ -194,8 +190,8 @@ def tool_regex(ctx: Context) -> Outcome:
     if not 200 <= loose.status < 300:
         return fail(f"{summary} (strict or not)", gateway + "; no profile option helps", detail)
     if ctx.profile.claude_code.disable_structured_outputs:
-        return _covered("disable_structured_outputs", summary + " (strict tools only)", detail)
-    return _switch(
+        return covered("disable_structured_outputs", summary + " (strict tools only)", detail)
+    return switch_fix(
         "disable_structured_outputs",
         True,
         summary + " (strict tools only)",
@@ -214,7 +210,7 @@ def tool_regex(ctx: Context) -> Outcome:
 def advisor(ctx: Context) -> Outcome:
     model = request_model(ctx, "anthropic") or CLAUDE_CODE_DEFAULT_MODEL
     try:
-        reply = _send(ctx, {"tools": [{**ADVISOR, "model": model}]}, (ADVISOR_BETA,))
+        reply = probe(ctx, {"tools": [{**ADVISOR, "model": model}]}, (ADVISOR_BETA,))
     except ProbeError as exc:
         return fail(f"advisor tool: {exc.message}", "see the http check")
     detail: dict[str, Any] = {"status": reply.status}
@@ -222,107 +218,15 @@ def advisor(ctx: Context) -> Outcome:
         return ok("the advisor tool (advisor_20260301) accepted", detail)
     message = reply.error_message()
     if reply.status not in (400, 422) or "advisor" not in message.lower():
-        return _other(ctx, reply, "the advisor tool")
+        return other_refusal(ctx, reply, "the advisor tool")
     detail["message"] = message
     summary = f"{reply.status}: the gateway rejects the advisor tool: {clip(message, 120)}"
     if ctx.profile.claude_code.disable_advisor_tool:
-        return _covered("disable_advisor_tool", summary, detail)
-    return _switch(
+        return covered("disable_advisor_tool", summary, detail)
+    return switch_fix(
         "disable_advisor_tool",
         True,
         summary,
         "otherwise Claude Code sends each turn twice (it retries without the tool)",
-        detail,
-    )
-
-
-OVERSIZED = " ok" * OVERSIZED_REPEAT
-
-
-def _oversized(ctx: Context) -> Reply:
-    """One request above the context window (max_tokens 1), shared by two checks."""
-    reply = ctx.shared.get("context_limit")
-    if not isinstance(reply, Reply):
-        reply = _send(ctx, {"messages": [{"role": "user", "content": OVERSIZED}], "max_tokens": 1})
-        ctx.shared["context_limit"] = reply
-    return reply
-
-
-@check(
-    "context_limit",
-    layer="api",
-    title="an oversized request gets the context-limit wording Claude Code compacts on",
-    formats=ANTHROPIC,
-    depends=("messages",),
-)
-def context_limit(ctx: Context) -> Outcome:
-    try:
-        reply = _oversized(ctx)
-    except ProbeError as exc:
-        return fail(f"oversized request: {exc.message}", "see the http check")
-    size = len(OVERSIZED) // 1024
-    detail: dict[str, Any] = {"body_kb": size, "status": reply.status}
-    if 200 <= reply.status < 300:
-        return skip(f"a {size} KB request (~340k tokens) was accepted: no limit to check")
-    message = reply.error_message()
-    detail["message"] = message
-    if CONTEXT_WORDING.search(message):
-        return ok(f"{reply.status}: {clip(message, 100)!r} — Claude Code can auto-compact", detail)
-    if reply.status == 413 or reply.is_html:
-        what = describe_html(reply) if reply.is_html else "413"
-        summary = (
-            f"a {size} KB request → {what}: the gateway limits bodies below the context window"
-        )
-    elif reply.status in (400, 422):
-        summary = (
-            f"{reply.status}: the context-limit error is reworded ({clip(message, 100)!r}): Claude "
-            "Code needs 'prompt is too long: N tokens > M maximum' to compact and retry"
-        )
-    else:
-        return _other(ctx, reply, "an oversized request")
-    if ctx.profile.claude_code.auto_compact_window:
-        return _covered("auto_compact_window", summary, detail)
-    return _switch(
-        "auto_compact_window",
-        AUTO_COMPACT_WINDOW,
-        summary,
-        "Claude Code then compacts before the limit; or ask the gateway to pass the API's "
-        "error unchanged",
-        detail,
-    )
-
-
-@check(
-    "error_bodies",
-    layer="api",
-    title="error bodies passed through in the Anthropic shape",
-    formats=ANTHROPIC,
-    depends=("messages",),
-)
-def error_bodies(ctx: Context) -> Outcome:
-    try:
-        reply = _oversized(ctx)
-    except ProbeError as exc:
-        return fail(f"error request: {exc.message}", "see the http check")
-    if 200 <= reply.status < 300:
-        return skip("no request doctor sends was refused: no error body to check")
-    data = reply.json()
-    err = data.get("error") if isinstance(data, dict) else None
-    shown = clip(reply.body.decode("utf-8", "replace"), 200)
-    detail = {"status": reply.status, "body": shown}
-    if (
-        isinstance(data, dict)
-        and data.get("type") == "error"
-        and isinstance(err, dict)
-        and isinstance(err.get("type"), str)
-        and isinstance(err.get("message"), str)
-    ):
-        return ok(f"{reply.status} {err['type']}: the API's error body came through", detail)
-    return fail(
-        f"{reply.status}: the error body is not the API's "
-        f"({'an HTML page' if reply.is_html else repr(clip(shown, 80))}): Claude Code "
-        "reads the wording to recover (compaction, retries without a feature)",
-        "ask the gateway's operators to pass upstream error bodies through unchanged; "
-        "no profile option helps",
         detail,
     )

@@ -29,6 +29,7 @@ MODULES = (
     "checks_http",
     "checks_api",
     "checks_guide",  # Claude Code's troubleshooting table: requests a gateway may refuse
+    "checks_wording",  # ... and the error wording Claude Code recovers by
     "deep",  # --deep: the installed Claude Code's own request, replayed
     "checks_client",  # the table's client-side rows; retry_after last, it reads the whole run
 )

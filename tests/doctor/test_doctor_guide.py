@@ -127,13 +127,13 @@ def test_gateway_side_rows_name_the_gateway_change(
 ) -> None:
     with mock_thread(**HEALTHY, **faults) as url:
         ProfileStore().save(make_profile(url, extra=MODEL))
-        _, checks, out = doctor_json("--check", check_id)
+        _, checks, _out = doctor_json("--check", check_id)
         assert checks[check_id]["status"] == status, checks[check_id]
         assert said in checks[check_id]["summary"] and fix in checks[check_id]["fix"]
         assert "profile_fix" not in checks[check_id]["detail"]
     with mock_thread(**HEALTHY) as url:  # the same check against a healthy gateway
         ProfileStore().save(make_profile(url, extra=MODEL))
-        _, checks, out = doctor_json("--check", check_id)
+        _, checks, _out = doctor_json("--check", check_id)
         assert checks[check_id]["status"] in ("ok", "skip"), checks[check_id]
 
 
