@@ -46,9 +46,9 @@ def doctor(
 ) -> None:
     """Diagnose a gateway layer by layer: config, secret, proxy, DNS, TCP, TLS, HTTP, auth,
     models, requests, streaming, Claude Code compatibility. Exit 1 when a check fails."""
-    from llmgw_cli import console
+    from llmgw_cli.cli import console
+    from llmgw_cli.cli import render_doctor as render
     from llmgw_cli.config.store import ProfileStore
-    from llmgw_cli.doctor import render
     from llmgw_cli.doctor.context import Options
     from llmgw_cli.doctor.registry import all_checks
     from llmgw_cli.doctor.result import exit_code
@@ -90,8 +90,9 @@ def doctor(
 
 def _fix(store: Any, report: Any, options: Any, quiet: bool) -> Any:
     """Write what the report's checks ask for, show the diff, re-run those checks."""
-    from llmgw_cli import console
-    from llmgw_cli.doctor import fix, render
+    from llmgw_cli.cli import console
+    from llmgw_cli.cli import render_doctor as render
+    from llmgw_cli.doctor import fix
     from llmgw_cli.doctor.runner import run_profile
 
     switches, asked = fix.needed(report)

@@ -138,6 +138,24 @@ def validate(p: Profile, doc: Located) -> None:
     if not p.endpoint:
         raise schema.fail(doc, ("endpoint",), "missing; add endpoint: https://your-gateway")
     p.endpoint = check_url(p.endpoint, doc, ("endpoint",))
+    _validate_formats(p, doc)
+    _validate_auth(p, doc)
+    _validate_names(p, doc)
+    _validate_claude_code(p.claude_code, doc)
+    if p.proxy.https:
+        p.proxy.https = check_url(p.proxy.https, doc, ("proxy", "https"))
+    for key in ("connect_s", "first_byte_s", "total_s"):
+        if getattr(p.timeouts, key) <= 0:
+            raise schema.fail(doc, ("timeouts", key), "must be more than 0 seconds")
+    if "anthropic" in p.formats and p.root.endswith("/v1"):
+        p.endpoint = p.root[: -len("/v1")]
+        p.warnings.append(
+            f"endpoint ended in /v1; stored as {p.endpoint} "
+            "(Claude Code adds /v1 itself and would call /v1/v1/messages)"
+        )
+
+
+def _validate_formats(p: Profile, doc: Located) -> None:
     for i, fmt in enumerate(p.formats):
         if fmt not in FORMATS:
             raise schema.fail(
@@ -145,6 +163,9 @@ def validate(p: Profile, doc: Located) -> None:
             )
     if not p.formats:
         raise schema.fail(doc, ("formats",), "list at least one of " + ", ".join(FORMATS))
+
+
+def _validate_auth(p: Profile, doc: Located) -> None:
     if p.auth.type not in AUTH_TYPES:
         raise schema.fail(doc, ("auth", "type"), f"use one of {', '.join(AUTH_TYPES)}")
     if p.auth.secret is not None:
@@ -160,23 +181,18 @@ def validate(p: Profile, doc: Located) -> None:
             ("auth", "secret"),
             "missing; set it to keyring, env:VAR, cmd:COMMAND or file (or auth.type: none)",
         )
+
+
+def _validate_names(p: Profile, doc: Located) -> None:
+    """Header names and values, and Claude Code's extra environment names."""
     for key, value in p.headers.items():
         if not HEADER_NAME_RE.match(key):
             raise schema.fail(doc, ("headers", key), "not a valid HTTP header name")
         if "\n" in value or "\r" in value:
             raise schema.fail(doc, ("headers", key), "a header value cannot contain a line break")
-    _validate_claude_code(p.claude_code, doc)
-    if p.proxy.https:
-        p.proxy.https = check_url(p.proxy.https, doc, ("proxy", "https"), keep_path=True)
-    for key in ("connect_s", "first_byte_s", "total_s"):
-        if getattr(p.timeouts, key) <= 0:
-            raise schema.fail(doc, ("timeouts", key), "must be more than 0 seconds")
-    if "anthropic" in p.formats and p.root.endswith("/v1"):
-        p.endpoint = p.root[: -len("/v1")]
-        p.warnings.append(
-            f"endpoint ended in /v1; stored as {p.endpoint} "
-            "(Claude Code adds /v1 itself and would call /v1/v1/messages)"
-        )
+    for key in p.claude_code.env:
+        if not ENV_NAME_RE.match(key):
+            raise schema.fail(doc, ("claude_code", "env", key), "not a valid environment name")
 
 
 def _validate_claude_code(cc: ClaudeCode, doc: Located) -> None:
@@ -186,12 +202,9 @@ def _validate_claude_code(cc: ClaudeCode, doc: Located) -> None:
             raise schema.fail(
                 doc, ("claude_code", key), f"{tokens} tokens: use a count between 1000 and 10000000"
             )
-    for key in cc.env:
-        if not ENV_NAME_RE.match(key):
-            raise schema.fail(doc, ("claude_code", "env", key), "not a valid environment name")
 
 
-def check_url(url: str, doc: Located, path: tuple[str, ...], keep_path: bool = True) -> str:
+def check_url(url: str, doc: Located, path: tuple[str, ...]) -> str:
     try:
         parts = urlsplit(url.strip())
         port = parts.port  # raises on a bad port

@@ -30,7 +30,7 @@ SHIM_FIX = "or put `llmgw shim` in front (it synthesizes pings and normalises re
 
 @check(
     "auth_conflict",
-    layer="http",
+    layer="client",
     title="not both ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN in the environment",
     formats=("anthropic",),
     depends=("auth",),
@@ -94,7 +94,7 @@ def helper_command(environ: Any, cwd: Path) -> tuple[str, Path] | None:
 
 @check(
     "api_key_helper",
-    layer="config",
+    layer="client",
     title="Claude Code's apiKeyHelper prints one line and exits 0 in time",
     formats=("anthropic",),
     depends=("config",),
@@ -144,7 +144,7 @@ def api_key_helper(ctx: Context) -> Outcome:
 
 @check(
     "discovery",
-    layer="http",
+    layer="client",
     title="model discovery: GET /v1/models?limit=1000 in 3 s without redirects",
     formats=("anthropic",),
     depends=("auth",),
@@ -202,7 +202,7 @@ def _discover(ctx: Context, url: str) -> tuple[str | None, dict[str, Any]]:
 
 @check(
     "pings",
-    layer="api",
+    layer="client",
     title="ping events and no long silence on a stream",
     formats=("anthropic",),
     depends=("stream",),
@@ -241,7 +241,7 @@ _SECONDS = re.compile(r"^\d+$")
 
 @check(
     "retry_after",
-    layer="api",
+    layer="client",
     title="retry-after in whole seconds (60 at most)",
     formats=("anthropic", "openai"),
     depends=("auth",),

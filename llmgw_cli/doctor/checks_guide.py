@@ -77,7 +77,7 @@ def other_refusal(ctx: Context, reply: Reply, what: str) -> Outcome:
 
 @check(
     "waf",
-    layer="api",
+    layer="guide",
     title="a Claude-Code-sized body (~90 KB) is not stopped by a web-application firewall",
     formats=ANTHROPIC,
     depends=("messages",),
@@ -124,7 +124,7 @@ def _claude_sized(sample: dict[str, Any]) -> dict[str, Any]:
 
 @check(
     "adaptive",
-    layer="api",
+    layer="guide",
     title="thinking: {type: adaptive} accepted",
     formats=ANTHROPIC,
     depends=("messages",),
@@ -156,7 +156,7 @@ def adaptive(ctx: Context) -> Outcome:
 
 @check(
     "tool_regex",
-    layer="api",
+    layer="guide",
     title="a strict tool schema with a \\p{…} regex accepted",
     formats=ANTHROPIC,
     depends=("messages",),
@@ -202,7 +202,7 @@ def tool_regex(ctx: Context) -> Outcome:
 
 @check(
     "advisor",
-    layer="api",
+    layer="guide",
     title="the advisor tool accepted",
     formats=ANTHROPIC,
     depends=("messages",),

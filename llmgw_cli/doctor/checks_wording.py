@@ -36,7 +36,7 @@ def _oversized(ctx: Context) -> Reply:
 
 @check(
     "context_limit",
-    layer="api",
+    layer="wording",
     title="an oversized request gets the context-limit wording Claude Code compacts on",
     formats=ANTHROPIC,
     depends=("messages",),
@@ -80,7 +80,7 @@ def context_limit(ctx: Context) -> Outcome:
 
 @check(
     "error_bodies",
-    layer="api",
+    layer="wording",
     title="error bodies passed through in the Anthropic shape",
     formats=ANTHROPIC,
     depends=("messages",),

@@ -68,7 +68,7 @@ def tested(shape: shapes.Shape) -> str:
 
 @check(
     "deep",
-    layer="api",
+    layer="deep",
     title="--deep: replay the installed Claude Code's own request, feature by feature",
     formats=("anthropic",),
     depends=("messages",),

@@ -51,7 +51,10 @@ def _tools(body: Body) -> list[dict[str, Any]]:
 
 
 def _drop(key: str) -> Callable[[Body], None]:
-    return lambda body: body.pop(key, None)  # type: ignore[func-returns-value]
+    def remove(body: Body) -> None:
+        body.pop(key, None)
+
+    return remove
 
 
 def _drop_tool_key(key: str) -> Callable[[Body], None]:

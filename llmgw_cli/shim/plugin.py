@@ -109,11 +109,7 @@ class Reject(Exception):
     """Raised by ``on_request`` to answer the client without going upstream."""
 
     def __init__(
-        self,
-        status: int,
-        error_type: str,
-        message: str,
-        headers: Mapping[str, str] | None = None,
+        self, status: int, error_type: str, message: str, headers: Mapping[str, str] | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
