@@ -79,7 +79,8 @@ def test_cold_litellm_stream_gets_no_buffering_warning(litellm: dict[str, str]) 
     stream = checks["stream"]
     assert stream["status"] == "ok", stream["summary"]
     assert "something buffers" not in output
-    burst = stream["detail"].get("first_stream_burst", False)
+    detail = stream["detail"]
+    burst = isinstance(detail, dict) and detail.get("first_stream_burst", False)
     print(f"\ncold LiteLLM: first stream in one burst: {burst}; {stream['summary']}")
     for name in ("http", "auth", "models", "messages", "betas", "waf", "adaptive", "error_bodies"):
         assert checks[name]["status"] == "ok", (name, checks[name]["summary"])
