@@ -16,6 +16,7 @@ DEFAULT_MODELS = (
     "gpt-4o-mini",
 )
 FORMATS = ("anthropic", "openai", "both")
+RETRY_AFTER_FORMATS = ("seconds", "http-date", "float")  # --retry-after-format
 
 
 @dataclass
@@ -81,12 +82,25 @@ class MockConfig:
             raise UsageError("--models needs a comma-separated list of model names")
         if self.require_key is not None and not self.require_key:
             raise UsageError("--require-key needs a non-empty key")
-        from llmgw_cli.mock.guide import validate
-
-        validate(self)
+        self._validate_faults()
         if self.log_limit < 0 or self.log_body_limit < 0 or self.max_body < 1:
             raise UsageError("the request log limits must be 0 or more")
         return self
+
+    def _validate_faults(self) -> None:
+        """The troubleshooting-table faults (llmgw_cli.mock.guide)."""
+        if self.retry_after_format not in RETRY_AFTER_FORMATS:
+            raise UsageError(
+                f"--retry-after-format must be one of {', '.join(RETRY_AFTER_FORMATS)}"
+            )
+        for flag, amount in (
+            ("--waf-403-over-bytes", self.waf_403_over_bytes),
+            ("--context-window", self.context_window),
+        ):
+            if amount is not None and amount < 1:
+                raise UsageError(f"{flag} must be 1 or more, not {amount}")
+        if self.stream_pause_ms < 0 or self.ping_every_ms < 0:
+            raise UsageError("--stream-pause-ms and --ping-every-ms must be 0 or more")
 
     @property
     def serves_anthropic(self) -> bool:

@@ -32,29 +32,12 @@ if TYPE_CHECKING:
     from llmgw_cli.mock.config import MockConfig
 
 ADVISOR_TOOL = "advisor_20260301"
-RETRY_AFTER_FORMATS = ("seconds", "http-date", "float")
 WAF_PAGE = (
     b"<!DOCTYPE html><html><head><title>Request Rejected</title></head><body>"
     b"<h1>Request Rejected</h1><p>The requested URL was rejected. Please consult with your "
     b"administrator.</p><p>Your support ID is: 1234567890</p></body></html>"
 )
 _TAGS = "'bash_20250124', 'custom', 'text_editor_20250124', 'web_search_20250305'"
-
-
-def validate(config: MockConfig) -> None:
-    """Raise ``UsageError`` naming the flag of this module's faults to fix."""
-    from llmgw_cli.errors import UsageError
-
-    if config.retry_after_format not in RETRY_AFTER_FORMATS:
-        raise UsageError(f"--retry-after-format must be one of {', '.join(RETRY_AFTER_FORMATS)}")
-    for flag, amount in (
-        ("--waf-403-over-bytes", config.waf_403_over_bytes),
-        ("--context-window", config.context_window),
-    ):
-        if amount is not None and amount < 1:
-            raise UsageError(f"{flag} must be 1 or more, not {amount}")
-    if config.stream_pause_ms < 0 or config.ping_every_ms < 0:
-        raise UsageError("--stream-pause-ms and --ping-every-ms must be 0 or more")
 
 
 def before_json(config: MockConfig, request: web.Request, raw: bytes) -> None:
