@@ -105,7 +105,10 @@ def api_key_helper(ctx: Context) -> Outcome:
         return skip("no apiKeyHelper in Claude Code's settings")
     command, where = found
     budget = ctx.options.helper_budget_s
-    detail: dict[str, Any] = {"command": command, "settings": str(where)}
+    # Only the program is shown: a helper command may carry a key in its arguments.
+    words = command.split()
+    shown = (words[0] if words else "") + (" …" if len(words) > 1 else "")
+    detail: dict[str, Any] = {"command": shown, "settings": str(where)}
     start = time.perf_counter()
     try:
         done = subprocess.run(
@@ -117,7 +120,7 @@ def api_key_helper(ctx: Context) -> Outcome:
         )
     except subprocess.TimeoutExpired:
         return fail(
-            f"apiKeyHelper {command!r} did not finish within {budget:.0f} s",
+            f"apiKeyHelper {shown!r} did not finish within {budget:.0f} s",
             "make the helper answer quickly (cache the key); Claude Code waits for it on every "
             "refresh",
             detail,
@@ -127,19 +130,17 @@ def api_key_helper(ctx: Context) -> Outcome:
     detail["exit"], detail["lines"] = done.returncode, len(lines)
     edit = f"fix the command in {where} (`llmgw claude-settings --profile {ctx.profile.name}`)"
     if done.returncode != 0:
-        return fail(f"apiKeyHelper {command!r} exited {done.returncode}", edit, detail)
+        return fail(f"apiKeyHelper {shown!r} exited {done.returncode}", edit, detail)
     if len(lines) != 1 or not lines[0].strip():
         return fail(
-            f"apiKeyHelper {command!r} printed {len(lines)} lines: Claude Code needs exactly one "
+            f"apiKeyHelper {shown!r} printed {len(lines)} lines: Claude Code needs exactly one "
             "(the key) and fails on anything else",
             edit,
             detail,
         )
     if ctx.secret is not None and lines[0].strip() != ctx.secret:
-        return warn(f"apiKeyHelper {command!r} prints a key, but not this profile's", edit, detail)
-    return ok(
-        f"{command!r}: one line, exit 0, {detail['ms']:.0f} ms (budget {budget:.0f} s)", detail
-    )
+        return warn(f"apiKeyHelper {shown!r} prints a key, but not this profile's", edit, detail)
+    return ok(f"{shown!r}: one line, exit 0, {detail['ms']:.0f} ms (budget {budget:.0f} s)", detail)
 
 
 @check(
