@@ -15,6 +15,7 @@ from llmgw_cli.doctor.httpprobe import Reply, clip, describe_html
 from llmgw_cli.doctor.netprobe import ProbeError
 from llmgw_cli.doctor.registry import check
 from llmgw_cli.doctor.result import Outcome, fail, ok, skip
+from llmgw_cli.wire.error_bodies import anthropic_error_type
 
 # Claude Code 2.1.328 parses this wording to compact and retry (its own regular expression).
 CONTEXT_WORDING = re.compile(r"prompt is too long[^0-9]*(\d+)\s*tokens?\s*>\s*(\d+)", re.I)
@@ -92,18 +93,11 @@ def error_bodies(ctx: Context) -> Outcome:
         return fail(f"error request: {exc.message}", "see the http check")
     if 200 <= reply.status < 300:
         return skip("no request doctor sends was refused: no error body to check")
-    data = reply.json()
-    err = data.get("error") if isinstance(data, dict) else None
+    kind = anthropic_error_type(reply.json())
     shown = clip(reply.body.decode("utf-8", "replace"), 200)
     detail = {"status": reply.status, "body": shown}
-    if (
-        isinstance(data, dict)
-        and data.get("type") == "error"
-        and isinstance(err, dict)
-        and isinstance(err.get("type"), str)
-        and isinstance(err.get("message"), str)
-    ):
-        return ok(f"{reply.status} {err['type']}: the API's error body came through", detail)
+    if kind is not None:
+        return ok(f"{reply.status} {kind}: the API's error body came through", detail)
     return fail(
         f"{reply.status}: the error body is not the API's "
         f"({'an HTML page' if reply.is_html else repr(clip(shown, 80))}): Claude Code "

@@ -19,11 +19,12 @@ import re
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-from llmgw_cli.doctor import apicalls, schemas
+from llmgw_cli.doctor import apicalls
 from llmgw_cli.doctor.context import Context
 from llmgw_cli.doctor.httpprobe import Reply, clip
 from llmgw_cli.doctor.result import Outcome, fail, warn
 from llmgw_cli.doctor.sseprobe import StreamReport
+from llmgw_cli.wire import schemas
 
 _PATH = re.compile(r"(?:\b(?:POST|GET|PUT)\s+)?(/v1/[A-Za-z0-9_./-]+)")
 _BETA = re.compile(r"Unexpected value\(s\)\s+(.+?)\s+for the\s+`?anthropic-beta`?\s+header", re.S)
