@@ -47,7 +47,7 @@ class Proxy:
 
 @dataclass
 class ClaudeCode:
-    """Claude Code's compatibility switches (docs/architecture.md, "Profile → environment");
+    """Claude Code's compatibility switches (docs/clients.md, "Compatibility switches");
     ``clientenv.mapping.SWITCHES`` names the variable each one sets."""
 
     disable_experimental_betas: bool = False

@@ -1,5 +1,5 @@
 """Claude Code's troubleshooting table as checks, part 2: the client's side and the
-gateway's timing (docs/architecture.md, "doctor: the gateway guide") — both key variables
+gateway's timing (docs/architecture.md, "doctor/") — both key variables
 set, the apiKeyHelper, model discovery, ping cadence, ``retry-after``.
 """
 

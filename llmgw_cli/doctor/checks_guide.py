@@ -1,5 +1,5 @@
 """Claude Code's troubleshooting table as checks, part 1: what the gateway does to the
-requests Claude Code sends (docs/architecture.md, "doctor: the gateway guide").
+requests Claude Code sends (docs/architecture.md, "doctor/").
 
 Each probe is one small request (max_tokens 8) that a healthy gateway accepts; the ones a
 gateway may refuse run after the plain request checks, and only refusals that LiteLLM does

@@ -1,5 +1,5 @@
 """Claude Code's troubleshooting table as checks: the error wording Claude Code recovers
-by (docs/architecture.md, "doctor: the gateway guide") — one oversized request shows whether
+by (docs/architecture.md, "doctor/") — one oversized request shows whether
 the context-limit error keeps the API's words (auto-compaction depends on them) and whether
 error bodies come through in the API's shape at all.
 """

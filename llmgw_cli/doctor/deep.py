@@ -1,5 +1,5 @@
 """``llmgw doctor --deep``: replay the installed Claude Code's own request against the profile
-(docs/architecture.md, "doctor --deep") — the release canary for a new Claude Code version.
+(docs/architecture.md, "doctor/") — the release canary for a new Claude Code version.
 
 The shape (doctor/shape.py) is replayed as Claude Code would send it with this profile's
 switches: first whole; when the gateway refuses it, once with each feature (a beta and its

@@ -1,6 +1,6 @@
 """The optional features in Claude Code's request, each a beta and/or body field that travel
 together, and the ``claude_code:`` switch that stops Claude Code sending it
-(docs/architecture.md, "doctor --deep"). Which switch removes what was recorded from
+(docs/architecture.md, "doctor/"). Which switch removes what was recorded from
 Claude Code 2.1.328 (one ``claude -p`` turn per switch, compared with the plain one):
 
   disable_experimental_betas  context-management, per-turn-control, mid-conversation-tool-

@@ -1,6 +1,6 @@
 """``llmgw doctor --fix``: write the ``claude_code:`` switches the probes showed necessary
 into the profile — atomically, after a backup, with a diff — then re-run the checks that
-asked for them to prove the fix (docs/architecture.md, "doctor --fix").
+asked for them to prove the fix (docs/architecture.md, "doctor/").
 
 A check asks for a switch with ``detail["profile_fix"] = {key: value}``; only keys of the
 profile's ``claude_code`` section are written, and the result is validated like any profile.

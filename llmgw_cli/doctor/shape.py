@@ -1,5 +1,5 @@
 """The request shape of the installed Claude Code, for ``llmgw doctor --deep``
-(docs/architecture.md, "doctor --deep").
+(docs/architecture.md, "doctor/").
 
 Recording: one ``claude -p`` turn against a local recorder (``llmgw mock`` in a thread), with a
 scratch HOME and working directory and ``CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1``. What is

@@ -1,5 +1,5 @@
 """Verdicts that name the real cause when a gateway's answer has more than one reading
-(docs/architecture.md, "doctor: no false verdicts"):
+(docs/architecture.md, "doctor/"):
 
 - a 429 after one of doctor's own failed requests: the gateway (LiteLLM) put the route in
   cooldown because of that failure; it is its consequence, not a rate limit;

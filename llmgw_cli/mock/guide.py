@@ -1,4 +1,4 @@
-"""Gateway faults from Claude Code's troubleshooting table (docs/architecture.md, "doctor"),
+"""Gateway faults from Claude Code's troubleshooting table (docs/architecture.md, "doctor/"),
 played by ``llmgw mock`` so each row of ``llmgw doctor``'s guide checks can be shown failing:
 
   --reject-adaptive          400 on ``thinking: {type: adaptive}`` (Bedrock-style tag error)
