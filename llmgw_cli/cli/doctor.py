@@ -77,12 +77,12 @@ def doctor(
     store = ProfileStore()
     options = Options(verbose=verbose, deep=deep)
     reports = run_selected(store, profile, every, options=options, checks=checks or None)
-    if fix:
+    if not json_out:
+        render.render_reports(console.out, reports, verbose)
+    if fix:  # the exit code is the re-run's for the fixed checks
         reports = [_fix(store, r, options, json_out) for r in reports]
     if json_out:
         console.print_json({"version": 1, "results": [r.to_json(strict, verbose) for r in reports]})
-    else:
-        render.render_reports(console.out, reports, verbose)
     code = exit_code(reports, strict)
     if code:
         raise typer.Exit(code)
