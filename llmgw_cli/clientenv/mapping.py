@@ -73,11 +73,6 @@ SWITCHES: tuple[tuple[str, str], ...] = (
 )
 
 
-def switch_var(key: str) -> str:
-    """The variable behind ``claude_code.<key>`` (for fixes and help texts)."""
-    return dict(SWITCHES)[key]
-
-
 def switch_env(cc: ClaudeCode) -> dict[str, str]:
     """The variables ``cc``'s switches set; a switch at Claude Code's default sets nothing."""
     env: dict[str, str] = {}
