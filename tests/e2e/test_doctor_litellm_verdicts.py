@@ -31,7 +31,7 @@ model_list:
   - model_name: claude-sonnet-4-5
     litellm_params: {{model: anthropic/claude-sonnet-4-5, api_base: "{healthy}", api_key: upstream}}
   - model_name: gpt-4o
-    litellm_params: {{model: openai/gpt-4o, api_base: "{healthy}/v1", api_key: upstream}}
+    litellm_params: {{model: openai/gpt-4o, api_base: "{chat}/v1", api_key: upstream}}
   - model_name: claude-strict
     litellm_params: {{model: anthropic/claude-sonnet-4-5, api_base: "{strict}", api_key: upstream}}
   - model_name: claude-json
@@ -49,6 +49,8 @@ def litellm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
             "healthy": stack.enter_context(
                 mock_thread(ttft_ms=30, itl_ms=15, context_window=200_000)
             ),
+            # an OpenAI upstream with Chat Completions only (no /v1/responses)
+            "chat": stack.enter_context(mock_thread(format="openai")),
             "strict": stack.enter_context(mock_thread(reject_betas=True)),
             "json": stack.enter_context(mock_thread(json_for_stream=True)),
         }
@@ -98,7 +100,7 @@ def test_openai_route_404_names_the_gateway_route_and_the_cooldown(litellm: dict
     assert "called /v1/responses on its upstream" in str(messages["summary"])
     assert "the gateway's route for gpt-4o is wrong, not the model name" in str(messages["summary"])
     assert "use a model the gateway serves" not in output
-    assert any(r["path"] == "/v1/responses" for r in requests_seen(litellm["healthy"]))
+    assert any(r["path"] == "/v1/responses" for r in requests_seen(litellm["chat"]))
     # LiteLLM put gpt-4o in cooldown after that 404: the stream check's 429 is its consequence
     stream = checks["stream"]
     assert "429 caused by doctor's own failed request: messages" in str(stream["summary"])
