@@ -32,11 +32,18 @@ def register(app: typer.Typer) -> None:
 
 def bench(
     profile: list[str] = typer.Option(
-        [], "--profile", "-p", metavar="NAME", autocompletion=profile_names,
+        [],
+        "--profile",
+        "-p",
+        metavar="NAME",
+        autocompletion=profile_names,
         help="Profile to bench (repeatable; default: the selected one).",
     ),
     model: list[str] = typer.Option(
-        [], "--model", "-m", metavar="M",
+        [],
+        "--model",
+        "-m",
+        metavar="M",
         help="Model (repeatable: one run per model; default: the profile's).",
     ),
     requests: int = typer.Option(
@@ -46,7 +53,10 @@ def bench(
         None, "--duration", metavar="S", help="Run for S seconds instead of -n."
     ),
     concurrency: int = typer.Option(
-        None, "-c", "--concurrency", metavar="C",
+        None,
+        "-c",
+        "--concurrency",
+        metavar="C",
         help="Closed loop: requests in flight per run [default: 1].",
     ),
     rate: float = typer.Option(
@@ -66,7 +76,9 @@ def bench(
         False, "--no-stream", help="Ask for whole responses (no TTFT or ITL)."
     ),
     slo: str = typer.Option(
-        None, "--slo", metavar="ttft=MS,e2e=MS",
+        None,
+        "--slo",
+        metavar="ttft=MS,e2e=MS",
         help="Goodput bounds, [,p=PERCENT] (default 99): exit 1 when missed.",
     ),
     json_file: Path = typer.Option(
@@ -125,7 +137,9 @@ def bench(
         export.write(csv_file, export.csv_text(result))
         console.info(f"wrote {csv_file}")
     if report is not None:
-        render.save_report(result, report)
+        from llmgw_cli.reports import bench_report
+
+        bench_report.save(result, report)
         console.info(f"wrote {report}")
     failures = result.failures()
     if failures:
