@@ -78,6 +78,11 @@ def latency_over_time(result: Result, width: int = 1220) -> Chart:
         width=width, height=320,
     )  # fmt: skip
     warm = [s for run in result.warmup for s in run]
+    chart.legend = [Entry(n, colour(i)) for i, n in enumerate(labels(result))]
+    if any(not s.ok for s in all_samples):
+        chart.legend.append(Entry("failed", ERROR, "extra"))
+    if warm:
+        chart.legend.append(Entry("warm-up", MUTED, "extra"))
     if warm:
         chart.band(min(s.start_s for s in warm), 0.0, "warm-up")
     errors: list[tuple[float, float, str]] = []
@@ -96,11 +101,6 @@ def latency_over_time(result: Result, width: int = 1220) -> Chart:
         ]  # fmt: skip
     if errors:
         chart.points(errors, ERROR, shape="x", opacity=1)
-    chart.legend = [Entry(n, colour(i)) for i, n in enumerate(labels(result))]
-    if errors:
-        chart.legend.append(Entry("failed", ERROR, "extra"))
-    if warm:
-        chart.legend.append(Entry("warm-up", MUTED, "extra"))
     return chart
 
 
@@ -128,14 +128,14 @@ def throughput_over_time(result: Result, width: int = 1220) -> Chart:
         if any(bad):
             any_errors = True
             series.append((f"{name} failed", colour(i), mids, [c / w for c in bad[:last]], True))
-    chart = charts.over_time(
+    legend = [Entry(n, colour(i)) for i, n in enumerate(labels(result))]
+    if any_errors:
+        legend.append(Entry("failed / s (dashed)", ERROR, "extra", dash=True))
+    return charts.over_time(
         f"throughput and errors over time ({w:g} s bins)", series,
         "time (s since the measured part began)", "throughput (requests/s)", width=width,
+        legend=legend,
     )  # fmt: skip
-    chart.legend = [Entry(n, colour(i)) for i, n in enumerate(labels(result))]
-    if any_errors:
-        chart.legend.append(Entry("failed / s (dashed)", ERROR, "extra", dash=True))
-    return chart
 
 
 def itl_distribution(result: Result, width: int = 600) -> Chart | None:
@@ -158,9 +158,9 @@ def itl_distribution(result: Result, width: int = 600) -> Chart | None:
         "inter-token latency distribution", Axis("gap between tokens (ms)", xs),
         Axis("share of gaps (%)", ys, "%"), width=width,
     )  # fmt: skip
+    chart.legend = [Entry(n, colour(i)) for i, n in enumerate(labels(result))]
     for i, t in enumerate(tops):
         chart.line([*edges[:-1], edges[-1]], [*t, t[-1]], colour(i), step=True)
-    chart.legend = [Entry(n, colour(i)) for i, n in enumerate(labels(result))]
     return chart
 
 

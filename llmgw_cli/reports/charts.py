@@ -23,6 +23,7 @@ def cdf(
     chart = Chart(
         title, Axis(x_title, xs), Axis("share of requests (%)", scale.Scale(0, 1), "%"), width=width
     )
+    chart.legend = [Entry(name, col) for name, col, _ in series]
     for name, col, vs in series:
         data = sorted(vs)
         if not data:
@@ -30,7 +31,6 @@ def cdf(
         n = len(data)
         ys = [(i + 1) / n for i in range(n)]
         chart.line([data[0], *data], [0.0, *ys], col, step=True, title=name)
-    chart.legend = [Entry(name, col) for name, col, _ in series]
     return chart
 
 
@@ -45,6 +45,7 @@ def grouped_bars(
         title, Axis("", scale.Scale(0, len(categories)), categories=tuple(categories)),
         Axis(y_title, ys), width=width, bottom=30,
     )  # fmt: skip
+    chart.legend = [Entry(name, col) for name, col, _ in series]
     k = max(1, len(series))
     slot = 0.8 / k
     floor = ys.lo
@@ -60,7 +61,6 @@ def grouped_bars(
                     f'y="{chart.py(v) - 3:.1f}" text-anchor="middle" font-size="9.5" '
                     f'fill="#3c4043">{scale.label(v)}</text>'
                 )
-    chart.legend = [Entry(name, col) for name, col, _ in series]
     return chart
 
 
@@ -74,10 +74,11 @@ def stacked_bars(
     many = len(categories) > 12
     chart = Chart(
         title,
-        Axis("", scale.Scale(0, len(categories)), categories=_thin(categories) if many else
+        Axis("", scale.Scale(0, len(categories)), categories=thin(categories) if many else
              tuple(categories)),
         Axis(y_title, ys), width=width, bottom=30,
     )  # fmt: skip
+    chart.legend = [Entry(name, col, "extra") for name, col, _ in series]
     base = [0.0] * len(categories)
     for name, col, vs in series:
         for i, v in enumerate(vs):
@@ -85,7 +86,6 @@ def stacked_bars(
                 tip = _tip(name, categories[i], v, fmt)
                 chart.rect(i + 0.12, i + 0.88, base[i], base[i] + v, col, tip)
                 base[i] += v
-    chart.legend = [Entry(name, col, "extra") for name, col, _ in series]
     return chart
 
 
@@ -93,7 +93,7 @@ def _tip(name: str, category: str, v: float, fmt: str) -> str:
     return f"{name} {category}: " + (f"${v:,.4f}" if fmt == "$" else f"{v:,.0f}")
 
 
-def _thin(categories: Sequence[str]) -> tuple[str, ...]:
+def thin(categories: Sequence[str]) -> tuple[str, ...]:
     """Label every n-th of many categories (the rest blank) so labels do not overlap."""
     step = math.ceil(len(categories) / 10)
     return tuple(c if i % step == 0 else "" for i, c in enumerate(categories))
@@ -102,12 +102,14 @@ def _thin(categories: Sequence[str]) -> tuple[str, ...]:
 def over_time(
     title: str, series: Sequence[tuple[str, str, Sequence[float], Sequence[float], bool]],
     x_title: str, y_title: str, *, width: int = 600, fmt: str = "", zero: bool = True,
+    legend: Sequence[Entry] = (), x_axis: Axis | None = None,
 ) -> Chart:  # fmt: skip
-    """Lines ``(label, colour, xs, ys, dashed)`` against time."""
+    """Lines ``(label, colour, xs, ys, dashed)`` against time (or ``x_axis``)."""
     xs = scale.fit([v for _, _, x, _, _ in series for v in x], zero=False, pad=0)
     top = [v for _, _, _, y, _ in series for v in y]
     ys = scale.Scale(0, 1) if fmt == "%" else scale.fit(top, zero=zero)
-    chart = Chart(title, Axis(x_title, xs), Axis(y_title, ys, fmt), width=width)
+    chart = Chart(title, x_axis or Axis(x_title, xs), Axis(y_title, ys, fmt), width=width)
+    chart.legend = list(legend)
     for name, col, x, y, dashed in series:
         chart.line(x, y, col, dash=dashed, title=name)
     return chart

@@ -72,8 +72,12 @@ class Chart:
     _body: list[str] = field(default_factory=list)
     left: int = 62
     right: int = 16
-    top: int = 34
+    top_margin: int = 34
     bottom: int = 46
+
+    @property
+    def top(self) -> float:
+        return self.top_margin + (18 if self.legend and self.legend_below_title() else 0)
 
     @property
     def pw(self) -> float:
@@ -185,6 +189,12 @@ class Chart:
         ]
         return "".join(parts)
 
+    def legend_below_title(self) -> bool:
+        """Whether title and legend would collide on one line (estimated text widths)."""
+        title_w = 7.4 * len(self.title)
+        legend_w = sum(24 + 6.4 * len(e.label) for e in self.legend)
+        return self.left + title_w + 24 + legend_w > self.width - self.right
+
     def _grid(self) -> str:
         out = ['<g class="grid" stroke="#e6e8eb" stroke-width="1">']
         for v, _ in self.y.ticks():
@@ -230,6 +240,8 @@ class Chart:
     def _legend(self) -> str:
         if not self.legend:
             return ""
+        if self.legend_below_title():
+            return legend(self.legend, self.left, 26)
         return legend(self.legend, self.width - self.right, 8, anchor_right=True)
 
 
