@@ -1,6 +1,6 @@
 """``llmgw usage --report FILE.html``: the audit log as charts, in the bench report's style.
 
-Cost and tokens per day (per hour when the window is under two days), by user and by
+Cost and tokens per day (per hour, per minute … when the log spans less), by user and by
 profile, each stacked by model; the share of prompt tokens read from the cache over time,
 per model; e2e and TTFT percentiles per profile; the summary table by model. A model has
 one colour on the whole page. Input: audit records (``auditlog.read``), nothing else.
@@ -32,9 +32,22 @@ def _model(r: Record) -> str:
     return str(r.get("upstream_model") or r.get("model") or "-")
 
 
-def _bucket(hourly: bool) -> Callable[[float], str]:
-    fmt = "%m-%d %H:00" if hourly else "%Y-%m-%d"
-    return lambda ts: datetime.fromtimestamp(ts, tz=timezone.utc).strftime(fmt)
+# (seconds, label format, name): the largest that cuts the window into at least 4 buckets.
+BUCKETS = (
+    (86400, "%Y-%m-%d", "day"), (3600, "%m-%d %H:00", "hour"),
+    (600, "%H:%M", "10 minutes"), (60, "%H:%M", "minute"), (10, "%H:%M:%S", "10 s"),
+)  # fmt: skip
+
+
+def bucket(span_s: float) -> tuple[Callable[[float], str], str]:
+    """A function from a timestamp to its bucket's label (UTC, sorting in time order)."""
+    size, fmt, name = next((b for b in BUCKETS if span_s / b[0] >= 4), BUCKETS[-1])
+
+    def label(ts: float) -> str:
+        start = ts - ts % size
+        return datetime.fromtimestamp(start, tz=timezone.utc).strftime(fmt)
+
+    return label, name
 
 
 def _stacked(
@@ -110,8 +123,7 @@ def html(records: Sequence[Record], since: float, now: float) -> str:
     stamped.sort(key=lambda p: p[0])
     recs = [r for _, r in stamped]
     first = stamped[0][0] if stamped else since
-    hourly = (now - max(since, first)) < 2 * 86400
-    to_bucket = _bucket(hourly)
+    to_bucket, unit = bucket(max(stamped[-1][0] if stamped else now, first + 1) - first)
     ts_of = {id(r): ts for ts, r in stamped}
 
     def stamp(r: Record) -> str:
@@ -120,7 +132,6 @@ def html(records: Sequence[Record], since: float, now: float) -> str:
     cats = sorted({stamp(r) for r in recs})
     models = sorted({_model(r) for r in recs}, key=lambda m: -sum(_cost(r) for r in recs
                                                                    if _model(r) == m))  # fmt: skip
-    unit = "hour" if hourly else "day"
     total = usage.summarize(recs, "model", since)
     header = (
         "<h1>llmgw usage</h1>"

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from llmgw_cli.shim import attempts, faults
 from llmgw_cli.shim.auth import UNAUTHORIZED, LocalAuth
+from llmgw_cli.shim.feed import Feed
 from llmgw_cli.shim.plugin import Exchange
 from llmgw_cli.shim.pluginhost import PluginHost
 from llmgw_cli.shim.router import Router
@@ -54,6 +55,7 @@ class Forwarder:
         self._ids = itertools.count(1)
         self._id_prefix = "req_" + os.urandom(4).hex() + "_"
         self._completing: set[asyncio.Task[None]] = set()
+        self.feed: Feed | None = None  # the dashboard's ring of finished requests
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         t0 = perf()
@@ -95,6 +97,8 @@ class Forwarder:
                 if ex.e2e_ms is None:
                     ex.e2e_ms = (perf() - t0) * 1000
                 self._complete(plugins, ex)
+            if self.feed is not None:
+                self.feed.note(ex)
 
     def _complete(self, plugins: PluginHost, ex: Exchange) -> None:
         """Run ``on_complete`` after the answer has gone out, not before: a whole (non-

@@ -96,6 +96,12 @@ class Exchange:
         model = data.get("model") if isinstance(data, dict) else None
         return model if isinstance(model, str) else None
 
+    def parsed_model(self) -> str | None:
+        """The requested model when something already parsed the body; never parses it."""
+        data = self._parsed if self._parsed_ok else None
+        model = data.get("model") if isinstance(data, dict) else None
+        return model if isinstance(model, str) else None
+
     @property
     def user(self) -> str | None:
         return self.headers.get("x-user-id")
@@ -109,7 +115,11 @@ class Reject(Exception):
     """Raised by ``on_request`` to answer the client without going upstream."""
 
     def __init__(
-        self, status: int, error_type: str, message: str, headers: Mapping[str, str] | None = None,
+        self,
+        status: int,
+        error_type: str,
+        message: str,
+        headers: Mapping[str, str] | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)

@@ -28,6 +28,9 @@ from llmgw_cli.shim import auth, daemon, pluginhost, runtime
 from llmgw_cli.shim.admin import PREFIX as ADMIN_PREFIX
 from llmgw_cli.shim.admin import Admin
 from llmgw_cli.shim.config import ShimConfig, is_loopback
+from llmgw_cli.shim.dashboard import PATH as DASHBOARD_PATH
+from llmgw_cli.shim.dashboard import Dashboard
+from llmgw_cli.shim.feed import Feed
 from llmgw_cli.shim.forward import Forwarder, Stats
 from llmgw_cli.shim.health import Health
 from llmgw_cli.shim.members import Member
@@ -67,6 +70,7 @@ class Server:
         self.forwarder: Forwarder | None = None
         self._retiring: set[asyncio.Future[None]] = set()
         self._info: dict[str, object] = {}
+        self.dashboard: Dashboard | None = None
 
     @property
     def router(self) -> Router:
@@ -92,9 +96,14 @@ class Server:
         health = Health(lambda: self.router, self.stats, shim.health_interval_s, info)
         self._info = info
         admin = Admin(self.forwarder.auth, health, self.reload_checked)
+        from llmgw_cli.prices import PriceTable
+
+        feed = self.forwarder.feed = Feed(PriceTable.from_config(shim.prices or None))
+        self.dashboard = Dashboard(self.forwarder.auth, cfg.token, feed, health.snapshot)
         handler = _dispatcher(
-            self.forwarder, health, metrics_open=is_loopback(shim.listen.host), admin=admin
-        )
+            self.forwarder, health, metrics_open=is_loopback(shim.listen.host), admin=admin,
+            dashboard=self.dashboard,
+        )  # fmt: skip
         loop = self._loop
 
         def make_request(
@@ -199,6 +208,8 @@ class Server:
         return None
 
     async def shutdown(self) -> None:
+        if self.dashboard is not None:
+            self.dashboard.close()  # its event streams end, so the runner need not wait
         if self._runner is not None:
             await self._runner.cleanup()  # stop listening, let in-flight requests finish
             self._runner = None
@@ -246,7 +257,9 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _dispatcher(forwarder: Forwarder, health: Health, metrics_open: bool, admin: Admin):  # type: ignore[no-untyped-def]
+def _dispatcher(  # type: ignore[no-untyped-def]
+    forwarder: Forwarder, health: Health, metrics_open: bool, admin: Admin, dashboard: Dashboard
+):
     from llmgw_cli.shim import faults
 
     forward = forwarder.handle
@@ -257,6 +270,8 @@ def _dispatcher(forwarder: Forwarder, health: Health, metrics_open: bool, admin:
         if path == "/health":
             return await health.handle(request)
         if path.startswith(ADMIN_PREFIX):
+            if path.startswith(DASHBOARD_PATH):
+                return await dashboard.handle(request)
             return await admin.handle(request)
         if path == "/metrics" and request.method == "GET":
             if not metrics_open and not forwarder.auth.ok(request.headers):

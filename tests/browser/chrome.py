@@ -68,6 +68,8 @@ class Browser:
             msg = json.loads(entry["message"])["message"]
             params = msg.get("params", {})
             if msg["method"] == "Network.requestWillBeSent":
+                if params.get("documentURL", "").startswith("chrome:"):
+                    continue  # the browser's own start page, not ours
                 sent[params["requestId"]] = Request(params["request"]["url"], None)
             elif msg["method"] == "Network.loadingFailed" and params["requestId"] in sent:
                 sent[params["requestId"]].failed = params.get("errorText", "failed")
@@ -95,6 +97,7 @@ def chromium(width: int = 1360, height: int = 900) -> Iterator[Browser]:
     options.add_argument(f"--window-size={width},{height}")
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.get("about:blank")  # leave the start page before any test counts requests
     try:
         yield Browser(driver)
     finally:
