@@ -135,12 +135,13 @@ class Chart:
         self._body.append("".join(out))
 
     def band(self, x0: float, x1: float, text: str, fill: str = "#eef0f3") -> None:
-        """A shaded stretch of the x axis (the warm-up), labelled at its top."""
+        """A shaded stretch of the x axis (the warm-up), labelled at its foot."""
         a, b = self.px(x0), self.px(x1)
+        foot = _n(self.top + self.ph - 6)
         self._body.insert(
             0,
             f'<g class="band"><rect x="{_n(a)}" y="{self.top}" width="{_n(max(b - a, 1))}" '
-            f'height="{_n(self.ph)}" fill="{fill}"/><text x="{_n(a + 4)}" y="{self.top + 12}" '
+            f'height="{_n(self.ph)}" fill="{fill}"/><text x="{_n(a + 4)}" y="{foot}" '
             f'class="band-label">{escape(text)}</text></g>',
         )
 

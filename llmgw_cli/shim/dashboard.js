@@ -41,7 +41,7 @@ function request(r) {
   return tr;
 }
 function chart() {
-  const svg = $('chart'), W = svg.clientWidth || 800, H = 220, L = 56, B = 28, T = 10;
+  const svg = $('chart'), W = svg.clientWidth || 800, H = 230, L = 56, B = 40, T = 10;
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`); svg.replaceChildren();
   const NS = 'http://www.w3.org/2000/svg';
   const mk = (tag, attrs, text) => { const e = document.createElementNS(NS, tag);
@@ -55,14 +55,19 @@ function chart() {
     mk('text', {x: L - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#3c4043'}, v.toFixed(0)); }
   mk('text', {x: 14, y: (H - B) / 2, transform: `rotate(-90 14 ${(H - B) / 2})`, 'text-anchor': 'middle',
     'font-size': 11, class: 'axis-label'}, 'latency (ms)');
-  mk('text', {x: (W + L) / 2, y: H - 6, 'text-anchor': 'middle', 'font-size': 11, class: 'axis-label'},
-    'the last ' + rows.length + ' requests over time');
+  mk('text', {x: (W + L) / 2, y: H - 4, 'text-anchor': 'middle', 'font-size': 11, class: 'axis-label'},
+    'time (s ago) · the last ' + rows.length + ' requests');
+  const now = t1;
+  for (let i = 0; i <= 5; i++) { const t = t0 + (t1 - t0) * i / 5;
+    mk('text', {x: x(t), y: H - B + 14, 'text-anchor': 'middle', 'font-size': 11, fill: '#3c4043'},
+      i === 5 ? 'now' : '-' + (now - t).toFixed(0) + ' s'); }
   for (const r of rows) { const bad = r.error || r.status === null || r.status >= 400;
     mk('circle', {cx: x(r.ts), cy: y(r.latency_ms), r: bad ? 4.5 : 3.5, fill: bad ? ERROR : colour(r.member || '-'),
       'fill-opacity': 0.85}); }
 }
 function render(s) {
-  $('status').textContent = s.status === 'ok' ? 'all members healthy' : 'degraded';
+  const open = s.members.filter(m => m.state !== 'closed').map(m => m.name);
+  $('status').textContent = open.length ? 'breaker open: ' + open.join(', ') : 'all breakers closed';
   $('meta').textContent = `${s.url} · chain ${(s.chain || []).join(' → ')} · up ${Math.round(s.uptime_s)} s`;
   $('members').replaceChildren(...s.members.map(member));
   const body = $('requests');

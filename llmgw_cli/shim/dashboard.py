@@ -43,7 +43,7 @@ MAX_CODES = 16
 COALESCE_S = 0.2
 TICK_S = 1.0
 HEARTBEAT_S = 15.0
-RECENT = 50  # requests in the first snapshot
+RECENT = 200  # at most this many requests per event (the whole ring at first)
 
 
 class Sessions:

@@ -133,6 +133,8 @@ class Feed:
             }
             tally = self.tallies.get(str(m.get("name")))
             row.update((tally or Tally()).public(self.prices))
+            if isinstance(m.get("error_rate"), float):  # the chain's: every attempt counts
+                row["error_rate"] = m["error_rate"]
             out.append(row)
         return out
 
