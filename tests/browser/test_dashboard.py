@@ -133,3 +133,29 @@ def test_dashboard_refuses_without_the_cookie(chain: Chain) -> None:
         assert "script-src 'nonce-" in page.headers["content-security-policy"]
         by_token = client.get(f"{base}?token={shim.token}")
         assert by_token.status_code == 303 and COOKIE in by_token.cookies
+
+
+def test_shim_dashboard_command_prints_a_one_time_link(browser: Browser) -> None:
+    from llmgw_cli.shim import runtime
+    from tests.helpers.cli import run
+
+    none = run("shim", "dashboard")
+    assert none.returncode == 2 and "llmgw shim start" in none.stderr  # says how to start one
+    with mock_thread() as url:
+        save_profile("m", url, auth="none")
+        assert run("shim", "start", "--profile", "m", "--port", "0", "--detach").returncode == 0
+        try:
+            state = runtime.read()
+            assert state is not None
+            out = run("shim", "dashboard")
+            assert out.returncode == 0, out.stderr
+            link = out.stdout.strip()
+            assert link.startswith(state.url + PATH + "?code=") and state.token not in link
+            assert "once" in out.stderr
+            browser.open(link)
+            assert browser.driver.current_url == state.url + PATH
+            members, _ = _wait(browser, MEMBERS, timeout=5)
+            assert [m["id"] for m in members] == ["member-m"]
+            assert httpx.get(link).status_code == 401  # used up by the browser
+        finally:
+            run("shim", "stop")
