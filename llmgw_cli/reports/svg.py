@@ -145,24 +145,6 @@ class Chart:
             f'class="band-label">{escape(text)}</text></g>',
         )
 
-    def vline(self, xv: float, colour: str, text: str) -> None:
-        x = _n(self.px(xv))
-        self._body.append(
-            f'<g class="marker"><line x1="{x}" x2="{x}" y1="{self.top}" '
-            f'y2="{_n(self.top + self.ph)}" stroke="{colour}" stroke-dasharray="3 3"/>'
-            f'<text x="{x}" y="{self.top - 3}" text-anchor="middle" class="marker-label">'
-            f"{escape(text)}</text></g>"
-        )
-
-    def hline(self, yv: float, colour: str, text: str) -> None:
-        y = _n(self.py(yv))
-        self._body.append(
-            f'<g class="marker"><line x1="{self.left}" x2="{_n(self.left + self.pw)}" y1="{y}" '
-            f'y2="{y}" stroke="{colour}" stroke-dasharray="5 3"/><text x="{_n(self.left + 4)}" '
-            f'y="{_n(float(y) - 4)}" class="marker-label" text-anchor="start">'
-            f"{escape(text)}</text></g>"
-        )
-
     def rect(self, x0: float, x1: float, y0: float, y1: float, colour: str, tip: str) -> None:
         a, b = sorted((self.px(x0), self.px(x1)))
         top, bot = sorted((self.py(y1), self.py(y0)))

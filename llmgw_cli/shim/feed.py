@@ -14,7 +14,6 @@ import asyncio
 import statistics
 import time
 from collections import deque
-from collections.abc import Callable
 from typing import Any
 
 from llmgw_cli.prices import PriceTable
@@ -170,5 +169,3 @@ def _request(s: Summary) -> dict[str, Any]:
         "tokens": tin + tout,
     }
 
-
-SnapshotFn = Callable[[], dict[str, Any]]
