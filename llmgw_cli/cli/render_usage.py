@@ -7,7 +7,7 @@ from typing import Any
 from rich import box
 from rich.table import Table
 
-from llmgw_cli.console import out
+from llmgw_cli.cli.console import out
 
 BAR_WIDTH = 40
 

@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
             _write_report(report_file, since, log)
         report = usage_report(since, by, log).to_dict()
         if json_out:
-            from llmgw_cli.console import print_json
+            from llmgw_cli.cli.console import print_json
 
             print_json(report)
         else:
@@ -40,7 +40,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _write_report(path: Path, since: str, log: Path | None) -> None:
-    from llmgw_cli import auditlog, console, paths
+    from llmgw_cli import auditlog, paths
+    from llmgw_cli.cli import console
     from llmgw_cli.errors import UsageError
     from llmgw_cli.reports import usage_report
     from llmgw_cli.usage import parse_since

@@ -168,4 +168,3 @@ def _request(s: Summary) -> dict[str, Any]:
         "attempts": attempts,
         "tokens": tin + tout,
     }
-
