@@ -102,6 +102,7 @@ class Dashboard:
     def close(self) -> None:
         """End the event streams (shutdown): their handlers return at once."""
         self._closing.set()
+        self.feed.wake()
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         path, method = request.path, request.method
@@ -179,10 +180,10 @@ class Dashboard:
                     if quiet >= HEARTBEAT_S:  # keeps proxies and idle timers from closing it
                         await resp.write(b": keep-alive\n\n")
                         quiet = 0.0
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass
+        except ConnectionResetError:
+            pass  # the page went away mid-write (a disconnect while waiting cancels us)
         finally:
-            self.feed.unwatch()
+            self.feed.unwatch(changed)
         return resp
 
 

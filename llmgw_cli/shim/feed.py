@@ -4,8 +4,8 @@
 heard of it): it appends one small tuple to a bounded ring (the last ``RING`` requests:
 model, status, latency, member, route, attempts, tokens; never a prompt or a body) and
 bumps the member's tally. That is all it costs when nobody watches (measured in
-``benchmarks/shim_overhead.py``). Watchers (the dashboard's SSE streams) wait on
-``changed()``; the per-member percentiles, costs and the JSON are built only for them.
+``benchmarks/dashboard_cost.py``). Each watcher (a dashboard's SSE stream) has an event
+``note`` sets; the per-member percentiles, costs and the JSON are built only for them.
 """
 
 from __future__ import annotations
@@ -71,8 +71,7 @@ class Feed:
         self.ring: deque[Summary] = deque(maxlen=RING)
         self.tallies: dict[str, Tally] = {}
         self.seq = 0
-        self.watchers = 0
-        self._changed: asyncio.Event | None = None
+        self._events: list[asyncio.Event] = []  # one per watcher
 
     def note(self, ex: Exchange) -> None:
         """Record a finished request (hot path: a tuple, a deque append, a few counters)."""
@@ -98,21 +97,25 @@ class Feed:
                 tally.ttft.append(ex.ttft_ms)
             if u.input_tokens or u.output_tokens:
                 _add(tally.usage, model, u)
-        if self._changed is not None:
-            self._changed.set()
+        if self._events:
+            self.wake()
+
+    @property
+    def watchers(self) -> int:
+        return len(self._events)
 
     def watch(self) -> asyncio.Event:
-        """A watcher arrives: from now on ``note`` wakes it (``unwatch`` when it leaves)."""
-        self.watchers += 1
-        if self._changed is None:
-            self._changed = asyncio.Event()
-        return self._changed
+        """A watcher arrives: from now on ``note`` sets its event (``unwatch`` when it leaves)."""
+        event = asyncio.Event()
+        self._events.append(event)
+        return event
 
-    def unwatch(self) -> None:
-        self.watchers -= 1
-        if self.watchers <= 0:
-            self.watchers = 0
-            self._changed = None
+    def unwatch(self, event: asyncio.Event) -> None:
+        self._events = [e for e in self._events if e is not event]
+
+    def wake(self) -> None:
+        for event in self._events:
+            event.set()
 
     def since(self, seq: int) -> list[dict[str, Any]]:
         """Requests after ``seq``, oldest first (at most the ring)."""

@@ -98,7 +98,8 @@ class Server:
         admin = Admin(self.forwarder.auth, health, self.reload_checked)
         from llmgw_cli.prices import PriceTable
 
-        feed = self.forwarder.feed = Feed(PriceTable.from_config(shim.prices or None))
+        feed = Feed(PriceTable.from_config(shim.prices or None))
+        self.forwarder.observe = feed.note
         self.dashboard = Dashboard(self.forwarder.auth, cfg.token, feed, health.snapshot)
         handler = _dispatcher(
             self.forwarder, health, metrics_open=is_loopback(shim.listen.host), admin=admin,
