@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from llmgw_cli.shim.auth import LocalAuth
-from llmgw_cli.shim.dashboard import Dashboard, _event
-from llmgw_cli.shim.feed import Feed
-from llmgw_cli.shim.plugin import Exchange, Usage
+from llmgw_cli.shim.forward.auth import LocalAuth
+from llmgw_cli.shim.plugins.contract import Exchange, Usage
+from llmgw_cli.shim.serve.dashboard import Dashboard, _event
+from llmgw_cli.shim.serve.feed import Feed
 
 
 def exchange(i: int) -> Exchange:

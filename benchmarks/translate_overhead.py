@@ -2,7 +2,7 @@
 
     python benchmarks/translate_overhead.py [--iterations N]
 
-The request is synthetic but shaped like what Claude Code 2.1.328 sends (facts.md): about
+The request is synthetic but shaped like what Claude Code 2.1.328 sends (docs/clients.md): about
 87 KB, two system blocks, 12 tools with long descriptions and JSON schemas, a long
 conversation of text, tool_use and tool_result turns with <system-reminder> blocks,
 `metadata.user_id`, `thinking`, `context_management`, `stream: true`. The response is an

@@ -48,7 +48,7 @@ ProgressFn = Callable[[Progress], None]
 
 
 def new_session(target: Target, pool: int) -> aiohttp.ClientSession:
-    from llmgw_cli.shim.upstream import proxy_for, ssl_context, timeout_for
+    from llmgw_cli.shim.members.session import proxy_for, ssl_context, timeout_for
 
     connector = aiohttp.TCPConnector(
         limit=pool,
@@ -73,7 +73,7 @@ def new_session(target: Target, pool: int) -> aiohttp.ClientSession:
 async def preflight(target: Target) -> None:
     """A plain TCP connect to the endpoint (or its proxy), so an unreachable endpoint is one
     clear error before any load, not a table of failures."""
-    from llmgw_cli.shim.upstream import proxy_for
+    from llmgw_cli.shim.members.session import proxy_for
 
     proxy, _ = proxy_for(target.profile)
     host, port = (

@@ -63,10 +63,10 @@ def exec_(
     if not command:
         raise UsageError("name a command: llmgw exec --profile corp -- claude -p 'hi'")
     if shim:
-        from llmgw_cli.shim import runtime
+        from llmgw_cli import shimstate
 
-        if runtime.read() is None:
-            from llmgw_cli.shim.private import run_with_private_shim
+        if shimstate.read() is None:
+            from llmgw_cli.shim.serve.private import run_with_private_shim
 
             raise typer.Exit(run_with_private_shim(profile, command))
     plan, name = plan_for(EnvRequest(profile=profile, shim=shim))

@@ -21,7 +21,7 @@ from llmgw_cli.doctor.netprobe import ProbeError
 from llmgw_cli.doctor.registry import check
 from llmgw_cli.doctor.result import Outcome, fail, ok, warn
 
-# What Claude Code 2.1.328 sends (facts.md): these betas, and context_management in the body.
+# What Claude Code 2.1.328 sends (docs/clients.md): these betas, and context_management in the body.
 CLAUDE_CODE_BETAS = (
     "claude-code-20250219",
     "interleaved-thinking-2025-05-14",

@@ -17,15 +17,9 @@ from dataclasses import dataclass, field
 from html import escape
 
 from llmgw_cli.reports.scale import Scale, label
+from llmgw_cli.theme import ERROR, FONT, MUTED, PALETTE
 
-# Colour-blind-safe, distinct on white: one per run, in run order (then repeating).
-PALETTE = (
-    "#3366cc", "#f28e2b", "#2ca58d", "#9b59b6", "#17becf",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#1b3a6b",
-)  # fmt: skip
-ERROR = "#d62728"
-MUTED = "#9aa0a6"
-FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif'
+__all__ = ["ERROR", "FONT", "MUTED", "PALETTE", "Axis", "Chart", "Entry", "colour", "legend"]
 
 
 def colour(i: int) -> str:

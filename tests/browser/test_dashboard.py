@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from llmgw_cli.shim import config as shim_config
-from llmgw_cli.shim.dashboard import COOKIE, PATH
-from llmgw_cli.shim.server import Config, RunningShim, run_in_thread
+from llmgw_cli.shim.serve.dashboard import COOKIE, PATH
+from llmgw_cli.shim.serve.server import Config, RunningShim, run_in_thread
 from tests.browser.chrome import Browser
 from tests.helpers.mockserver import mock_thread
 from tests.shim.conftest import NO_PLUGINS, auth_headers, save_profile
@@ -136,7 +136,7 @@ def test_dashboard_refuses_without_the_cookie(chain: Chain) -> None:
 
 
 def test_shim_dashboard_command_prints_a_one_time_link(browser: Browser) -> None:
-    from llmgw_cli.shim import runtime
+    from llmgw_cli import shimstate as runtime
     from tests.helpers.cli import run
 
     none = run("shim", "dashboard")

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from llmgw_cli.shim.plugin import Usage
+from llmgw_cli.shim.plugins.contract import Usage
 from tests.browser.chrome import Browser
 from tests.governance.conftest import write_audit_log
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from llmgw_cli.errors import ConfigError
 from llmgw_cli.prices import PriceTable
-from llmgw_cli.shim.plugin import Exchange
+from llmgw_cli.shim.plugins.contract import Exchange
 
 # Paths whose requests make the model generate (and cost money); count_tokens and models are free.
 GENERATION_PATHS = ("/v1/messages", "/v1/chat/completions", "/v1/completions", "/v1/responses")

@@ -25,8 +25,8 @@ from llmgw_cli.errors import ConfigError
 from llmgw_cli.pii.extract import user_texts
 from llmgw_cli.pii.scan import ALL_KINDS, Scanner, redact_spans
 from llmgw_cli.prices import PriceTable
-from llmgw_cli.shim.plugin import BadBody, Exchange, Reject
 from llmgw_cli.shim.plugins.common import carries_prompt, choice, number, section
+from llmgw_cli.shim.plugins.contract import BadBody, Exchange, Reject
 
 log = logging.getLogger("llmgw.shim.pii")
 DEFAULTS: dict[str, Any] = {
