@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from llmgw_cli.prices import PriceTable
-from llmgw_cli.shim.forward.usage_tap import SSEUsageScanner
-from llmgw_cli.shim.plugins.contract import Exchange, Usage
+from llmgw_cli.shim.plugins.contract import Exchange
 from llmgw_cli.shim.plugins.specs import build_plugins
+from llmgw_cli.wire.usage import SSEUsageScanner, Usage
 
 CODE = '''def handler(request, version="1.2.3.4"):
     """Serve /api/v2/items on 0.0.0.0:8080; retries=3, timeout=30.5"""

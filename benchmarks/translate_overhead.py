@@ -32,8 +32,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from llmgw_cli.wire.a2o import anthropic_to_openai_request
-from llmgw_cli.wire.o2a import openai_to_anthropic_request
+from llmgw_cli.wire.anthropic_to_openai import anthropic_to_openai_request
+from llmgw_cli.wire.openai_to_anthropic import openai_to_anthropic_request
 from llmgw_cli.wire.sse import DONE, encode_json
 from llmgw_cli.wire.sse_bridge import AnthropicToOpenAISSE, OpenAIToAnthropicSSE
 
