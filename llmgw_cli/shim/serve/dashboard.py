@@ -30,7 +30,9 @@ from typing import Any
 
 from aiohttp import web
 
+from llmgw_cli.prices import PriceTable
 from llmgw_cli.shim.forward.auth import LocalAuth
+from llmgw_cli.shim.forward.entry import Forwarder
 from llmgw_cli.shim.serve import dashboard_page
 from llmgw_cli.shim.serve.feed import Feed
 
@@ -86,6 +88,16 @@ class Sessions:
             return False
         expires = self._sessions.get(sid)
         return expires is not None and expires > time.monotonic()
+
+
+def attach(
+    forwarder: Forwarder, token: str, prices: object, snapshot: Callable[[], dict[str, Any]]
+) -> Dashboard:
+    """A dashboard fed by ``forwarder`` (its ``observe`` hook) and priced with the shim
+    config's ``prices:``; ``snapshot`` is /health's (members, chain, uptime)."""
+    feed = Feed(PriceTable.from_config(prices or None))
+    forwarder.observe = feed.note
+    return Dashboard(forwarder.auth, token, feed, snapshot)
 
 
 class Dashboard:

@@ -34,12 +34,9 @@ from llmgw_cli.shim.plugins import host
 from llmgw_cli.shim.plugins.contract import Plugin
 from llmgw_cli.shim.route.chain import build_router
 from llmgw_cli.shim.route.router import Router
-from llmgw_cli.shim.serve import daemon
+from llmgw_cli.shim.serve import daemon, dashboard
 from llmgw_cli.shim.serve.admin import PREFIX as ADMIN_PREFIX
 from llmgw_cli.shim.serve.admin import Admin
-from llmgw_cli.shim.serve.dashboard import PATH as DASHBOARD_PATH
-from llmgw_cli.shim.serve.dashboard import Dashboard
-from llmgw_cli.shim.serve.feed import Feed
 from llmgw_cli.shim.serve.health import Health
 from llmgw_cli.shim.signals import ShimSignal
 
@@ -77,7 +74,7 @@ class Server:
         self.forwarder: Forwarder | None = None
         self._retiring: set[asyncio.Future[None]] = set()
         self._info: dict[str, object] = {}
-        self.dashboard: Dashboard | None = None
+        self.dashboard: dashboard.Dashboard | None = None
 
     @property
     def router(self) -> Router:
@@ -105,16 +102,13 @@ class Server:
         info: dict[str, object] = {"chain": list(shim.chain), "plugins": plugins.names}
         health = Health(lambda: self.router, self.stats, shim.health_interval_s, info)
         self._info = info
-        admin = Admin(self.forwarder.auth, health, self.reload_checked)
-        from llmgw_cli.prices import PriceTable
-
-        feed = Feed(PriceTable.from_config(shim.prices or None))
-        self.forwarder.observe = feed.note
-        self.dashboard = Dashboard(self.forwarder.auth, cfg.token, feed, health.snapshot)
+        dash = self.dashboard = dashboard.attach(
+            self.forwarder, cfg.token, shim.prices, health.snapshot
+        )
+        admin = Admin(self.forwarder.auth, health, self.reload_checked, dash)
         handler = _dispatcher(
-            self.forwarder, health, metrics_open=is_loopback(shim.listen.host), admin=admin,
-            dashboard=self.dashboard,
-        )  # fmt: skip
+            self.forwarder, health, metrics_open=is_loopback(shim.listen.host), admin=admin
+        )
         loop = self._loop
 
         def make_request(
@@ -136,7 +130,7 @@ class Server:
         await runner.setup()
         # Stop listening, let in-flight requests finish (first to run on shutdown).
         exits.push_async_callback(runner.cleanup)
-        exits.callback(self.dashboard.close)  # before it: the event streams end at once
+        exits.callback(dash.close)  # before it: the dashboard's event streams end at once
         sock = _bind(shim.listen.host, shim.listen.port)
         site = web.SockSite(runner, sock)
         await site.start()
@@ -285,9 +279,7 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _dispatcher(  # type: ignore[no-untyped-def]
-    forwarder: Forwarder, health: Health, metrics_open: bool, admin: Admin, dashboard: Dashboard
-):
+def _dispatcher(forwarder: Forwarder, health: Health, metrics_open: bool, admin: Admin):  # type: ignore[no-untyped-def]
     from llmgw_cli.shim.forward import faults
 
     forward = forwarder.handle
@@ -298,8 +290,6 @@ def _dispatcher(  # type: ignore[no-untyped-def]
         if path == "/health":
             return await health.handle(request)
         if path.startswith(ADMIN_PREFIX):
-            if path.startswith(DASHBOARD_PATH):
-                return await dashboard.handle(request)
             return await admin.handle(request)
         if path == "/metrics" and request.method == "GET":
             if not metrics_open and not forwarder.auth.ok(request.headers):
