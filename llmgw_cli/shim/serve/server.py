@@ -34,7 +34,7 @@ from llmgw_cli.shim.plugins import host
 from llmgw_cli.shim.plugins.contract import Plugin
 from llmgw_cli.shim.route.chain import build_router
 from llmgw_cli.shim.route.router import Router
-from llmgw_cli.shim.serve import daemon, loops
+from llmgw_cli.shim.serve import daemon, dashboard, loops
 from llmgw_cli.shim.serve.admin import PREFIX as ADMIN_PREFIX
 from llmgw_cli.shim.serve.admin import Admin
 from llmgw_cli.shim.serve.health import Health
@@ -74,6 +74,7 @@ class Server:
         self.forwarder: Forwarder | None = None
         self._retiring: set[asyncio.Future[None]] = set()
         self._info: dict[str, object] = {}
+        self.dashboard: dashboard.Dashboard | None = None
 
     @property
     def router(self) -> Router:
@@ -101,7 +102,10 @@ class Server:
         info: dict[str, object] = {"chain": list(shim.chain), "plugins": plugins.names}
         health = Health(lambda: self.router, self.stats, shim.health_interval_s, info)
         self._info = info
-        admin = Admin(self.forwarder.auth, health, self.reload_checked)
+        dash = self.dashboard = dashboard.attach(
+            self.forwarder, cfg.token, shim.prices, health.snapshot
+        )
+        admin = Admin(self.forwarder.auth, health, self.reload_checked, dash)
         handler = _dispatcher(
             self.forwarder, health, metrics_open=is_loopback(shim.listen.host), admin=admin
         )
@@ -126,6 +130,7 @@ class Server:
         await runner.setup()
         # Stop listening, let in-flight requests finish (first to run on shutdown).
         exits.push_async_callback(runner.cleanup)
+        exits.callback(dash.close)  # before it: the dashboard's event streams end at once
         sock = _bind(shim.listen.host, shim.listen.port)
         site = web.SockSite(runner, sock)
         await site.start()
