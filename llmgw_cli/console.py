@@ -8,23 +8,36 @@ import sys
 from typing import Any, NoReturn
 
 from rich.console import Console
+from rich.markup import escape
 
 # Results go to stdout; messages, warnings and progress go to stderr, so
 # `eval "$(llmgw env)"` and `--json` pipes only ever see what they asked for.
+# Messages often carry text from outside (an upstream's error, a file's content, a user id):
+# info/warn/success print it as text, never as rich markup (docs/architecture.md).
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+class _Plain:
+    """``out.print`` that never interprets rich markup: for lines built from outside text."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        out.print(*objects, markup=False, **kwargs)
+
+
+plain = _Plain()
+
+
 def info(message: str) -> None:
-    err.print(message)
+    err.print(message, markup=False)
 
 
 def warn(message: str) -> None:
-    err.print(f"[yellow]warning:[/] {message}", markup=True)
+    err.print(f"[yellow]warning:[/] {escape(message)}", markup=True)
 
 
 def success(message: str) -> None:
-    err.print(f"[green]✓[/] {message}")
+    err.print(f"[green]✓[/] {escape(message)}")
 
 
 def print_json(data: Any) -> None:

@@ -68,7 +68,7 @@ def latency_table(result: Result) -> Table:
     for col in COLUMNS:
         table.add_column(col, justify="right")
     if many:
-        table.add_column(f"p50 vs {runs[0]['label']}", justify="right")
+        table.add_column(Text(f"p50 vs {runs[0]['label']}"), justify="right")
     base: dict[str, float | None] = {}
     last = ""
     for name, label, s in _latency_rows(runs):
@@ -76,7 +76,9 @@ def latency_table(result: Result) -> Table:
         first = name != last
         if first:
             base[name] = None if s is None else s["p50"]
-        row = [name if first else ""] + ([label] if many else []) + cells
+        row: list[str | Text] = [name if first else ""]
+        row += [Text(label)] if many else []
+        row += cells
         if many:
             row.append(_ratio(stats.ratio(None if s is None else s["p50"], base[name])))
         table.add_row(*row, end_section=False)
@@ -102,7 +104,7 @@ def runs_table(result: Result) -> Table:
     table = Table(title="runs", title_justify="left", header_style="bold")
     table.add_column("")
     for r in runs:
-        table.add_column(r["label"], justify="right")
+        table.add_column(Text(str(r["label"])), justify="right")
     first = runs[0]
 
     def throughput(key: str, unit: str) -> list[str]:
@@ -114,7 +116,7 @@ def runs_table(result: Result) -> Table:
             out.append(cell)
         return out
 
-    table.add_row("model", *(r["model"] for r in runs))
+    table.add_row("model", *(Text(str(r["model"])) for r in runs))  # outside text: no markup
     table.add_row("requests (ok)", *(f"{r['requests']} ({r['ok']})" for r in runs))
     table.add_row(
         "errors", *(", ".join(f"{k}×{v}" for k, v in r["errors"].items()) or "none" for r in runs)
@@ -166,7 +168,7 @@ def histogram_table(result: Result, key: str, title: str) -> Table | None:
     table.add_column("ms", justify="right")
     hists = [stats.histogram(values, edges) for values in series]
     for run in result.runs:
-        table.add_column(run["label"], no_wrap=True, min_width=BAR_WIDTH + 6)
+        table.add_column(Text(run["label"]), no_wrap=True, min_width=BAR_WIDTH + 6)
     for i in range(len(edges) - 1):
         over = i == len(edges) - 2 and any(h.overflow for h in hists)
         label = f"{_ms(edges[i])}–{_ms(edges[i + 1])}" + ("+" if over else "")
