@@ -11,6 +11,7 @@ the server thread always stops on exit, with every connection it holds)::
     with gzip_bomb() as peer: ...           # ~1 MB gzip body that inflates to 1 GiB
     with garbage() as peer: ...             # random bytes, never an HTTP reply
     with never_answering() as peer: ...     # reads the request, sends nothing
+    with endless_sse(only="/v1/messages"):  # other paths get a proper small JSON answer
     with never_closing() as peer: ...       # headers say 1 MB, 10 bytes come, then silence
     with header_flood() as peer: ...        # a status line, then header lines forever
 
@@ -45,6 +46,15 @@ from typing import Any
 import psutil
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter, asyncio.Event], Awaitable[None]]
+# What a well-behaved gateway answers on the paths a hostile server spares (``only=``).
+MODELS = json.dumps(
+    {
+        "data": [
+            {"id": name, "type": "model", "display_name": name}
+            for name in ("claude-opus-5-5", "claude-sonnet-4-5", "claude-haiku-4-5")
+        ]
+    }
+).encode()
 
 MIB = 1 << 20
 GIB = 1 << 30
@@ -79,8 +89,9 @@ def _chunk(data: bytes) -> bytes:
     return b"%x\r\n%s\r\n" % (len(data), data)
 
 
-async def _read_request(reader: asyncio.StreamReader) -> None:
-    """Read the request head and a Content-Length body (bounded), so the client is not reset."""
+async def _read_request(reader: asyncio.StreamReader) -> bytes:
+    """Read the request head and a Content-Length body (bounded), so the client is not reset;
+    return the request line."""
     head = await reader.readuntil(b"\r\n\r\n")
     for line in head.split(b"\r\n"):
         name, _, value = line.partition(b":")
@@ -89,29 +100,49 @@ async def _read_request(reader: asyncio.StreamReader) -> None:
             while left > 0:
                 got = await reader.read(min(left, _CHUNK))
                 if not got:
-                    return
+                    break
                 left -= len(got)
+    return head.split(b"\r\n", 1)[0]
 
 
 @contextlib.contextmanager
-def serve(handler: Handler) -> Iterator[Peer]:
-    """Run ``handler(reader, writer, stop)`` for every connection, in a daemon thread."""
+def serve(handler: Handler, only: str | None = None) -> Iterator[Peer]:
+    """Run ``handler(reader, writer, stop)`` for every connection, in a daemon thread,
+    once the request is read.
+
+    ``only``: a path prefix (e.g. ``"/v1/messages"``); other requests get a small, proper
+    JSON answer (a model list), so a client's earlier steps pass and the hostile part is
+    met where the test wants it.
+    """
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     peer = Peer("127.0.0.1", 0)
     stop: asyncio.Event | None = None
     writers: set[asyncio.StreamWriter] = set()
+    tasks: set[asyncio.Task[None]] = set()
 
     async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         assert stop is not None
         peer.counter[0] += 1
         writers.add(writer)
+        tasks.add(asyncio.current_task())  # type: ignore[arg-type]
         try:
-            await handler(reader, writer, stop)
+            while True:
+                line = await _read_request(reader)
+                target = line.split(b" ")[1].decode() if line.count(b" ") >= 2 else "/"
+                if only is None or target.startswith(only):
+                    await handler(reader, writer, stop)
+                    break
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n%s" % (len(MODELS), MODELS)
+                )
+                await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass
         finally:
             writers.discard(writer)
+            tasks.discard(asyncio.current_task())  # type: ignore[arg-type]
             writer.close()
 
     async def main() -> None:
@@ -124,7 +155,9 @@ def serve(handler: Handler) -> Iterator[Peer]:
             await stop.wait()
             for w in list(writers):
                 w.transport.abort()
-        await asyncio.sleep(0)
+            for task in list(tasks):
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
     thread.start()
@@ -145,58 +178,66 @@ async def _forever(writer: asyncio.StreamWriter, stop: asyncio.Event, piece: byt
         await writer.drain()
 
 
-def endless_json(status: str = "200 OK") -> contextlib.AbstractContextManager[Peer]:
+def endless_json(
+    status: str = "200 OK", only: str | None = None
+) -> contextlib.AbstractContextManager[Peer]:
     """A JSON reply whose string never ends (chunked, as fast as the client reads)."""
 
     async def handler(r: asyncio.StreamReader, w: asyncio.StreamWriter, s: asyncio.Event) -> None:
-        await _read_request(r)
         w.write(_head("application/json", status=status))
         w.write(_chunk(b'{"id":"msg_x","type":"message","content":[{"type":"text","text":"'))
         await _forever(w, s, _chunk(b"a" * _CHUNK))
 
-    return serve(handler)
+    return serve(handler, only)
 
 
 def _sse_delta(fmt: str) -> bytes:
     if fmt == "openai":
-        data = {"id": "c", "object": "chat.completion.chunk", "choices": [{"index": 0}]}
-        data["choices"][0]["delta"] = {"content": "a"}
+        choice = {"index": 0, "delta": {"content": "a"}}
+        data: dict[str, Any] = {"id": "c", "object": "chat.completion.chunk", "choices": [choice]}
         return f"data: {json.dumps(data)}\n\n".encode()
-    delta = {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta"}}
-    delta["delta"]["text"] = "a"  # type: ignore[index]
+    delta = {
+        "type": "content_block_delta",
+        "index": 0,
+        "delta": {"type": "text_delta", "text": "a"},
+    }
     return f"event: content_block_delta\ndata: {json.dumps(delta)}\n\n".encode()
 
 
 def _sse_start(fmt: str) -> bytes:
     if fmt == "openai":
-        first = {"id": "c", "object": "chat.completion.chunk", "choices": [{"index": 0}]}
-        first["choices"][0]["delta"] = {"role": "assistant", "content": ""}
+        choice = {"index": 0, "delta": {"role": "assistant", "content": ""}}
+        first: dict[str, Any] = {"id": "c", "object": "chat.completion.chunk", "choices": [choice]}
         return f"data: {json.dumps(first)}\n\n".encode()
     start = {
         "type": "message_start",
         "message": {"id": "m", "type": "message", "role": "assistant", "content": []},
     }
-    block = {"type": "content_block_start", "index": 0}
-    block["content_block"] = {"type": "text", "text": ""}
+    block = {
+        "type": "content_block_start",
+        "index": 0,
+        "content_block": {"type": "text", "text": ""},
+    }
     return (
         f"event: message_start\ndata: {json.dumps(start)}\n\n"
         f"event: content_block_start\ndata: {json.dumps(block)}\n\n"
     ).encode()
 
 
-def endless_sse(fmt: str = "anthropic") -> contextlib.AbstractContextManager[Peer]:
+def endless_sse(
+    fmt: str = "anthropic", only: str | None = None
+) -> contextlib.AbstractContextManager[Peer]:
     """An event stream of text deltas that never ends (``fmt``: anthropic or openai)."""
 
     async def handler(r: asyncio.StreamReader, w: asyncio.StreamWriter, s: asyncio.Event) -> None:
-        await _read_request(r)
         w.write(_head("text/event-stream") + _chunk(_sse_start(fmt)))
         await _forever(w, s, _chunk(_sse_delta(fmt) * 64))
 
-    return serve(handler)
+    return serve(handler, only)
 
 
 def drip(
-    interval_s: float = 2.0, sse: bool = False, fmt: str = "anthropic"
+    interval_s: float = 2.0, sse: bool = False, fmt: str = "anthropic", only: str | None = None
 ) -> contextlib.AbstractContextManager[Peer]:
     """Headers at once, then one body byte every ``interval_s`` seconds, forever.
 
@@ -205,7 +246,6 @@ def drip(
     """
 
     async def handler(r: asyncio.StreamReader, w: asyncio.StreamWriter, s: asyncio.Event) -> None:
-        await _read_request(r)
         if sse:
             w.write(_head("text/event-stream") + _chunk(_sse_start(fmt)))
             body = _sse_delta(fmt)
@@ -221,7 +261,7 @@ def drip(
             await w.drain()
             i += 1
 
-    return serve(handler)
+    return serve(handler, only)
 
 
 @functools.lru_cache(maxsize=4)
@@ -247,12 +287,11 @@ def gzip_bomb_bytes(inflated: int = GIB) -> bytes:
 
 
 def gzip_bomb(
-    inflated: int = GIB, content_type: str = "application/json"
+    inflated: int = GIB, content_type: str = "application/json", only: str | None = None
 ) -> contextlib.AbstractContextManager[Peer]:
     """A 200 reply with ``Content-Encoding: gzip`` and a small body inflating to ``inflated``."""
 
     async def handler(r: asyncio.StreamReader, w: asyncio.StreamWriter, s: asyncio.Event) -> None:
-        await _read_request(r)
         body = gzip_bomb_bytes(inflated)
         w.write(
             f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Encoding: gzip\r\n"
@@ -263,36 +302,35 @@ def gzip_bomb(
             await w.drain()
         await s.wait()
 
-    return serve(handler)
+    return serve(handler, only)
 
 
-def garbage(endless: bool = True) -> contextlib.AbstractContextManager[Peer]:
+def garbage(
+    endless: bool = True, only: str | None = None
+) -> contextlib.AbstractContextManager[Peer]:
     """Random bytes instead of an HTTP reply (forever, or 4 KB and close)."""
 
     async def handler(r: asyncio.StreamReader, w: asyncio.StreamWriter, s: asyncio.Event) -> None:
-        await _read_request(r)
         w.write(os.urandom(4096))
         if endless:
             await _forever(w, s, os.urandom(_CHUNK))
 
-    return serve(handler)
+    return serve(handler, only)
 
 
-def never_answering() -> contextlib.AbstractContextManager[Peer]:
+def never_answering(only: str | None = None) -> contextlib.AbstractContextManager[Peer]:
     """Reads the request, then holds the connection open without a byte."""
 
     async def handler(r: asyncio.StreamReader, w: asyncio.StreamWriter, s: asyncio.Event) -> None:
-        await _read_request(r)
         await s.wait()
 
-    return serve(handler)
+    return serve(handler, only)
 
 
-def never_closing() -> contextlib.AbstractContextManager[Peer]:
+def never_closing(only: str | None = None) -> contextlib.AbstractContextManager[Peer]:
     """Headers announcing a 1 MB JSON body; 10 bytes of it come, then silence, never a close."""
 
     async def handler(r: asyncio.StreamReader, w: asyncio.StreamWriter, s: asyncio.Event) -> None:
-        await _read_request(r)
         w.write(
             b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
             b'Content-Length: 1000000\r\n\r\n{"id":"m",'
@@ -300,19 +338,18 @@ def never_closing() -> contextlib.AbstractContextManager[Peer]:
         await w.drain()
         await s.wait()
 
-    return serve(handler)
+    return serve(handler, only)
 
 
-def header_flood() -> contextlib.AbstractContextManager[Peer]:
+def header_flood(only: str | None = None) -> contextlib.AbstractContextManager[Peer]:
     """A status line, then header lines forever (the blank line never comes)."""
 
     async def handler(r: asyncio.StreamReader, w: asyncio.StreamWriter, s: asyncio.Event) -> None:
-        await _read_request(r)
         w.write(b"HTTP/1.1 200 OK\r\n")
         line = b"X-Flood: " + b"a" * 1000 + b"\r\n"
         await _forever(w, s, line * 64)
 
-    return serve(handler)
+    return serve(handler, only)
 
 
 # ---- clients ---------------------------------------------------------------------------
@@ -374,9 +411,7 @@ def closed_after(sock: socket.socket, timeout: float) -> float | None:
     return None
 
 
-def deep_json(
-    depth: int, model: str = "claude-sonnet-4-5", where: str = "metadata"
-) -> bytes:
+def deep_json(depth: int, model: str = "claude-sonnet-4-5", where: str = "metadata") -> bytes:
     """A Messages request whose ``where`` field nests ``depth`` objects deep (built as text)."""
     nested = '{"a":' * depth + "1" + "}" * depth
     head = json.dumps(
@@ -391,7 +426,7 @@ def deep_json(
 class RssWatch:
     """Poll a process's RSS (and its children's) every ``every_s`` in a thread.
 
-        with RssWatch(proc.pid) as rss: ...; assert rss.peak - rss.idle < 100 * MIB
+    with RssWatch(proc.pid) as rss: ...; assert rss.peak - rss.idle < 100 * MIB
     """
 
     def __init__(self, pid: int, every_s: float = 0.02) -> None:
