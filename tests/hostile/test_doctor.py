@@ -60,11 +60,12 @@ def test_a_huge_answer_is_cut_at_1_mb_and_memory_stays_flat(kind: str, healthy_r
 
 @pytest.mark.parametrize("kind", ["drip", "never-closing", "never-answering"])
 def test_a_slow_answer_ends_at_the_request_deadline(kind: str) -> None:
-    server = {
+    servers: dict[str, Callable[[], contextlib.AbstractContextManager[hostile.Peer]]] = {
         "drip": lambda: hostile.drip(interval_s=1.0),
         "never-closing": hostile.never_closing,
         "never-answering": hostile.never_answering,
-    }[kind]
+    }
+    server = servers[kind]
     with server() as peer:
         add_profile("slow", peer.url)
         done = watched(["doctor", "--profile", "slow", "--json"], timeout=120)
