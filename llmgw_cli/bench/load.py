@@ -47,7 +47,8 @@ class Progress:
 ProgressFn = Callable[[Progress], None]
 
 
-def new_session(target: Target, pool: int) -> aiohttp.ClientSession:
+def new_session(target: Target, pool: int, timeout_s: float = 600.0) -> aiohttp.ClientSession:
+    """``timeout_s``: aiohttp's ``total``, which spans the whole request, body included."""
     from llmgw_cli.shim.upstream import proxy_for, ssl_context, timeout_for
 
     connector = aiohttp.TCPConnector(
@@ -61,7 +62,11 @@ def new_session(target: Target, pool: int) -> aiohttp.ClientSession:
     proxy, proxy_auth = proxy_for(target.profile)
     return aiohttp.ClientSession(
         connector=connector,
-        timeout=timeout_for(target.profile),
+        timeout=aiohttp.ClientTimeout(
+            total=timeout_s,
+            connect=timeout_for(target.profile).connect,
+            sock_read=min(timeout_s, target.profile.timeouts.first_byte_s),
+        ),
         proxy=proxy,
         proxy_auth=proxy_auth,
         trace_configs=[phases.trace_config()] if phases.traced() else None,

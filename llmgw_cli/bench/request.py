@@ -22,6 +22,15 @@ from llmgw_cli.bench.target import Target
 from llmgw_cli.wire.sse import SSEParser
 
 _now = time.perf_counter
+ERROR_BODY_BYTES = 4096  # of an error reply: enough for the message, never the whole page
+
+
+class Bounded(Exception):
+    """A reply passed one of the target's bounds; ``kind`` goes in the errors table."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
 
 
 async def send(session: aiohttp.ClientSession, target: Target, rec: Record) -> None:
@@ -41,20 +50,47 @@ async def send(session: aiohttp.ClientSession, target: Target, rec: Record) -> N
                 rec.reused = True
             if resp.status >= 300:
                 rec.error = str(resp.status)
-                rec.detail = (await resp.read())[:300].decode("utf-8", "replace")
+                head = await resp.content.read(ERROR_BODY_BYTES)
+                rec.detail = head[:300].decode("utf-8", "replace")
             elif target.stream:
                 if target.format == "anthropic":
-                    await _anthropic_stream(resp, rec)
+                    await _anthropic_stream(resp, rec, target.max_pieces)
                 else:
-                    await _openai_stream(resp, rec)
+                    await _openai_stream(resp, rec, target.max_pieces)
             else:
-                _whole(await resp.read(), target.format, rec)
+                _whole(await _read_capped(resp, target.max_body_bytes), target.format, rec)
     except asyncio.CancelledError:
         raise
+    except Bounded as exc:
+        rec.error, rec.detail = exc.kind, str(exc)
     except Exception as exc:
         rec.error = classify(exc)
-        rec.detail = str(exc)[:300] or type(exc).__name__
+        rec.detail = _detail(exc, session)
     rec.end = _now()
+
+
+def _detail(exc: Exception, session: aiohttp.ClientSession) -> str:
+    if isinstance(exc, asyncio.TimeoutError) and not isinstance(exc, aiohttp.ServerTimeoutError):
+        total = session.timeout.total
+        return f"not done within --timeout {total:g} s (the whole-request deadline)"
+    return str(exc)[:300] or type(exc).__name__
+
+
+async def _read_capped(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The whole body (decoded as it arrives), at most ``limit`` bytes."""
+    body = bytearray()
+    async for chunk in resp.content.iter_chunked(1 << 16):
+        body += chunk
+        if len(body) > limit:
+            raise Bounded("too_large", f"the reply passed bench's {limit >> 20} MB limit")
+    return bytes(body)
+
+
+def _runaway(limit: int) -> Bounded:
+    return Bounded(
+        "runaway_stream",
+        f"the stream sent more than {limit:,} content pieces (8 per max_token) and did not end",
+    )
 
 
 def classify(exc: BaseException) -> str:
@@ -76,7 +112,7 @@ def classify(exc: BaseException) -> str:
     return f"bug:{type(exc).__name__}"
 
 
-async def _anthropic_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
+async def _anthropic_stream(resp: aiohttp.ClientResponse, rec: Record, limit: int) -> None:
     parser = SSEParser()
     times, pieces = rec.token_times, rec.pieces
     done = seen = False
@@ -91,6 +127,8 @@ async def _anthropic_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
                 if piece:
                     times.append(t)
                     pieces.append(piece)
+                    if len(pieces) > limit:
+                        raise _runaway(limit)
             elif kind == "message_delta":
                 _anthropic_usage(json.loads(ev.data).get("usage"), rec)
             elif kind == "message_start":
@@ -121,7 +159,7 @@ def _anthropic_usage(usage: Any, rec: Record) -> None:
         rec.input_tokens = inp + (cached if isinstance(cached, int) else 0)
 
 
-async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
+async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record, limit: int) -> None:
     parser = SSEParser()
     times, pieces = rec.token_times, rec.pieces
     done = seen = False
@@ -149,6 +187,8 @@ async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
                 if piece:
                     times.append(t)
                     pieces.append(piece)
+                    if len(pieces) > limit:
+                        raise _runaway(limit)
                 if choice.get("finish_reason"):
                     done = True
             usage = obj.get("usage")

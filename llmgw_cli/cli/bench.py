@@ -32,11 +32,18 @@ def register(app: typer.Typer) -> None:
 
 def bench(
     profile: list[str] = typer.Option(
-        [], "--profile", "-p", metavar="NAME", autocompletion=profile_names,
+        [],
+        "--profile",
+        "-p",
+        metavar="NAME",
+        autocompletion=profile_names,
         help="Profile to bench (repeatable; default: the selected one).",
     ),
     model: list[str] = typer.Option(
-        [], "--model", "-m", metavar="M",
+        [],
+        "--model",
+        "-m",
+        metavar="M",
         help="Model (repeatable: one run per model; default: the profile's).",
     ),
     requests: int = typer.Option(
@@ -46,7 +53,10 @@ def bench(
         None, "--duration", metavar="S", help="Run for S seconds instead of -n."
     ),
     concurrency: int = typer.Option(
-        None, "-c", "--concurrency", metavar="C",
+        None,
+        "-c",
+        "--concurrency",
+        metavar="C",
         help="Closed loop: requests in flight per run [default: 1].",
     ),
     rate: float = typer.Option(
@@ -65,8 +75,16 @@ def bench(
     no_stream: bool = typer.Option(
         False, "--no-stream", help="Ask for whole responses (no TTFT or ITL)."
     ),
+    timeout: float = typer.Option(
+        600.0,
+        "--timeout",
+        metavar="S",
+        help="Whole-request deadline in seconds: a request not done by then is an error.",
+    ),
     slo: str = typer.Option(
-        None, "--slo", metavar="ttft=MS,e2e=MS",
+        None,
+        "--slo",
+        metavar="ttft=MS,e2e=MS",
         help="Goodput bounds, [,p=PERCENT] (default 99): exit 1 when missed.",
     ),
     json_file: Path = typer.Option(
@@ -108,7 +126,7 @@ def bench(
     options = Options(
         requests=requests if requests is not None or duration is not None else 100,
         duration_s=duration, concurrency=concurrency or 1, rate=rate, warmup=warmup,
-        max_tokens=max_tokens, prompt=text, stream=not no_stream,
+        max_tokens=max_tokens, prompt=text, stream=not no_stream, timeout_s=timeout,
     ).validate()  # fmt: skip
     targets = _targets(profile, model, options)
     to_stdout = json_file is not None and str(json_file) == "-"

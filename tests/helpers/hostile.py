@@ -155,9 +155,8 @@ def serve(handler: Handler, only: str | None = None) -> Iterator[Peer]:
             await stop.wait()
             for w in list(writers):
                 w.transport.abort()
-            for task in list(tasks):
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            if tasks:  # handlers see ``stop`` (or a dead transport) and end by themselves
+                await asyncio.wait(list(tasks), timeout=5)
 
     thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
     thread.start()
