@@ -61,13 +61,16 @@ def parse(text: str, source: str) -> Located:
 
 
 def _syntax_message(exc: Exception, source: str) -> str:
-    """Point at where the unclosed construct opened (context_mark), not where the parser
+    """Point at where an unclosed construct opened (context_mark), not where the parser
     gave up (problem_mark, often the end of the file)."""
     problem = getattr(exc, "problem", None) or "invalid YAML"
     mark = getattr(exc, "problem_mark", None)
     opened = getattr(exc, "context_mark", None)
     context = getattr(exc, "context", None)
-    if opened is not None and context:
+    # Only an unclosed bracket or quote opened somewhere: a block mapping's "opening" is
+    # just where the enclosing block began, and the problem line is the useful one there.
+    opener = ("flow mapping", "flow sequence", "quoted scalar")
+    if opened is not None and context and any(kind in context for kind in opener):
         what = (
             str(context).removeprefix("while ").removeprefix("parsing ").removeprefix("scanning ")
         )
