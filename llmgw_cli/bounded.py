@@ -10,8 +10,10 @@ Used by doctor, bench and the shim (docs/architecture.md, "every read bounded").
 
 from __future__ import annotations
 
+import operator
 import zlib
 from collections.abc import Iterable
+from itertools import accumulate, count
 
 MB = 1 << 20
 
@@ -96,3 +98,26 @@ def read_limited(chunks: Iterable[bytes], limit: int, encoding: str | None = Non
             raise TooLarge(limit)
         body += piece
     return bytes(body)
+
+
+# JSON nesting, measured without parsing or recursion. Almost every body has fewer brackets
+# than the limit, which bounds its depth: two C-speed counts and done. Otherwise escaped
+# backslashes and quotes are dropped (left to right, as JSON pairs them), the text between
+# quotes (strings) is cut out, and of the rest only the brackets are kept, openers as 2 and
+# closers as 0: after i brackets the depth is (their running sum) - i. Every step is a C
+# loop (bytes methods, accumulate, map); no Python code runs per byte.
+_BRACKETS = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def json_too_deep(data: bytes, limit: int) -> bool:
+    """True when the JSON text ``data`` nests arrays/objects more than ``limit`` deep."""
+    if data.count(b"{") + data.count(b"[") <= limit:
+        return False
+    if b"\\" in data:
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    weights = b"".join(data.split(b'"')[::2]).translate(_BRACKETS, _NOT_BRACKETS)
+    if weights.count(2) <= limit:
+        return False
+    depth: int = max(map(operator.sub, accumulate(weights), count(1)))
+    return depth > limit

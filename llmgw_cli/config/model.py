@@ -55,8 +55,10 @@ class ClaudeCode:
 @dataclass
 class Timeouts:
     connect_s: float = 10.0
-    first_byte_s: float = 120.0
-    total_s: float = 600.0
+    first_byte_s: float = 120.0  # the wait for the first byte and every later read
+    total_s: float = 600.0  # the whole request, last byte included
+    # Between two complete stream events: a stream that drips bytes but no event ends here.
+    idle_s: float = 120.0
 
 
 @dataclass
@@ -156,7 +158,7 @@ def validate(p: Profile, doc: Located) -> None:
             raise schema.fail(doc, ("claude_code", "env", key), "not a valid environment name")
     if p.proxy.https:
         p.proxy.https = check_url(p.proxy.https, doc, ("proxy", "https"), keep_path=True)
-    for key in ("connect_s", "first_byte_s", "total_s"):
+    for key in ("connect_s", "first_byte_s", "total_s", "idle_s"):
         if getattr(p.timeouts, key) <= 0:
             raise schema.fail(doc, ("timeouts", key), "must be more than 0 seconds")
     if "anthropic" in p.formats and p.root.endswith("/v1"):

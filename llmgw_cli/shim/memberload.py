@@ -42,4 +42,5 @@ def _timeouts(base: Timeouts, config: ShimConfig) -> Timeouts:
         connect_s=chain.connect_s or base.connect_s,
         first_byte_s=chain.first_byte_s or base.first_byte_s,
         total_s=chain.total_s or base.total_s,
+        idle_s=chain.idle_s or base.idle_s,
     )
