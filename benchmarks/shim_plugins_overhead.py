@@ -162,35 +162,46 @@ def main() -> int:
             f"{args.rounds} rounds; {os.cpu_count()} cores"
         )
         time.sleep(3)  # the plugins warm their tokenizer and phone data in the background
-        serial = 0
-        for t in targets:  # warm pools and caches
-            asyncio.run(next_turns(t, [next_turn_body(base, -1 - i) for i in range(5)]))
-            wrk_run(t, same, 1, 1.0, work)  # type: ignore[arg-type]
-        for r in range(args.rounds):
-            bodies = []
-            for _ in range(args.requests):
-                serial += 1
-                bodies.append(next_turn_body(base, serial))
-            for t in targets:
-                p50, p99, _, errs = wrk_run(t, same, 1, args.seconds, work)  # type: ignore[arg-type]
-                ttft, e2e, terr = asyncio.run(next_turns(t, bodies))
-                t.same_p50.append(p50)
-                t.same_p99.append(p99)
-                t.next_ttft.append(ttft)
-                t.next_e2e.append(e2e)
-                t.errors += errs + terr
-            print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+        measure(targets, base, same, args, work)
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(procs)
     report(targets)
     return 0
+
+
+def measure(
+    targets: list[Target], base: dict[str, Any], same: bytes, args: argparse.Namespace, work: Path
+) -> None:
+    """Warm every target, then per round: wrk on the same turn, then fresh next turns."""
+    serial = 0
+    for t in targets:  # warm pools and caches
+        asyncio.run(next_turns(t, [next_turn_body(base, -1 - i) for i in range(5)]))
+        wrk_run(t, same, 1, 1.0, work)  # type: ignore[arg-type]
+    for r in range(args.rounds):
+        bodies = []
+        for _ in range(args.requests):
+            serial += 1
+            bodies.append(next_turn_body(base, serial))
+        for t in targets:
+            p50, p99, _, errs = wrk_run(t, same, 1, args.seconds, work)  # type: ignore[arg-type]
+            ttft, e2e, terr = asyncio.run(next_turns(t, bodies))
+            t.same_p50.append(p50)
+            t.same_p99.append(p99)
+            t.next_ttft.append(ttft)
+            t.next_e2e.append(e2e)
+            t.errors += errs + terr
+        print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+
+
+def stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def added(mine: list[float], base: list[float]) -> float:

@@ -26,19 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     from llmgw_cli.errors import LlmgwError
 
     try:
-        if args[:1] in (["env"], ["token"]):
-            from llmgw_cli.cli import fastpath
-
-            code = fastpath.run(args)
-            if code is not None:
-                return code
-        if args == ["statusline"]:
-            from llmgw_cli.statusline import main as statusline
-
-            return statusline()
-        from llmgw_cli.cli.app import run
-
-        return run(args)
+        code = _dispatch(args)
+        sys.stdout.flush()  # inside the try: a closed pipe shows up here, not at exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
     except LlmgwError as exc:
         return report(exc, exc.exit_code)
     except KeyboardInterrupt:
@@ -49,10 +41,31 @@ def main(argv: list[str] | None = None) -> int:
             "traceback and report it"
         )
         return report(exc, 1)
-    except BrokenPipeError:
-        # `llmgw … | head`: the reader went away; not our error.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+
+
+def _dispatch(args: list[str]) -> int:
+    if args[:1] in (["env"], ["token"]):
+        from llmgw_cli.cli import fastpath
+
+        code = fastpath.run(args)
+        if code is not None:
+            return code
+    if args == ["statusline"]:
+        from llmgw_cli.statusline import main as statusline
+
+        return statusline()
+    from llmgw_cli.cli.app import run
+
+    return run(args)
+
+
+def _reader_gone() -> int:
+    """`llmgw … | head`: the reader went away; not our error. As Python's docs on SIGPIPE
+    recommend, point stdout at devnull so the flush at interpreter exit cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 0
 
 
 if __name__ == "__main__":

@@ -17,6 +17,13 @@ A message never contains a secret.
 
 from __future__ import annotations
 
+import os
+
+
+def debug() -> bool:
+    """LLMGW_DEBUG=1: show tracebacks instead of one red line."""
+    return os.environ.get("LLMGW_DEBUG", "") not in ("", "0")
+
 
 class LlmgwError(Exception):
     exit_code = 1

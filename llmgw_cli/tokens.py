@@ -179,20 +179,23 @@ class _Tally:
                 self.total += self.count(items)
             elif isinstance(items, list):
                 for message in items:
-                    self.total += PER_MESSAGE
-                    if not isinstance(message, dict):
-                        self.content(message)
-                        continue
-                    self.content(message.get("content"))
-                    for extra in ("tool_calls", "output", "arguments"):
-                        if message.get(extra) is not None:
-                            self.content(message[extra])
+                    self.message(message)
         prompt = body.get("prompt")
         if prompt is not None:
             self.content(prompt)
         tools = body.get("tools")
         if isinstance(tools, list):
             self.schema(tools)
+
+    def message(self, message: Any) -> None:
+        self.total += PER_MESSAGE
+        if not isinstance(message, dict):
+            self.content(message)
+            return
+        self.content(message.get("content"))
+        for extra in ("tool_calls", "output", "arguments"):
+            if message.get(extra) is not None:
+                self.content(message[extra])
 
     def content(self, content: Any) -> None:
         if content is None:

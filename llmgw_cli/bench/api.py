@@ -1,7 +1,7 @@
 """Entry points for code other than the CLI (``llmgw demo``, benchmark scripts)::
 
 from llmgw_cli.bench.api import quick
-from llmgw_cli.bench.render import render
+from llmgw_cli.cli.render_bench import render
 result = quick("http://127.0.0.1:8788", requests=20, concurrency=4)
 render(result, console)          # or result.document for the --json shape
 """

@@ -38,7 +38,7 @@ CURRENT: contextvars.ContextVar[Record | None] = contextvars.ContextVar(
 class PhaseLoop(asyncio.SelectorEventLoop):
     """A selector loop that times DNS lookups, socket connects and TLS handshakes per request."""
 
-    async def getaddrinfo(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def getaddrinfo(self, *args: Any, **kwargs: Any) -> Any:
         rec = CURRENT.get()
         if rec is None:
             return await super().getaddrinfo(*args, **kwargs)
@@ -58,7 +58,7 @@ class PhaseLoop(asyncio.SelectorEventLoop):
         await super().sock_connect(sock, address)
         rec.tcp_ms = (time.perf_counter() - start) * 1000.0
 
-    async def create_connection(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def create_connection(self, *args: Any, **kwargs: Any) -> Any:
         rec = CURRENT.get()
         if rec is None or not kwargs.get("ssl") or kwargs.get("sock") is None:
             return await super().create_connection(*args, **kwargs)

@@ -177,13 +177,7 @@ async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record, limit: int) 
                 rec.error = "stream_error"
                 continue
             for choice in obj.get("choices") or ():
-                delta = choice.get("delta") or {}
-                piece = delta.get("content") or delta.get("reasoning_content")
-                if not piece and delta.get("tool_calls"):
-                    piece = "".join(
-                        (c.get("function") or {}).get("arguments") or ""
-                        for c in delta["tool_calls"]
-                    )
+                piece = _openai_piece(choice.get("delta") or {})
                 if piece:
                     times.append(t)
                     pieces.append(piece)
@@ -197,6 +191,16 @@ async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record, limit: int) 
     if not done and rec.error is None:
         # Events that stopped short: a cut stream; no event at all: not an event stream.
         rec.error = "stream_cut" if seen else "bad_response"
+
+
+def _openai_piece(delta: dict[str, Any]) -> str | None:
+    """The content a Chat Completions delta carries: text, reasoning or tool-call JSON."""
+    piece = delta.get("content") or delta.get("reasoning_content")
+    if not piece and delta.get("tool_calls"):
+        piece = "".join(
+            (c.get("function") or {}).get("arguments") or "" for c in delta["tool_calls"]
+        )
+    return piece if isinstance(piece, str) else None
 
 
 def _openai_usage(usage: dict[str, Any], rec: Record) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
+import sys
 
 import typer
 
@@ -63,6 +65,7 @@ for _name in COMMAND_MODULES:
 def run(args: list[str]) -> int:
     """Run the CLI; usage errors exit 2, ours are raised to ``__main__``."""
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
+    from typer._click.utils import PacifyFlushWrapper
 
     from llmgw_cli.cli.completion import COMPLETE_VAR, enable
 
@@ -74,6 +77,10 @@ def run(args: list[str]) -> int:
             args, prog_name="llmgw", complete_var=COMPLETE_VAR, standalone_mode=False
         )
     except SystemExit as exc:  # completion answers end with sys.exit
+        if isinstance(sys.stdout, PacifyFlushWrapper):
+            # Typer's answer to EPIPE (wrap stdout, exit 1); `llmgw … | head` is no error:
+            # __main__ handles it in one place.
+            raise BrokenPipeError(errno.EPIPE, "the reader of stdout went away") from exc
         return exc.code if isinstance(exc.code, int) else 0
     except typer.Exit as exc:
         return int(exc.exit_code or 0)

@@ -98,9 +98,10 @@ def bench(
     ),
 ) -> None:
     """Measure TTFT, inter-token latency, end-to-end latency, throughput and network phases."""
-    from llmgw_cli import console
-    from llmgw_cli.bench import export, render, runner, stats
+    from llmgw_cli.bench import export, runner, stats
     from llmgw_cli.bench.target import DEFAULT_PROMPT, Options
+    from llmgw_cli.cli import console
+    from llmgw_cli.cli import render_bench as render
 
     if requests is not None and duration is not None:
         raise UsageError("give either -n N or --duration S, not both")

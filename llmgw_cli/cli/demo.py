@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from llmgw_cli import console
+from llmgw_cli.cli import console
 
 
 def register(app: typer.Typer) -> None:
@@ -56,7 +56,7 @@ def demo() -> None:
             console.out.print(f"    {name}={shown}", markup=False)
 
         _step(5, "Diagnose it (llmgw doctor)")
-        from llmgw_cli.doctor.render import run_and_render
+        from llmgw_cli.cli.render_doctor import run_and_render
 
         report = run_and_render(profile, "demo")
         if not report.passed():
@@ -64,9 +64,9 @@ def demo() -> None:
 
         _step(6, "Measure it (llmgw bench -n 40 -c 4)")
         from llmgw_cli.bench.api import targets_for
-        from llmgw_cli.bench.render import render
         from llmgw_cli.bench.runner import run
         from llmgw_cli.bench.target import Options
+        from llmgw_cli.cli.render_bench import render
 
         options = Options(requests=40, concurrency=4, stream=True)
         result = run(targets_for([(profile, key)], [], options), options, None, None)

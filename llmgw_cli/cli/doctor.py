@@ -32,9 +32,9 @@ def doctor(
 ) -> None:
     """Diagnose a gateway layer by layer: config, secret, proxy, DNS, TCP, TLS, HTTP, auth,
     models, requests, streaming, Claude Code compatibility. Exit 1 when a check fails."""
-    from llmgw_cli import console
+    from llmgw_cli.cli import console
+    from llmgw_cli.cli import render_doctor as render
     from llmgw_cli.config.store import ProfileStore
-    from llmgw_cli.doctor import render
     from llmgw_cli.doctor.context import Options
     from llmgw_cli.doctor.registry import all_checks
     from llmgw_cli.doctor.result import exit_code

@@ -6,7 +6,8 @@ import os
 import shlex
 import subprocess
 
-from llmgw_cli import console, paths
+from llmgw_cli import paths
+from llmgw_cli.cli import console
 from llmgw_cli.config import model
 from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.errors import ConfigError, UsageError

@@ -7,8 +7,9 @@ import sys
 
 import typer
 
-from llmgw_cli import console
+from llmgw_cli.cli import console
 from llmgw_cli.cli.completion import profile_option, shell_names
+from llmgw_cli.clientenv import shells
 from llmgw_cli.clientenv.build import EnvRequest
 from llmgw_cli.errors import UsageError
 
@@ -25,7 +26,7 @@ def env(
     shell: str = typer.Option(
         None,
         "--shell",
-        help="bash, zsh, fish, powershell, dotenv or json (default: detected).",
+        help=f"{shells.choices_text()} (default: detected).",
         autocompletion=shell_names,
     ),
     unset: bool = typer.Option(False, "--unset", help="Unset every variable llmgw manages."),
@@ -36,15 +37,15 @@ def env(
 ) -> None:
     """Print the shell code that sets the profile's environment: eval "$(llmgw env)"."""
     from llmgw_cli.cli.fastpath import write_env
-    from llmgw_cli.clientenv.shells import SHELLS
+    from llmgw_cli.clientenv.shells import lookup
 
     if json_out:
         if shell not in (None, "json"):
             raise UsageError(f"--json and --shell {shell} disagree; pass one of them")
         shell = "json"
 
-    if shell is not None and shell not in (*SHELLS, "sh", "pwsh"):
-        raise UsageError(f"unknown shell {shell!r}; use one of {', '.join(SHELLS)}")
+    if shell is not None:
+        lookup(shell)  # an unknown shell is a usage error naming the choices
     write_env(EnvRequest(profile, shell, unset, shim))
 
 

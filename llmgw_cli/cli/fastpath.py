@@ -49,9 +49,9 @@ def run(args: list[str]) -> int | None:
     if req is None:
         return None
     if req.shell is not None:
-        from llmgw_cli.clientenv.shells import RENDERERS
+        from llmgw_cli.clientenv.shells import BY_NAME
 
-        if req.shell not in RENDERERS:
+        if req.shell not in BY_NAME:
             return None  # let Typer report the bad choice
     if args[0] == "token":
         from llmgw_cli.clientenv.build import token
@@ -69,7 +69,7 @@ def write_env(req: EnvRequest) -> None:
 
     shell = req.shell or shells.detect()
     sys.stdout.write(env_script(EnvRequest(req.profile, shell, req.unset, req.shim)))
-    if sys.stdout.isatty() and shell not in ("json", "dotenv"):
+    if sys.stdout.isatty() and shells.lookup(shell).load_hint is not None:
         args = f" --profile {shlex.quote(req.profile)}" if req.profile else ""
         args += " --unset" if req.unset else ""
         args += " --shim" if req.shim else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from llmgw_cli import console
+from llmgw_cli.cli import console
 from llmgw_cli.clientenv.mapping import MANAGED
 from llmgw_cli.config import fromenv, manage, model
 from llmgw_cli.config.secrets import Secrets, keychain

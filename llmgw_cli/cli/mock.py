@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Run a fake Anthropic/OpenAI endpoint with configurable latency and faults."""
-        from llmgw_cli.console import info
+        from llmgw_cli.cli.console import info
         from llmgw_cli.mock.config import DEFAULT_MODELS, MockConfig
         from llmgw_cli.mock.runner import serve_forever
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from llmgw_cli import console
+from llmgw_cli.cli import console
 from llmgw_cli.cli.completion import profile_names
 from llmgw_cli.config import manage
 from llmgw_cli.config.secrets import Secrets

@@ -7,7 +7,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from llmgw_cli import console
+from llmgw_cli.cli import console
 from llmgw_cli.config.model import Profile
 from llmgw_cli.config.secretref import SecretRef, mask
 from llmgw_cli.config.secrets import Secrets

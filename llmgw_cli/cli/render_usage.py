@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from llmgw_cli.console import out
+from llmgw_cli.cli.console import out
 
 BAR_WIDTH = 40
 

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from llmgw_cli import console
+from llmgw_cli.cli import console
 from llmgw_cli.cli.completion import profile_names
 from llmgw_cli.config.secretref import SecretRef
 from llmgw_cli.config.secrets import Secrets

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from llmgw_cli import console
+from llmgw_cli.cli import console
 from llmgw_cli.cli.completion import profile_option
 from llmgw_cli.errors import UsageError
 

@@ -14,7 +14,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from llmgw_cli import console
+from llmgw_cli.cli import console
 
 _STATE_STYLE = {"closed": "green", "half_open": "yellow", "open": "red"}
 

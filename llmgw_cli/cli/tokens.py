@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
             },
         }
         if json_out:
-            from llmgw_cli.console import print_json
+            from llmgw_cli.cli.console import print_json
 
             print_json(data)
         else:

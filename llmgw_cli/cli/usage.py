@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
 
         report = usage_report(since, by, log).to_dict()
         if json_out:
-            from llmgw_cli.console import print_json
+            from llmgw_cli.cli.console import print_json
 
             print_json(report)
         else:

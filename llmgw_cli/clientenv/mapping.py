@@ -76,52 +76,64 @@ def profile_env(
     formats = ["anthropic", "openai"] if shim else profile.formats
 
     if "anthropic" in formats:
-        env["ANTHROPIC_BASE_URL"] = root
-        if key and auth == "bearer":
-            env["ANTHROPIC_AUTH_TOKEN"] = key
-        elif key and auth == "x-api-key":
-            env["ANTHROPIC_API_KEY"] = key
-        if profile.headers and not shim:
-            env["ANTHROPIC_CUSTOM_HEADERS"] = "\n".join(
-                f"{k}: {v}" for k, v in profile.headers.items()
-            )
+        env.update(_anthropic_env(profile, root, key, auth, with_headers=not shim))
     if "bedrock" in formats:
-        env["CLAUDE_CODE_USE_BEDROCK"] = "1"
-        env["ANTHROPIC_BEDROCK_BASE_URL"] = root
+        env.update(CLAUDE_CODE_USE_BEDROCK="1", ANTHROPIC_BEDROCK_BASE_URL=root)
         env["CLAUDE_CODE_SKIP_BEDROCK_AUTH"] = "1"
     if "vertex" in formats:
-        env["CLAUDE_CODE_USE_VERTEX"] = "1"
-        env["ANTHROPIC_VERTEX_BASE_URL"] = root
+        env.update(CLAUDE_CODE_USE_VERTEX="1", ANTHROPIC_VERTEX_BASE_URL=root)
         env["CLAUDE_CODE_SKIP_VERTEX_AUTH"] = "1"
     if "openai" in formats:
         base = root if root.endswith("/v1") else root + "/v1"
-        env["OPENAI_BASE_URL"] = base
-        env["OPENAI_API_BASE"] = base
+        env.update(OPENAI_BASE_URL=base, OPENAI_API_BASE=base)
         if key:
             env["OPENAI_API_KEY"] = key
+    env.update(_model_env(profile))
+    if not shim:  # the shim speaks TLS and proxy upstream; its clients need neither
+        env.update(_network_env(profile))
+    _claude_code_env(profile, env)
+    env["LLMGW_PROFILE"] = profile.name
+    return env
 
+
+def _anthropic_env(
+    profile: Profile, root: str, key: str | None, auth: str, *, with_headers: bool
+) -> dict[str, str]:
+    env = {"ANTHROPIC_BASE_URL": root}
+    if key and auth == "bearer":
+        env["ANTHROPIC_AUTH_TOKEN"] = key
+    elif key and auth == "x-api-key":
+        env["ANTHROPIC_API_KEY"] = key
+    if profile.headers and with_headers:
+        env["ANTHROPIC_CUSTOM_HEADERS"] = "\n".join(f"{k}: {v}" for k, v in profile.headers.items())
+    return env
+
+
+def _model_env(profile: Profile) -> dict[str, str]:
     models = profile.models
-    for var, value in (
+    pairs = (
         ("ANTHROPIC_MODEL", models.default),
         ("ANTHROPIC_DEFAULT_OPUS_MODEL", models.opus),
         ("ANTHROPIC_DEFAULT_SONNET_MODEL", models.sonnet),
         ("ANTHROPIC_DEFAULT_HAIKU_MODEL", models.haiku),
-    ):
-        if value:
-            env[var] = value
+    )
+    return {var: value for var, value in pairs if value}
 
-    if not shim:  # the shim speaks TLS and proxy upstream; its clients need neither
-        if profile.tls.ca_bundle:
-            env["NODE_EXTRA_CA_CERTS"] = _expand(profile.tls.ca_bundle)
-        if profile.tls.client_cert:
-            env["CLAUDE_CODE_CLIENT_CERT"] = _expand(profile.tls.client_cert)
-        if profile.tls.client_key:
-            env["CLAUDE_CODE_CLIENT_KEY"] = _expand(profile.tls.client_key)
-        if profile.proxy.https:
-            env["HTTPS_PROXY"] = profile.proxy.https
-        if profile.proxy.no_proxy:
-            env["NO_PROXY"] = ",".join(profile.proxy.no_proxy)
 
+def _network_env(profile: Profile) -> dict[str, str]:
+    tls, proxy = profile.tls, profile.proxy
+    pairs = (
+        ("NODE_EXTRA_CA_CERTS", tls.ca_bundle and _expand(tls.ca_bundle)),
+        ("CLAUDE_CODE_CLIENT_CERT", tls.client_cert and _expand(tls.client_cert)),
+        ("CLAUDE_CODE_CLIENT_KEY", tls.client_key and _expand(tls.client_key)),
+        ("HTTPS_PROXY", proxy.https),
+        ("NO_PROXY", ",".join(proxy.no_proxy)),
+    )
+    return {var: value for var, value in pairs if value}
+
+
+def _claude_code_env(profile: Profile, env: dict[str, str]) -> None:
+    """Claude Code's switches, then its extra variables (never over one llmgw set)."""
     cc = profile.claude_code
     if cc.disable_experimental_betas:
         env["CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"] = "1"
@@ -131,8 +143,6 @@ def profile_env(
     env.update(extra)
     if extra:
         env[EXTRA_VARS] = ",".join(sorted(extra))
-    env["LLMGW_PROFILE"] = profile.name
-    return env
 
 
 def previous_extras(environ: dict[str, str] | None = None) -> list[str]:
@@ -171,5 +181,5 @@ def without_secret_source(env: dict[str, str], profile: Profile) -> dict[str, st
     """
     ref = profile.auth.secret or ""
     if ref.startswith("env:"):
-        env = {k: v for k, v in env.items() if k != ref[len("env:"):]}
+        env = {k: v for k, v in env.items() if k != ref[len("env:") :]}
     return env

@@ -1,4 +1,9 @@
-"""Render an EnvPlan as code for one shell. Only shell code goes to stdout."""
+"""Render an EnvPlan as code for one shell. Only shell code goes to stdout.
+
+One ``Shell`` record per output format (docs/architecture.md: one record per extension
+kind); ``--shell`` choices, detection, help text and error messages are generated from
+``RECORDS``. A new shell is one more record here.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +11,31 @@ import json
 import os
 import shlex
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from llmgw_cli.clientenv.mapping import EnvPlan
 from llmgw_cli.errors import UsageError
 
-SHELLS = ("bash", "zsh", "fish", "powershell", "dotenv", "json")
 
+@dataclass(frozen=True)
+class Shell:
+    name: str
+    aliases: tuple[str, ...]  # other names that pick it (shellingham reports `sh`, `pwsh`)
+    assign: Callable[[str, str], str]  # one `KEY=value` line
+    unset_form: str | None  # one unset line, "{key}" filled in; None: the format cannot unset
+    load_hint: str | None  # how to load the output, "{cmd}" filled in; None: data, not code
+    finish: str | None = None  # a last line, when there is any other
 
-def _posix(plan: EnvPlan) -> str:
-    lines = [f"unset {k}" for k in plan.unset]
-    lines += [f"export {k}={shlex.quote(v)}" for k, v in plan.set.items()]
-    return "\n".join(lines)
+    def render(self, plan: EnvPlan) -> str:
+        lines = [self.unset_form.format(key=k) for k in plan.unset] if self.unset_form else []
+        lines += [self.assign(k, v) for k, v in plan.set.items()]
+        if lines and self.finish:
+            lines.append(self.finish)
+        return "\n".join(lines)
 
 
 def _fish_quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def _fish(plan: EnvPlan) -> str:
-    lines = [f"set -e {k}" for k in plan.unset]
-    lines += [f"set -gx {k} {_fish_quote(v)}" for k, v in plan.set.items()]
-    if lines:
-        # `set -e` of an unset variable fails with 4 and `set` keeps the last status, so
-        # without this `llmgw env | source; and claude` would never start claude.
-        lines.append("true")
-    return "\n".join(lines)
 
 
 # PowerShell also ends a '…' string at the typographic single quotes; doubling escapes each.
@@ -41,36 +46,56 @@ def _ps_quote(value: str) -> str:
     return "'" + "".join(c * 2 if c in _PS_QUOTES else c for c in value) + "'"
 
 
-def _powershell(plan: EnvPlan) -> str:
-    lines = [f"Remove-Item Env:{k} -ErrorAction SilentlyContinue" for k in plan.unset]
-    lines += [f"$Env:{k} = {_ps_quote(v)}" for k, v in plan.set.items()]
-    return "\n".join(lines)
-
-
-def _dotenv(plan: EnvPlan) -> str:
+def _dotenv_quote(v: str) -> str:
     # Double quotes with backslash escapes, newlines as \n: what python-dotenv reads back.
     # Readers differ on `${VAR}` (interpolated by python-dotenv and compose) and on \"
     # (node's --env-file): for values holding those, prefer --shell json.
-    def quote(v: str) -> str:
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-    return "\n".join(f"{k}={quote(v)}" for k, v in plan.set.items())
+    return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def _json(plan: EnvPlan) -> str:
-    return json.dumps({"set": plan.set, "unset": plan.unset}, indent=2, ensure_ascii=False)
+class _Json(Shell):
+    def render(self, plan: EnvPlan) -> str:
+        return json.dumps({"set": plan.set, "unset": plan.unset}, indent=2, ensure_ascii=False)
 
 
-RENDERERS: dict[str, Callable[[EnvPlan], str]] = {
-    "bash": _posix,
-    "zsh": _posix,
-    "sh": _posix,
-    "fish": _fish,
-    "powershell": _powershell,
-    "pwsh": _powershell,
-    "dotenv": _dotenv,
-    "json": _json,
-}
+def _posix(name: str, *aliases: str) -> Shell:
+    return Shell(
+        name, aliases, lambda k, v: f"export {k}={shlex.quote(v)}", "unset {key}", 'eval "$({cmd})"'
+    )
+
+
+RECORDS: tuple[Shell, ...] = (
+    _posix("bash", "sh"),
+    _posix("zsh"),
+    # `set -e` of an unset variable fails with 4 and `set` keeps the last status, so
+    # without the final `true` `llmgw env | source; and claude` would never start claude.
+    Shell(
+        "fish", (), lambda k, v: f"set -gx {k} {_fish_quote(v)}", "set -e {key}",
+        "{cmd} | source", finish="true",
+    ),
+    Shell(
+        "powershell", ("pwsh",), lambda k, v: f"$Env:{k} = {_ps_quote(v)}",
+        "Remove-Item Env:{key} -ErrorAction SilentlyContinue",
+        "{cmd} --shell powershell | Invoke-Expression",
+    ),
+    Shell("dotenv", (), lambda k, v: f"{k}={_dotenv_quote(v)}", None, None),
+    _Json("json", (), lambda k, v: "", None, None),
+)  # fmt: skip
+
+BY_NAME: dict[str, Shell] = {n: s for s in RECORDS for n in (s.name, *s.aliases)}
+SHELLS = tuple(s.name for s in RECORDS)  # the --shell choices
+
+
+def choices_text() -> str:
+    """`bash, zsh, fish, powershell, dotenv or json`, for help texts."""
+    return ", ".join(SHELLS[:-1]) + f" or {SHELLS[-1]}"
+
+
+def lookup(name: str) -> Shell:
+    try:
+        return BY_NAME[name]
+    except KeyError as exc:
+        raise UsageError(f"unknown shell {name!r}; use one of {', '.join(SHELLS)}") from exc
 
 
 def detect() -> str:
@@ -81,23 +106,15 @@ def detect() -> str:
         name = str(shellingham.detect_shell()[0])
     except Exception:  # shellingham raises its own ShellDetectionFailure and OSErrors
         name = os.path.basename(os.environ.get("SHELL", "bash"))
-    return name if name in RENDERERS else "bash"
+    return name if name in BY_NAME else "bash"
 
 
 def render(plan: EnvPlan, shell: str) -> str:
-    try:
-        renderer = RENDERERS[shell]
-    except KeyError as exc:
-        raise UsageError(f"unknown shell {shell!r}; use one of {', '.join(SHELLS)}") from exc
-    text = renderer(plan)
+    text = lookup(shell).render(plan)
     return text + "\n" if text else ""
 
 
 def hint(shell: str, args: str = "") -> str:
     """How to load the output; quoted, since unquoted eval mangles newlines and globs."""
-    cmd = f"llmgw env{args}"
-    if shell == "fish":
-        return f"{cmd} | source"
-    if shell in ("powershell", "pwsh"):
-        return f"{cmd} --shell powershell | Invoke-Expression"
-    return f'eval "$({cmd})"'
+    form = lookup(shell).load_hint or 'eval "$({cmd})"'
+    return form.format(cmd=f"llmgw env{args}")

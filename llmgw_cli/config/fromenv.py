@@ -47,6 +47,32 @@ def _headers(env: Mapping[str, str], notes: list[str]) -> dict[str, str]:
 
 def from_env(env: Mapping[str, str]) -> Imported:
     notes: list[str] = []
+    endpoint, formats = _endpoint(env, notes)
+    auth_type, secret, var = _auth(env)
+    data: dict[str, object] = {
+        "endpoint": endpoint,
+        "formats": formats,
+        "auth": {"type": auth_type},
+    }
+    headers = _headers(env, notes)
+    if headers:
+        data["headers"] = headers
+    models = _models(env)
+    if models:
+        data["models"] = models
+    if env.get("NODE_EXTRA_CA_CERTS"):
+        data["tls"] = {"ca_bundle": env["NODE_EXTRA_CA_CERTS"]}
+    proxy = env.get("HTTPS_PROXY") or env.get("https_proxy")
+    no_proxy = env.get("NO_PROXY") or env.get("no_proxy")
+    if proxy or no_proxy:
+        data["proxy"] = {
+            "https": proxy,
+            "no_proxy": [p.strip() for p in (no_proxy or "").split(",") if p.strip()],
+        }
+    return Imported(data=data, secret=secret, secret_var=var, notes=notes)
+
+
+def _endpoint(env: Mapping[str, str], notes: list[str]) -> tuple[str, list[str]]:
     endpoint = env.get("ANTHROPIC_BASE_URL") or env.get("CLAUDE_API_ENDPOINT")
     formats = ["anthropic"]
     endpoints = [e.strip() for e in env.get("CLAUDE_ENDPOINTS", "").split(",") if e.strip()]
@@ -69,7 +95,10 @@ def from_env(env: Mapping[str, str]) -> Imported:
             "no endpoint in the environment: set ANTHROPIC_BASE_URL (or CLAUDE_API_ENDPOINT, "
             "OPENAI_BASE_URL) first, or use `llmgw profile add NAME --endpoint URL`"
         )
+    return endpoint, formats
 
+
+def _auth(env: Mapping[str, str]) -> tuple[str, str | None, str | None]:
     auth_type, secret, var = "none", None, None
     seed_type = env.get("CLAUDE_AUTH_TYPE", "").strip().lower().replace("_", "-")
     for name, kind in (
@@ -88,15 +117,10 @@ def from_env(env: Mapping[str, str]) -> Imported:
         auth_type = "x-api-key"
     if secret is None:
         auth_type = "none"
+    return auth_type, secret, var
 
-    data: dict[str, object] = {
-        "endpoint": endpoint,
-        "formats": formats,
-        "auth": {"type": auth_type},
-    }
-    headers = _headers(env, notes)
-    if headers:
-        data["headers"] = headers
+
+def _models(env: Mapping[str, str]) -> dict[str, str]:
     models = {
         key: env[var_]
         for key, var_ in (
@@ -109,18 +133,7 @@ def from_env(env: Mapping[str, str]) -> Imported:
     }
     if "default" not in models and env.get("CLAUDE_MODEL_NAME"):
         models["default"] = env["CLAUDE_MODEL_NAME"]
-    if models:
-        data["models"] = models
-    if env.get("NODE_EXTRA_CA_CERTS"):
-        data["tls"] = {"ca_bundle": env["NODE_EXTRA_CA_CERTS"]}
-    proxy = env.get("HTTPS_PROXY") or env.get("https_proxy")
-    no_proxy = env.get("NO_PROXY") or env.get("no_proxy")
-    if proxy or no_proxy:
-        data["proxy"] = {
-            "https": proxy,
-            "no_proxy": [p.strip() for p in (no_proxy or "").split(",") if p.strip()],
-        }
-    return Imported(data=data, secret=secret, secret_var=var, notes=notes)
+    return models
 
 
 def describe(profile: Profile) -> str:

@@ -68,31 +68,13 @@ def build_profile(spec: AddSpec) -> Profile:
         )
     if spec.formats:
         data["formats"] = spec.formats
-    auth = dict(data.get("auth") or {})
-    if spec.auth:
-        auth["type"] = spec.auth
-    if spec.secret_ref:
-        auth["secret"] = spec.secret_ref
-    if auth.get("type", "bearer") == "none":
-        auth.pop("secret", None)
-    elif not auth.get("secret"):
-        auth["secret"] = "keyring"
-    data["auth"] = auth
+    data["auth"] = _auth(spec, dict(data.get("auth") or {}))
     if spec.headers:
         data["headers"] = {
             **(data.get("headers") or {}),
             **dict(parse_header(h) for h in spec.headers),
         }
-    models = dict(data.get("models") or {})
-    for key, value in (
-        ("default", spec.model),
-        ("opus", spec.opus_model),
-        ("sonnet", spec.sonnet_model),
-        ("haiku", spec.haiku_model),
-    ):
-        if value:
-            models[key] = value
-    data["models"] = models
+    data["models"] = _models(spec, dict(data.get("models") or {}))
     if spec.ca_bundle:
         data["tls"] = {**(data.get("tls") or {}), "ca_bundle": spec.ca_bundle}
     if spec.proxy:
@@ -104,6 +86,31 @@ def build_profile(spec: AddSpec) -> Profile:
             f"--ca-bundle {profile.tls.ca_bundle}: no such file; give the PEM file's path"
         )
     return profile
+
+
+def _auth(spec: AddSpec, auth: dict[str, Any]) -> dict[str, Any]:
+    """The template's auth with the flags over it; `none` carries no secret, else keyring."""
+    if spec.auth:
+        auth["type"] = spec.auth
+    if spec.secret_ref:
+        auth["secret"] = spec.secret_ref
+    if auth.get("type", "bearer") == "none":
+        auth.pop("secret", None)
+    elif not auth.get("secret"):
+        auth["secret"] = "keyring"
+    return auth
+
+
+def _models(spec: AddSpec, models: dict[str, Any]) -> dict[str, Any]:
+    for key, value in (
+        ("default", spec.model),
+        ("opus", spec.opus_model),
+        ("sonnet", spec.sonnet_model),
+        ("haiku", spec.haiku_model),
+    ):
+        if value:
+            models[key] = value
+    return models
 
 
 def save_with_secret(

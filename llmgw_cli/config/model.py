@@ -126,6 +126,23 @@ def validate(p: Profile, doc: Located) -> None:
     if not p.endpoint:
         raise schema.fail(doc, ("endpoint",), "missing; add endpoint: https://your-gateway")
     p.endpoint = check_url(p.endpoint, doc, ("endpoint",))
+    _validate_formats(p, doc)
+    _validate_auth(p, doc)
+    _validate_names(p, doc)
+    if p.proxy.https:
+        p.proxy.https = check_url(p.proxy.https, doc, ("proxy", "https"))
+    for key in ("connect_s", "first_byte_s", "total_s", "idle_s"):
+        if getattr(p.timeouts, key) <= 0:
+            raise schema.fail(doc, ("timeouts", key), "must be more than 0 seconds")
+    if "anthropic" in p.formats and p.root.endswith("/v1"):
+        p.endpoint = p.root[: -len("/v1")]
+        p.warnings.append(
+            f"endpoint ended in /v1; stored as {p.endpoint} "
+            "(Claude Code adds /v1 itself and would call /v1/v1/messages)"
+        )
+
+
+def _validate_formats(p: Profile, doc: Located) -> None:
     for i, fmt in enumerate(p.formats):
         if fmt not in FORMATS:
             raise schema.fail(
@@ -133,6 +150,9 @@ def validate(p: Profile, doc: Located) -> None:
             )
     if not p.formats:
         raise schema.fail(doc, ("formats",), "list at least one of " + ", ".join(FORMATS))
+
+
+def _validate_auth(p: Profile, doc: Located) -> None:
     if p.auth.type not in AUTH_TYPES:
         raise schema.fail(doc, ("auth", "type"), f"use one of {', '.join(AUTH_TYPES)}")
     if p.auth.secret is not None:
@@ -148,6 +168,10 @@ def validate(p: Profile, doc: Located) -> None:
             ("auth", "secret"),
             "missing; set it to keyring, env:VAR, cmd:COMMAND or file (or auth.type: none)",
         )
+
+
+def _validate_names(p: Profile, doc: Located) -> None:
+    """Header names and values, and Claude Code's extra environment names."""
     for key, value in p.headers.items():
         if not HEADER_NAME_RE.match(key):
             raise schema.fail(doc, ("headers", key), "not a valid HTTP header name")
@@ -156,20 +180,9 @@ def validate(p: Profile, doc: Located) -> None:
     for key in p.claude_code.env:
         if not ENV_NAME_RE.match(key):
             raise schema.fail(doc, ("claude_code", "env", key), "not a valid environment name")
-    if p.proxy.https:
-        p.proxy.https = check_url(p.proxy.https, doc, ("proxy", "https"), keep_path=True)
-    for key in ("connect_s", "first_byte_s", "total_s", "idle_s"):
-        if getattr(p.timeouts, key) <= 0:
-            raise schema.fail(doc, ("timeouts", key), "must be more than 0 seconds")
-    if "anthropic" in p.formats and p.root.endswith("/v1"):
-        p.endpoint = p.root[: -len("/v1")]
-        p.warnings.append(
-            f"endpoint ended in /v1; stored as {p.endpoint} "
-            "(Claude Code adds /v1 itself and would call /v1/v1/messages)"
-        )
 
 
-def check_url(url: str, doc: Located, path: tuple[str, ...], keep_path: bool = True) -> str:
+def check_url(url: str, doc: Located, path: tuple[str, ...]) -> str:
     try:
         parts = urlsplit(url.strip())
         port = parts.port  # raises on a bad port

@@ -11,6 +11,7 @@ import dataclasses
 import difflib
 import types
 import typing
+from collections.abc import Callable
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
 from llmgw_cli.config.yamlio import KeyPath, Located
@@ -52,43 +53,65 @@ def _convert(tp: Any, value: Any, doc: Located, path: KeyPath) -> Any:
     if dataclasses.is_dataclass(tp):
         return build(tp, value, doc, path)  # type: ignore[arg-type]
     if origin is list:
-        (item_tp,) = get_args(tp)
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            raise fail(doc, path, f"expected a list, got {_kind(value)}")
-        return [_convert(item_tp, v, doc, (*path, str(i))) for i, v in enumerate(value)]
+        return _list(get_args(tp)[0], value, doc, path)
     if origin is dict:
-        _, val_tp = get_args(tp)
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise fail(doc, path, f"expected a mapping, got {_kind(value)}")
-        return {str(k): _convert(val_tp, v, doc, (*path, str(k))) for k, v in value.items()}
-    if tp is bool:
-        if not isinstance(value, bool):
-            raise fail(doc, path, f"expected true or false, got {_kind(value)}")
+        return _dict(get_args(tp)[1], value, doc, path)
+    if tp is Any:
         return value
-    if tp in (int, float):
+    scalar = _SCALARS.get(tp)
+    if scalar is None:
+        raise TypeError(f"schema type {tp!r} not supported")
+    return scalar(value, doc, path)
+
+
+def _list(item_tp: Any, value: Any, doc: Located, path: KeyPath) -> list[Any]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise fail(doc, path, f"expected a list, got {_kind(value)}")
+    return [_convert(item_tp, v, doc, (*path, str(i))) for i, v in enumerate(value)]
+
+
+def _dict(val_tp: Any, value: Any, doc: Located, path: KeyPath) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise fail(doc, path, f"expected a mapping, got {_kind(value)}")
+    return {str(k): _convert(val_tp, v, doc, (*path, str(k))) for k, v in value.items()}
+
+
+def _bool(value: Any, doc: Located, path: KeyPath) -> bool:
+    if not isinstance(value, bool):
+        raise fail(doc, path, f"expected true or false, got {_kind(value)}")
+    return value
+
+
+def _number(tp: type[int] | type[float]) -> Callable[[Any, Located, KeyPath], Any]:
+    def convert(value: Any, doc: Located, path: KeyPath) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise fail(doc, path, f"expected a number, got {_kind(value)}")
         if tp is int and not float(value).is_integer():
             raise fail(doc, path, f"expected a whole number, got {value}")
         return tp(value)
-    if tp is str:
-        if isinstance(value, (dict, list)) or value is None:
-            raise fail(doc, path, f"expected text, got {_kind(value)}")
-        # YAML turns 600000 or true into numbers and booleans; environment values are text.
-        return (
-            value
-            if isinstance(value, str)
-            else str(value).lower()
-            if isinstance(value, bool)
-            else str(value)
-        )
-    if tp is Any:
-        return value
-    raise TypeError(f"schema type {tp!r} not supported")
+
+    return convert
+
+
+def _str(value: Any, doc: Located, path: KeyPath) -> str:
+    if isinstance(value, (dict, list)) or value is None:
+        raise fail(doc, path, f"expected text, got {_kind(value)}")
+    # YAML turns 600000 or true into numbers and booleans; environment values are text.
+    if isinstance(value, bool):
+        return str(value).lower()
+    return value if isinstance(value, str) else str(value)
+
+
+_SCALARS: dict[Any, Callable[[Any, Located, KeyPath], Any]] = {
+    bool: _bool,
+    int: _number(int),
+    float: _number(float),
+    str: _str,
+}
 
 
 def _kind(value: Any) -> str:
@@ -110,7 +133,7 @@ def unbuild(obj: Any) -> Any:
             default = (
                 f.default
                 if f.default is not dataclasses.MISSING
-                else f.default_factory()  # type: ignore[misc]
+                else f.default_factory()
                 if f.default_factory is not dataclasses.MISSING
                 else dataclasses.MISSING
             )

@@ -44,6 +44,8 @@ def proxy(ctx: Context) -> Outcome:
             k: (v if k.lower() == "no_proxy" else proxyenv.redact(v)) for k, v in env.items()
         },
         "notes": proxyenv.entry_notes(env),
+        # The shim's own decision (profile only, netproxy's rules): what `llmgw shim` does.
+        "shim": proxyenv.shim_route(p.root, p.proxy.https, p.proxy.no_proxy).describe(),
     }
     if problems:
         detail["problems"] = problems
@@ -161,6 +163,9 @@ def _proxy_problems(
             f"`llmgw env` unsets {' and '.join(dropped)} from your shell because the profile "
             "sets no proxy; set proxy.https / proxy.no_proxy if the gateway needs them"
         )
+    shim = proxyenv.shim_route(ctx.profile.root, wanted, ctx.profile.proxy.no_proxy)
+    if wanted and (shim.proxy or None) != (route.proxy or None):  # same settings, other rules
+        problems.append(f"the shim would go {shim.describe()}, httpx {route.describe()}")
     no_proxy = env.get("no_proxy", env.get("NO_PROXY", ""))
     entries = {e.strip().lower() for e in no_proxy.replace(" ", ",").split(",") if e.strip()}
     if route.proxy and is_loopback(target.host):

@@ -1,6 +1,8 @@
 """Which proxy a client uses for a URL, by the rules of httpx, curl and Node (undici's
 EnvHttpProxyAgent, the rules of Node-based clients such as Claude Code). Pure functions
-of an environment.
+of an environment. curl's and Node's NO_PROXY entries are matched by the one matcher in
+``llmgw_cli.netproxy`` (with their rules), the matcher the shim uses; ``shim_route`` is
+the shim's own decision for a profile.
 
 They disagree more than people expect (checked against httpx 0.28, curl's lib/noproxy.c
 and undici's env-http-proxy-agent.js):
@@ -20,11 +22,13 @@ none of them treats ``localhost`` and ``127.0.0.1`` as the same entry.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
+
+from llmgw_cli import netproxy
+from llmgw_cli.netproxy import ip_of as ip_of
 
 CLIENTS = ("httpx", "curl", "node")
 PROXY_VARS = ("https_proxy", "http_proxy", "all_proxy", "no_proxy")
@@ -157,32 +161,10 @@ def curl_rule(env: Mapping[str, str], t: Target) -> Decision:
         return Decision("curl", None)
     proxy = env[var] if "://" in env[var] else "http://" + env[var]
     no = env["no_proxy"] if "no_proxy" in env else env.get("NO_PROXY", "")
-    if no == "*":
-        return Decision("curl", None, bypass="*")
-    for token in (x for x in re.split(r"[,\s]+", no) if x):
-        if _curl_match(token, t):
-            return Decision("curl", None, bypass=token)
+    entry = netproxy.bypass_entry(no, t.host, t.port, netproxy.CURL)
+    if entry is not None:
+        return Decision("curl", None, bypass=entry)
     return Decision("curl", proxy, var)
-
-
-def _curl_match(token: str, t: Target) -> bool:
-    host_ip = ip_of(t.host)
-    if host_ip is None:
-        name = t.host.rstrip(".")
-        tok = token.rstrip(".")
-        tok = tok[1:] if tok.startswith(".") else tok
-        tok = tok.lower()
-        return bool(tok) and (name == tok or name.endswith("." + tok))
-    network, _, bits = token.partition("/")
-    net_ip = ip_of(network)
-    if net_ip is None or net_ip.version != host_ip.version:
-        return False
-    prefix = int(bits) if bits.isdigit() else 0
-    if prefix == 0 or prefix > net_ip.max_prefixlen:
-        prefix = net_ip.max_prefixlen if prefix == 0 else -1
-    if prefix < 0:
-        return False
-    return host_ip in ipaddress.ip_network(f"{net_ip}/{prefix}", strict=False)
 
 
 # Node: undici EnvHttpProxyAgent (`??`: an empty lowercase variable still wins).
@@ -202,20 +184,9 @@ def node_rule(env: Mapping[str, str], t: Target) -> Decision:
     if not value:
         return Decision("node", None)
     no = first("no_proxy", "NO_PROXY")[0] or ""
-    if no == "*":
-        return Decision("node", None, bypass="*")
-    hostname = f"[{t.host}]" if ":" in t.host else t.host
-    for entry in (e for e in re.split(r"[,\s]", no) if e):
-        parsed = re.fullmatch(r"(.+):(\d+)", entry)
-        name = (parsed[1] if parsed else entry).lower()
-        port = int(parsed[2]) if parsed else 0
-        if port and port != t.port:
-            continue
-        if re.match(r"[.*]", name):
-            if hostname.endswith(name[1:] if name.startswith("*") else name):
-                return Decision("node", None, bypass=entry)
-        elif hostname == name:
-            return Decision("node", None, bypass=entry)
+    entry = netproxy.bypass_entry(no, t.host, t.port, netproxy.NODE)
+    if entry is not None:
+        return Decision("node", None, bypass=entry)
     return Decision("node", value, var)
 
 
@@ -244,8 +215,9 @@ def entry_notes(environ: Mapping[str, str]) -> list[str]:
     return notes
 
 
-def ip_of(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(text.strip("[]"))
-    except ValueError:
-        return None
+def shim_route(root: str, proxy: str | None, no_proxy: list[str]) -> Decision:
+    """What the shim does for a member: the profile's proxy.https and proxy.no_proxy only
+    (the shim ignores its own environment), matched by netproxy's SHIM rules."""
+    route = netproxy.decide(root, proxy, no_proxy)
+    variable = "the profile's proxy.https" if route.proxy else None
+    return Decision("shim", route.proxy, variable, route.bypass)

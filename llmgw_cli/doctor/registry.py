@@ -4,8 +4,9 @@ registered with an id, a layer, the wire formats it applies to and the checks it
     @check("tcp", layer="net", depends=("dns",), title="TCP connect to the first hop")
     def tcp(ctx: Context) -> Outcome: ...
 
-Checks run in registration order (the layer modules are imported in ``MODULES`` order),
-so a check's dependencies always run before it.
+Checks run in registration order (the layer modules are imported in ``LAYERS`` order),
+so a check's dependencies always run before it. A new layer is one more ``Layer`` record
+(docs/architecture.md: one record per extension kind).
 """
 
 from __future__ import annotations
@@ -22,8 +23,21 @@ if TYPE_CHECKING:
     from llmgw_cli.doctor.result import Outcome
 
 CheckFunc = Callable[["Context"], "Outcome"]
-LAYERS = ("config", "net", "http", "api")
-MODULES = ("checks_config", "checks_net", "checks_http", "checks_api")
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str  # what `@check(layer=...)` and `--list-checks` say
+    module: str  # the module under llmgw_cli.doctor that registers its checks
+    title: str
+
+
+LAYERS: tuple[Layer, ...] = (
+    Layer("config", "checks_config", "the profile and its secret"),
+    Layer("net", "checks_net", "proxy decision, DNS, TCP and TLS to the first hop"),
+    Layer("http", "checks_http", "HTTP to the gateway, and its authentication"),
+    Layer("api", "checks_api", "requests in each wire format, streaming, Claude Code's shapes"),
+)
 
 
 @dataclass(frozen=True)
@@ -50,8 +64,8 @@ def check(
     formats: tuple[str, ...] | None = None,
     depends: tuple[str, ...] = (),
 ) -> Callable[[CheckFunc], CheckFunc]:
-    if layer not in LAYERS:
-        raise ValueError(f"unknown layer {layer!r}")
+    if layer not in (known := [x.name for x in LAYERS]):
+        raise ValueError(f"unknown layer {layer!r}; one of {', '.join(known)}")
 
     def register(func: CheckFunc) -> CheckFunc:
         missing = [d for d in depends if d not in _REGISTRY]
@@ -64,8 +78,8 @@ def check(
 
 
 def all_checks() -> list[CheckSpec]:
-    for name in MODULES:
-        importlib.import_module(f"llmgw_cli.doctor.{name}")
+    for layer in LAYERS:
+        importlib.import_module(f"llmgw_cli.doctor.{layer.module}")
     return list(_REGISTRY.values())
 
 

@@ -18,7 +18,7 @@ from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.doctor.context import Context, Options
 from llmgw_cli.doctor.registry import CheckSpec, all_checks, with_dependencies
 from llmgw_cli.doctor.result import CheckResult, Outcome, ProfileReport, fail, skip
-from llmgw_cli.errors import ConfigError, LlmgwError, ProfileNotFound, UsageError
+from llmgw_cli.errors import ConfigError, LlmgwError, ProfileNotFound, UsageError, debug
 
 
 def run_profile(
@@ -103,8 +103,6 @@ def _outcome(spec: CheckSpec, ctx: Context) -> Outcome:
     except LlmgwError as exc:
         return fail(exc.message, None)
     except Exception as exc:  # a bug in one check must not hide the others' results
-        from llmgw_cli.console import debug
-
         if debug():
             raise
         return fail(

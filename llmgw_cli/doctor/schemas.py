@@ -98,37 +98,14 @@ def anthropic_stream(events: list[SSEEvent]) -> tuple[list[str], str]:
     kinds: list[str] = []
     open_blocks: set[int] = set()
     for ev in events:
-        try:
-            data = ev.json()
-        except ValueError:
-            problems.append(f"an event's data is not JSON: {ev.data[:60]!r}")
+        parsed = _anthropic_event(ev, problems)
+        if parsed is None:
             continue
-        kind = data.get("type") if isinstance(data, dict) else None
-        if kind == "error":
-            err = data.get("error") if isinstance(data.get("error"), dict) else {}
-            problems.append(f"error event: {err.get('message', data)}")
-            continue
-        if kind not in ANTHROPIC_EVENTS:
-            problems.append(f"unknown event type {kind!r}")
-            continue
-        if ev.event != kind:  # the SDK dispatches on the `event:` line
-            problems.append(f"event name {ev.event!r} does not match data type {kind!r}")
-        if kind == "ping":
-            continue
+        kind, data = parsed
         if not kinds and kind != "message_start":
             problems.append(f"the stream starts with {kind}, not message_start")
         kinds.append(kind)
-        index = data.get("index")
-        if kind == "content_block_start" and _is_int(index):
-            open_blocks.add(index)
-        elif kind == "content_block_delta":
-            if index not in open_blocks:
-                problems.append(f"a delta for block {index} before its content_block_start")
-            delta = data.get("delta") if isinstance(data.get("delta"), dict) else {}
-            if delta.get("type") == "text_delta":
-                text += str(delta.get("text", ""))
-        elif kind == "content_block_stop":
-            open_blocks.discard(index if _is_int(index) else -1)
+        text += _anthropic_block(kind, data, open_blocks, problems)
     if not kinds:
         problems.append("no events")
     elif kinds[-1] != "message_stop":
@@ -136,6 +113,42 @@ def anthropic_stream(events: list[SSEEvent]) -> tuple[list[str], str]:
     if kinds and "message_delta" not in kinds:
         problems.append("no message_delta (stop_reason and usage)")
     return list(dict.fromkeys(problems)), text
+
+
+def _anthropic_event(ev: SSEEvent, problems: list[str]) -> tuple[str, Any] | None:
+    """The event's type and data, or None for pings and events the stream cannot use."""
+    try:
+        data = ev.json()
+    except ValueError:
+        problems.append(f"an event's data is not JSON: {ev.data[:60]!r}")
+        return None
+    kind = data.get("type") if isinstance(data, dict) else None
+    if kind == "error":
+        err = data.get("error") if isinstance(data.get("error"), dict) else {}
+        problems.append(f"error event: {err.get('message', data)}")
+        return None
+    if kind not in ANTHROPIC_EVENTS:
+        problems.append(f"unknown event type {kind!r}")
+        return None
+    if ev.event != kind:  # the SDK dispatches on the `event:` line
+        problems.append(f"event name {ev.event!r} does not match data type {kind!r}")
+    return None if kind == "ping" else (str(kind), data)
+
+
+def _anthropic_block(kind: str, data: Any, open_blocks: set[int], problems: list[str]) -> str:
+    """Track content blocks opening and closing; the text a text_delta adds."""
+    index = data.get("index")
+    if kind == "content_block_start" and _is_int(index):
+        open_blocks.add(index)
+    elif kind == "content_block_delta":
+        if index not in open_blocks:
+            problems.append(f"a delta for block {index} before its content_block_start")
+        delta = data.get("delta") if isinstance(data.get("delta"), dict) else {}
+        if delta.get("type") == "text_delta":
+            return str(delta.get("text", ""))
+    elif kind == "content_block_stop":
+        open_blocks.discard(index if _is_int(index) else -1)
+    return ""
 
 
 def openai_stream(events: list[SSEEvent]) -> tuple[list[str], str]:
@@ -149,27 +162,10 @@ def openai_stream(events: list[SSEEvent]) -> tuple[list[str], str]:
         if done:
             problems.append("data after [DONE]")
             break
-        try:
-            data = ev.json()
-        except ValueError:
-            problems.append(f"a chunk is not JSON: {ev.data[:60]!r}")
-            continue
-        if isinstance(data, dict) and "error" in data:
-            problems.append(f"error chunk: {data['error']}")
-            continue
-        choices = data.get("choices") if isinstance(data, dict) else None
-        if not isinstance(choices, list):
-            problems.append("a chunk has no choices list")
-            continue
-        if data.get("object") not in ("chat.completion.chunk", None):
-            problems.append(f"object is {data.get('object')!r}, not 'chat.completion.chunk'")
-        for choice in choices:
-            if not isinstance(choice, dict):
-                continue
-            delta = choice.get("delta")
-            if isinstance(delta, dict):
-                text += str(delta.get("content") or "")
-            finished = finished or bool(choice.get("finish_reason"))
+        chunk = _openai_chunk(ev, problems)
+        if chunk is not None:
+            text += chunk[0]
+            finished = finished or chunk[1]
     if not events:
         problems.append("no events")
     elif not done:
@@ -177,3 +173,30 @@ def openai_stream(events: list[SSEEvent]) -> tuple[list[str], str]:
     if events and not finished:
         problems.append("no chunk carries a finish_reason")
     return list(dict.fromkeys(problems)), text
+
+
+def _openai_chunk(ev: SSEEvent, problems: list[str]) -> tuple[str, bool] | None:
+    """One chunk's text and whether it carries a finish_reason; None when unusable."""
+    try:
+        data = ev.json()
+    except ValueError:
+        problems.append(f"a chunk is not JSON: {ev.data[:60]!r}")
+        return None
+    if isinstance(data, dict) and "error" in data:
+        problems.append(f"error chunk: {data['error']}")
+        return None
+    choices = data.get("choices") if isinstance(data, dict) else None
+    if not isinstance(choices, list):
+        problems.append("a chunk has no choices list")
+        return None
+    if data.get("object") not in ("chat.completion.chunk", None):
+        problems.append(f"object is {data.get('object')!r}, not 'chat.completion.chunk'")
+    text, finished = "", False
+    for choice in choices:
+        if not isinstance(choice, dict):
+            continue
+        delta = choice.get("delta")
+        if isinstance(delta, dict):
+            text += str(delta.get("content") or "")
+        finished = finished or bool(choice.get("finish_reason"))
+    return text, finished

@@ -67,7 +67,7 @@ class PluginHost:
                 log.warning("plugin %s failed in on_complete", plugin.name, exc_info=True)
 
     def render_metrics(self) -> tuple[bytes, str] | None:
-        return self._metrics() if self._metrics is not None else None  # type: ignore[no-any-return]
+        return self._metrics() if self._metrics is not None else None
 
     def upstream_changed(self, member: str, up: bool) -> None:
         _notify(self._up_hooks, "set_upstream_up", member, up)

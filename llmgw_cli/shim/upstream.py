@@ -8,7 +8,6 @@ Everything here is decided once per member, at start, never per request.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import ssl
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import aiohttp
 from yarl import URL
 
+from llmgw_cli import netproxy
 from llmgw_cli.config.model import Profile
 from llmgw_cli.errors import ConfigError
 
@@ -45,35 +45,17 @@ def _path(value: str) -> str:
     return str(Path(os.path.expanduser(value)))
 
 
-def bypasses_proxy(host: str, no_proxy: list[str]) -> bool:
-    """curl's NO_PROXY rules: `*`, exact host, domain suffix (`.corp` or `corp`), IP or CIDR."""
-    host = host.strip("[]").lower().rstrip(".")
-    for raw in no_proxy:
-        entry = raw.strip().lower()
-        if not entry:
-            continue
-        if entry == "*":
-            return True
-        if "/" in entry:
-            try:
-                if ipaddress.ip_address(host) in ipaddress.ip_network(entry, strict=False):
-                    return True
-            except ValueError:
-                pass
-            continue
-        entry = entry.split(":")[0] if entry.count(":") == 1 else entry
-        entry = entry.lstrip("*").lstrip(".").rstrip(".")
-        if host == entry or host.endswith("." + entry):
-            return True
-    return False
+def bypasses_proxy(host: str, no_proxy: list[str], port: int | None = None) -> bool:
+    """NO_PROXY by llmgw's rules, the one matcher doctor explains (llmgw_cli/netproxy.py)."""
+    return netproxy.bypass_entry(no_proxy, host, port) is not None
 
 
 def proxy_for(profile: Profile) -> tuple[URL | None, aiohttp.BasicAuth | None]:
     """The proxy this member's requests go through (None when direct or bypassed)."""
     if not profile.proxy.https:
         return None, None
-    host = URL(profile.root).host or ""
-    if bypasses_proxy(host, profile.proxy.no_proxy):
+    root = URL(profile.root)
+    if bypasses_proxy(root.host or "", profile.proxy.no_proxy, root.port):
         return None, None
     proxy = URL(profile.proxy.https)
     auth = None

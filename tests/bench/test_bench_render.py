@@ -6,8 +6,9 @@ import io
 
 from rich.console import Console
 
-from llmgw_cli.bench import api, render
+from llmgw_cli.bench import api
 from llmgw_cli.bench.target import Options, build, label_targets
+from llmgw_cli.cli import render_bench as render
 from llmgw_cli.config.model import Auth, Profile
 from tests.helpers.mockserver import mock_thread
 

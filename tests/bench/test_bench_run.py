@@ -4,6 +4,7 @@ request records, both wire formats, failures, estimates, interleaving and the op
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -133,7 +134,10 @@ def test_open_loop_latency_grows_when_the_server_falls_behind() -> None:
     assert c["e2e_ms"]["p50"] < 200
     samples = opened.samples[0]
     first, last = samples[:10], samples[-10:]
-    mean = lambda xs: sum(s.e2e_ms or 0 for s in xs) / len(xs)  # noqa: E731
+
+    def mean(xs: list[Any]) -> float:
+        return sum(s.e2e_ms or 0 for s in xs) / len(xs)
+
     # 80 arrivals at 100/s take 0.8 s; serving them takes 1.6 s: the last wait ~0.8 s.
     assert mean(last) > mean(first) + 300
     assert o["e2e_ms"]["p90"] > 3 * c["e2e_ms"]["p50"]

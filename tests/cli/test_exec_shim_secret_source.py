@@ -4,6 +4,7 @@ holding the real key (the shim read it; the child has no use for it)."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -31,11 +32,16 @@ def test_private_shim_child_has_no_secret_variable(mock_url: str) -> None:
 
 
 def test_running_shim_child_has_no_secret_variable(mock_url: str) -> None:
+    # sys.executable, not `python3` from PATH: the interpreter that has httpx.
     started = run("shim", "start", "--profile", "corp", "--port", "0", "--detach")
     assert started.returncode == 0, started.stderr
     try:
         done = run(
-            "exec", "--shim", "--", "python3", "-c",
+            "exec",
+            "--shim",
+            "--",
+            sys.executable,
+            "-c",
             "import os, httpx; print(httpx.post(os.environ['ANTHROPIC_BASE_URL'] + "
             "'/v1/messages', json={'model': 'm', 'max_tokens': 3, 'messages': "
             "[{'role': 'user', 'content': 'hi'}]}, headers={'x-api-key': "

@@ -30,7 +30,7 @@ def no_keychain(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     from keyring.backends import fail
 
-    monkeypatch.setattr(keyring.core, "_keyring_backend", fail.Keyring())
+    monkeypatch.setattr(keyring.core, "_keyring_backend", fail.Keyring())  # type: ignore[no-untyped-call]
 
 
 # --- references -------------------------------------------------------------------
@@ -237,11 +237,11 @@ def test_plaintext_and_null_backends_count_as_no_keychain(monkeypatch: pytest.Mo
     import keyring
     from keyring.backends import null
 
-    monkeypatch.setattr(keyring.core, "_keyring_backend", null.Keyring())
+    monkeypatch.setattr(keyring.core, "_keyring_backend", null.Keyring())  # type: ignore[no-untyped-call]
     with pytest.raises(NoKeychainError):
         keychain()
     # keyrings.alt's PlaintextKeyring keeps base64 in a file: not a keychain (facts.md).
-    monkeypatch.setattr(keyring.core, "_keyring_backend", PlaintextKeyring())
+    monkeypatch.setattr(keyring.core, "_keyring_backend", PlaintextKeyring())  # type: ignore[no-untyped-call]
     with pytest.raises(NoKeychainError):
         keychain()
 
@@ -249,7 +249,7 @@ def test_plaintext_and_null_backends_count_as_no_keychain(monkeypatch: pytest.Mo
 class PlaintextKeyring(KeyringBackend):
     """Stands in for keyrings.alt.file.PlaintextKeyring (not installed here)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def get_password(self, service: str, username: str) -> str | None:
         return None

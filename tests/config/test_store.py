@@ -94,7 +94,7 @@ def test_failed_write_keeps_the_old_file_and_no_temp_file(
     def broken_replace(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(paths.os, "replace", broken_replace)
+    monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError):
         store.save(Profile(name="p", endpoint="https://two.example", auth=Auth("none")))
     monkeypatch.undo()

@@ -16,7 +16,7 @@ from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.doctor.context import Options
 from llmgw_cli.doctor.result import ProfileReport
 from llmgw_cli.doctor.runner import run_profile
-from tests.helpers.cli import PROXY_VARS
+from tests.helpers.cli import PROXY_VARS as PROXY_VARS
 
 KEY = "sk-doctor-test-0123456789abcdef"
 

@@ -26,7 +26,7 @@ def sse(kind: str, data: dict[str, Any]) -> bytes:
 
 
 def anthropic_events(text: str = "ok") -> list[bytes]:
-    msg = {
+    msg: dict[str, Any] = {
         "id": "msg_1",
         "type": "message",
         "role": "assistant",

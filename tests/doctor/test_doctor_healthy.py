@@ -7,7 +7,7 @@ import re
 
 from rich.console import Console
 
-from llmgw_cli.doctor.render import run_and_render
+from llmgw_cli.cli.render_doctor import run_and_render
 from tests.doctor.conftest import KEY, PROXY_VARS, make_profile
 from tests.helpers.cli import run
 from tests.helpers.mockserver import mock_thread

@@ -91,7 +91,10 @@ def dump(shell: str, steps: list[str], env: Mapping[str, str]) -> dict[bytes, by
     program = sep.join([*steps, "env -0"])
     # Run in the throwaway HOME: if quoting ever broke, stray output lands there, not in the repo.
     done = subprocess.run(
-        shell_argv(shell, program), env=dict(env), capture_output=True, timeout=60,
+        shell_argv(shell, program),
+        env=dict(env),
+        capture_output=True,
+        timeout=60,
         cwd=env["HOME"],
     )
     assert done.returncode == 0, done.stderr.decode(errors="replace")
@@ -208,7 +211,7 @@ TRICKY = [
     *("\u00e9", "\u4e2d", "\U0001f980", "\ufeff", "\u2018", "\u2019", "\uf600", "\uf6ff"),
     *("\ufffd", "\u0085", "\u2028", "$(", "${", "\\'", "'\\''", "\\n", "%s"),
 ]
-ANY = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+ANY = st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00")
 TEXT = st.lists(st.one_of(ANY, st.sampled_from(TRICKY))).map("".join)
 HEADER_TEXT = TEXT.map(lambda s: s.replace("\r", "").replace("\n", ""))
 

@@ -78,7 +78,11 @@ def test_the_filter_leaves_everything_else_alone(event: bytes) -> None:
 
 
 def test_request_options_are_merged_not_replaced() -> None:
-    body = {"model": "m", "stream": True, "stream_options": {"include_obfuscation": False}}
+    body: dict[str, Any] = {
+        "model": "m",
+        "stream": True,
+        "stream_options": {"include_obfuscation": False},
+    }
     assert with_usage(body)["stream_options"] == {
         "include_obfuscation": False,
         "include_usage": True,

@@ -76,10 +76,10 @@ def test_over_budget_gets_429_in_the_sdks_format_and_never_reaches_the_upstream(
     assert [r["path"] for r in seen] == ["/v1/messages"]  # neither refusal went upstream
     err = caught.value
     assert err.status_code == 429
-    assert err.body["type"] == "error" and err.body["error"]["type"] == "rate_limit_error"
-    message = err.body["error"]["message"]
+    assert err.body["type"] == "error" and err.body["error"]["type"] == "rate_limit_error"  # type: ignore[index]
+    message = err.body["error"]["message"]  # type: ignore[index]
     assert "daily_tokens" in message and "resets at" in message and f"{e:,}" in message
-    assert err.body["error"]["limit"] == "daily_tokens"
+    assert err.body["error"]["limit"] == "daily_tokens"  # type: ignore[index]
     assert int(err.response.headers["retry-after"]) >= 1
     assert err.response.headers["x-should-retry"] == "false"  # the SDK did not retry
     oa_err = caught_oa.value

@@ -142,6 +142,7 @@ def connect_proxy(
     thread = threading.Thread(target=main, name="test-connect-proxy", daemon=True)
     thread.start()
     server = ready.result(timeout=30)
+    assert isinstance(server, asyncio.Server)
     handle.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
     try:
         yield handle

@@ -142,7 +142,7 @@ def serve(handler: Handler, only: str | None = None) -> Iterator[Peer]:
             pass
         finally:
             writers.discard(writer)
-            tasks.discard(asyncio.current_task())  # type: ignore[arg-type]
+            tasks.discard(asyncio.current_task())
             writer.close()
 
     async def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import anthropic
 import httpx
@@ -12,7 +13,7 @@ import pytest
 from llmgw_cli.mock.script import parse_script
 from tests.helpers.mockserver import mock_thread, requests_seen, stats
 
-HI = [{"role": "user", "content": "hi"}]
+HI: list[Any] = [{"role": "user", "content": "hi"}]
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +116,7 @@ def test_scripted_tool_call_streams_tool_use_and_input_json(url: str) -> None:
 
         # The client runs the tool and sends the result back: the on_tool_result turn answers,
         # with the cache usage issue 7's cost tests need.
-        follow = [
+        follow: list[Any] = [
             *HI,
             {"role": "assistant", "content": [tool.model_dump()]},
             {
@@ -202,7 +203,7 @@ def test_reject_betas_gives_the_gateway_400() -> None:
         betas = {"anthropic-beta": "claude-code-20250219,context-management-2025-06-27"}
         with pytest.raises(anthropic.BadRequestError) as info:
             c.messages.create(model="m", max_tokens=5, messages=HI, extra_headers=betas)
-        message = info.value.body["error"]["message"]
+        message = info.value.body["error"]["message"]  # type: ignore[index]
         assert message.startswith("Unexpected value(s) `context-management-2025-06-27` for the")
         assert "`anthropic-beta` header" in message
         with pytest.raises(anthropic.BadRequestError) as info:

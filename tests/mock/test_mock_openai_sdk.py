@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import openai
@@ -12,7 +13,7 @@ import pytest
 from llmgw_cli.mock.script import parse_script
 from tests.helpers.mockserver import mock_thread, requests_seen
 
-HI = [{"role": "user", "content": "hi"}]
+HI: list[Any] = [{"role": "user", "content": "hi"}]
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +122,7 @@ def test_scripted_tool_calls_streaming_and_round_trip() -> None:
         assert (calls[1]["id"], calls[1]["name"]) == ("call_fixed", "Bash")
         assert json.loads(calls[1]["arguments"]) == {"command": "echo hi"}
 
-        follow = [
+        follow: list[Any] = [
             *HI,
             {
                 "role": "assistant",

@@ -109,9 +109,9 @@ def test_aiter_events_over_an_async_byte_stream() -> None:
     assert asyncio.run(collect()) == parse([ANTHROPIC])
 
 
-_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+_text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40)
 _name = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),
+    st.characters(blacklist_categories=["Cs"], blacklist_characters="\r\n"),
     min_size=1,
     max_size=12,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import anthropic
 import httpx
@@ -13,7 +14,7 @@ from llmgw_cli.shim.server import RunningShim
 from tests.helpers.mockserver import clear, mock_thread, requests_seen
 from tests.shim.conftest import REAL_KEY, save_profile, shim_for
 
-HI = [{"role": "user", "content": "hi"}]
+HI: list[Any] = [{"role": "user", "content": "hi"}]
 
 
 @pytest.fixture(scope="module")
@@ -77,13 +78,13 @@ def test_anthropic_sdk_streaming_with_bearer_token_and_betas(
 
 def test_openai_sdk_streaming_and_not(shim: RunningShim, mock_url: str) -> None:
     client = openai.OpenAI(base_url=shim.url + "/v1", api_key=shim.token, max_retries=0)
-    reply = client.chat.completions.create(model="gpt-4o", messages=HI)  # type: ignore[arg-type]
+    reply = client.chat.completions.create(model="gpt-4o", messages=HI)
     assert reply.choices[0].message.content
     chunks = client.chat.completions.create(
         model="gpt-4o",
         messages=HI,
         stream=True,
-        stream_options={"include_usage": True},  # type: ignore[arg-type]
+        stream_options={"include_usage": True},
     )
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == reply.choices[0].message.content
@@ -99,7 +100,7 @@ def test_wrong_or_missing_token_gets_401_in_the_clients_format(shim: RunningShim
     assert "local token" in str(info.value)
     bad_oa = openai.OpenAI(base_url=shim.url + "/v1", api_key="sk-guess", max_retries=0)
     with pytest.raises(openai.AuthenticationError) as oinfo:
-        bad_oa.chat.completions.create(model="gpt-4o", messages=HI)  # type: ignore[arg-type]
+        bad_oa.chat.completions.create(model="gpt-4o", messages=HI)
     assert oinfo.value.body["message"].startswith("missing or wrong local token")  # type: ignore[index]
     assert httpx.post(shim.url + "/v1/messages", json={}).status_code == 401
 
@@ -141,7 +142,7 @@ def test_expect_100_continue_is_answered_by_the_shim(shim: RunningShim, mock_url
         "Expect: 100-continue\r\nConnection: close\r\n\r\n"
     ).encode()
     parts = urlsplit(shim.url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+    with socket.create_connection((parts.hostname, parts.port or 80), timeout=10) as sock:
         sock.sendall(head)
         assert sock.recv(1024).startswith(b"HTTP/1.1 100 Continue")  # before any body byte
         sock.sendall(body)

@@ -9,6 +9,7 @@ import anthropic
 import httpx
 import pytest
 import trustme
+from anthropic.types import MessageParam
 
 from llmgw_cli.config.model import TLS, Proxy
 from llmgw_cli.shim.upstream import bypasses_proxy
@@ -16,7 +17,7 @@ from tests.helpers.connect_proxy import connect_proxy
 from tests.helpers.tlsupstream import tls_upstream
 from tests.shim.conftest import REAL_KEY, save_profile, shim_for
 
-HI = [{"role": "user", "content": "hi"}]
+HI: list[MessageParam] = [{"role": "user", "content": "hi"}]
 
 
 @pytest.fixture(scope="module")

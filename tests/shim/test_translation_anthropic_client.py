@@ -132,7 +132,7 @@ def test_tool_call_round_trip_keeps_id_and_name(scripted_url: str) -> None:
             tools=[BASH_TOOL],
             messages=[
                 *HI,
-                {"role": "assistant", "content": first.content},  # type: ignore[typeddict-item]
+                {"role": "assistant", "content": first.content},
                 {
                     "role": "user",
                     "content": [

@@ -64,7 +64,7 @@ def test_non_streaming_chat_is_translated(shim: RunningShim, mock_url: str) -> N
         max_completion_tokens=64,
     )
     assert reply.object == "chat.completion"
-    assert reply.choices[0].message.tool_calls[0].function.name == "get_weather"  # type: ignore[index]
+    assert reply.choices[0].message.tool_calls[0].function.name == "get_weather"  # type: ignore[index,union-attr]
     seen = requests_seen(mock_url)
     assert [s["path"] for s in seen] == ["/v1/messages"]
     assert seen[0]["body"]["system"] == "be brief"

@@ -38,7 +38,7 @@ from tests.wire.scripted import (
 
 Obj = dict[str, Any]
 
-BASH = {
+BASH: Any = {
     "name": "Bash",
     "description": "Run a shell command",
     "input_schema": {
@@ -47,7 +47,7 @@ BASH = {
         "required": ["command"],
     },
 }
-READ = {
+READ: Any = {
     "name": "mcp__fs__read_file",
     "description": "Read a file",
     "input_schema": {"type": "object", "properties": {"path": {"type": "string"}}},
@@ -315,7 +315,7 @@ def test_openai_sdk_streams_tools_from_an_anthropic_upstream(gateway: Gateway) -
         done = s.get_final_completion()
     msg = done.choices[0].message
     assert msg.content == "Running it now." and done.choices[0].finish_reason == "tool_calls"
-    assert [(t.id, t.function.name) for t in msg.tool_calls or []] == [  # type: ignore[union-attr]
+    assert [(t.id, t.function.name) for t in msg.tool_calls or []] == [
         ("call_bash_1", "Bash"),
         ("call_read_2", "mcp__fs__read_file"),
     ]

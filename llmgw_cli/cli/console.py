@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import errno
 import json
-import os
 import sys
 from typing import Any, NoReturn
 
 from rich.console import Console
 from rich.markup import escape
 
+from llmgw_cli.errors import debug as debug
+
+
 # Results go to stdout; messages, warnings and progress go to stderr, so
 # `eval "$(llmgw env)"` and `--json` pipes only ever see what they asked for.
 # Messages often carry text from outside (an upstream's error, a file's content, a user id):
 # info/warn/success print it as text, never as rich markup (docs/architecture.md).
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # rich's own answer exits 1; `llmgw … | head` is no error: __main__ decides.
+        raise BrokenPipeError(errno.EPIPE, "the reader of the output went away")
+
+
+out = _Console(highlight=False, soft_wrap=True)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class _Plain:
@@ -52,7 +61,3 @@ def abort(message: str, code: int = 2) -> NoReturn:
     error = LlmgwError(message)
     error.exit_code = code
     raise error
-
-
-def debug() -> bool:
-    return os.environ.get("LLMGW_DEBUG", "") not in ("", "0")

@@ -128,7 +128,7 @@ def run_and_render(
     from llmgw_cli.doctor.runner import run_profile
 
     if console is None:
-        from llmgw_cli import console as terminal
+        from llmgw_cli.cli import console as terminal
 
         console = terminal.out
     report = run_profile(profile, selected_by, options=options or Options(verbose=verbose))

@@ -1,0 +1,1 @@
+"""`llmgw doctor`: the check registry and small check functions grouped by layer."""
