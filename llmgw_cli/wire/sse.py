@@ -38,6 +38,8 @@ MAX_DATA_LINES = 100_000
 
 class SSELimitError(ValueError):
     """An event stream whose line or event passed the parser's bounds."""
+
+
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
