@@ -106,10 +106,10 @@ def through_shim(profile: Profile, secret: str) -> ShimReply:
     import httpx
 
     from llmgw_cli.shim import config as shim_config
-    from llmgw_cli.shim import members
-    from llmgw_cli.shim.server import Config, run_in_thread
+    from llmgw_cli.shim.members.member import from_profile
+    from llmgw_cli.shim.serve.server import Config, run_in_thread
 
-    member = members.from_profile(profile, secret)
+    member = from_profile(profile, secret)
     cfg = shim_config.for_chain([profile.name], host="127.0.0.1", port=0)
     with run_in_thread(Config(shim=cfg, members=[member], public=False)) as shim:
         body = {"model": MODEL, "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}]}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from llmgw_cli.errors import ConfigError
-from llmgw_cli.shim.plugin import Usage
+from llmgw_cli.wire.usage import Usage
 
 PER = 1_000_000.0
 

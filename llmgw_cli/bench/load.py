@@ -49,7 +49,7 @@ ProgressFn = Callable[[Progress], None]
 
 def new_session(target: Target, pool: int, timeout_s: float = 600.0) -> aiohttp.ClientSession:
     """``timeout_s``: aiohttp's ``total``, which spans the whole request, body included."""
-    from llmgw_cli.shim.upstream import proxy_for, ssl_context, timeout_for
+    from llmgw_cli.shim.members.session import proxy_for, ssl_context, timeout_for
 
     connector = aiohttp.TCPConnector(
         limit=pool,
@@ -78,7 +78,7 @@ def new_session(target: Target, pool: int, timeout_s: float = 600.0) -> aiohttp.
 async def preflight(target: Target) -> None:
     """A plain TCP connect to the endpoint (or its proxy), so an unreachable endpoint is one
     clear error before any load, not a table of failures."""
-    from llmgw_cli.shim.upstream import proxy_for
+    from llmgw_cli.shim.members.session import proxy_for
 
     proxy, _ = proxy_for(target.profile)
     host, port = (

@@ -12,14 +12,16 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any
+from collections.abc import AsyncIterator
 
 import aiohttp
 
 from llmgw_cli.bench.phases import CURRENT
 from llmgw_cli.bench.record import Record
 from llmgw_cli.bench.target import Target
+from llmgw_cli.wire import responses as rw
 from llmgw_cli.wire.sse import SSEParser
+from llmgw_cli.wire.usage import UsageTap
 
 _now = time.perf_counter
 ERROR_BODY_BYTES = 4096  # of an error reply: enough for the message, never the whole page
@@ -55,6 +57,8 @@ async def send(session: aiohttp.ClientSession, target: Target, rec: Record) -> N
             elif target.stream:
                 if target.format == "anthropic":
                     await _anthropic_stream(resp, rec, target.max_pieces)
+                elif target.format == "responses":
+                    await _responses_stream(resp, rec, target.max_pieces)
                 else:
                     await _openai_stream(resp, rec, target.max_pieces)
             else:
@@ -86,11 +90,16 @@ async def _read_capped(resp: aiohttp.ClientResponse, limit: int) -> bytes:
     return bytes(body)
 
 
-def _runaway(limit: int) -> Bounded:
-    return Bounded(
-        "runaway_stream",
-        f"the stream sent more than {limit:,} content pieces (8 per max_token) and did not end",
-    )
+async def _chunks(resp: aiohttp.ClientResponse, rec: Record, limit: int) -> AsyncIterator[bytes]:
+    """A stream's chunks, until it has brought more content pieces than ``limit``."""
+    async for chunk in resp.content.iter_any():
+        if len(rec.pieces) > limit:
+            raise Bounded(
+                "runaway_stream",
+                f"the stream sent more than {limit:,} content pieces (8 per max_token) "
+                "and did not end",
+            )
+        yield chunk
 
 
 def classify(exc: BaseException) -> str:
@@ -113,10 +122,10 @@ def classify(exc: BaseException) -> str:
 
 
 async def _anthropic_stream(resp: aiohttp.ClientResponse, rec: Record, limit: int) -> None:
-    parser = SSEParser()
+    parser, tap = SSEParser(), UsageTap()
     times, pieces = rec.token_times, rec.pieces
     done = seen = False
-    async for chunk in resp.content.iter_any():
+    async for chunk in _chunks(resp, rec, limit):
         t = _now()
         for ev in parser.feed(chunk):
             seen = True
@@ -127,15 +136,9 @@ async def _anthropic_stream(resp: aiohttp.ClientResponse, rec: Record, limit: in
                 if piece:
                     times.append(t)
                     pieces.append(piece)
-                    if len(pieces) > limit:
-                        raise _runaway(limit)
-            elif kind == "message_delta":
-                _anthropic_usage(json.loads(ev.data).get("usage"), rec)
-            elif kind == "message_start":
-                _anthropic_usage((json.loads(ev.data).get("message") or {}).get("usage"), rec)
-                rec.output_tokens = (
-                    None  # the start's count is a placeholder; message_delta has the total
-                )
+            elif kind in ("message_delta", "message_start"):
+                tap.feed_event(kind, json.loads(ev.data))
+                _usage(tap, rec)
             elif kind == "message_stop":
                 done = True
             elif kind == "error":
@@ -145,25 +148,20 @@ async def _anthropic_stream(resp: aiohttp.ClientResponse, rec: Record, limit: in
         rec.error = "stream_cut" if seen else "bad_response"
 
 
-def _anthropic_usage(usage: Any, rec: Record) -> None:
-    if not isinstance(usage, dict):
-        return
-    out = usage.get("output_tokens")
-    if isinstance(out, int):
-        rec.output_tokens = out
-    inp = usage.get("input_tokens")
-    if isinstance(inp, int):
-        cached = (usage.get("cache_read_input_tokens") or 0) + (
-            usage.get("cache_creation_input_tokens") or 0
-        )
-        rec.input_tokens = inp + (cached if isinstance(cached, int) else 0)
+def _usage(tap: UsageTap, rec: Record) -> None:
+    """The tap's figures on the record: all input (cached too), and the final output count
+    (message_start's is a placeholder: without a later count, bench estimates)."""
+    if tap.found:
+        rec.input_tokens = tap.usage.prompt_tokens
+        if tap.final_output:
+            rec.output_tokens = tap.usage.output_tokens
 
 
 async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record, limit: int) -> None:
-    parser = SSEParser()
+    parser, tap = SSEParser(), UsageTap()
     times, pieces = rec.token_times, rec.pieces
     done = seen = False
-    async for chunk in resp.content.iter_any():
+    async for chunk in _chunks(resp, rec, limit):
         t = _now()
         for ev in parser.feed(chunk):
             seen = True
@@ -177,38 +175,52 @@ async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record, limit: int) 
                 rec.error = "stream_error"
                 continue
             for choice in obj.get("choices") or ():
-                piece = _openai_piece(choice.get("delta") or {})
+                delta = choice.get("delta") or {}
+                piece = delta.get("content") or delta.get("reasoning_content")
+                if not piece and delta.get("tool_calls"):
+                    piece = "".join(
+                        (c.get("function") or {}).get("arguments") or ""
+                        for c in delta["tool_calls"]
+                    )
                 if piece:
                     times.append(t)
                     pieces.append(piece)
-                    if len(pieces) > limit:
-                        raise _runaway(limit)
                 if choice.get("finish_reason"):
                     done = True
-            usage = obj.get("usage")
-            if isinstance(usage, dict):
-                _openai_usage(usage, rec)
+            if isinstance(obj.get("usage"), dict):
+                tap.feed_event(None, obj)
+                _usage(tap, rec)
     if not done and rec.error is None:
         # Events that stopped short: a cut stream; no event at all: not an event stream.
         rec.error = "stream_cut" if seen else "bad_response"
 
 
-def _openai_piece(delta: dict[str, Any]) -> str | None:
-    """The content a Chat Completions delta carries: text, reasoning or tool-call JSON."""
-    piece = delta.get("content") or delta.get("reasoning_content")
-    if not piece and delta.get("tool_calls"):
-        piece = "".join(
-            (c.get("function") or {}).get("arguments") or "" for c in delta["tool_calls"]
-        )
-    return piece if isinstance(piece, str) else None
+_RESPONSES_DELTAS = ("response.output_text.delta", "response.function_call_arguments.delta")
+_RESPONSES_ENDS = ("response.completed", "response.incomplete")
 
 
-def _openai_usage(usage: dict[str, Any], rec: Record) -> None:
-    out, inp = usage.get("completion_tokens"), usage.get("prompt_tokens")
-    if isinstance(out, int):
-        rec.output_tokens = out
-    if isinstance(inp, int):
-        rec.input_tokens = inp
+async def _responses_stream(resp: aiohttp.ClientResponse, rec: Record, limit: int) -> None:
+    parser, tap = SSEParser(), UsageTap()
+    times, pieces = rec.token_times, rec.pieces
+    done = seen = False
+    async for chunk in _chunks(resp, rec, limit):
+        t = _now()
+        for ev in parser.feed(chunk):
+            seen = True
+            kind = ev.event
+            if kind in _RESPONSES_DELTAS:
+                piece = json.loads(ev.data).get("delta")
+                if piece:
+                    times.append(t)
+                    pieces.append(piece)
+            elif kind in _RESPONSES_ENDS:
+                done = True
+                tap.feed_event(kind, json.loads(ev.data))  # usage comes with the final event
+                _usage(tap, rec)
+            elif kind in ("response.failed", "error"):
+                rec.error = "stream_error"
+    if not done and rec.error is None:
+        rec.error = "stream_cut" if seen else "bad_response"
 
 
 def _whole(body: bytes, fmt: str, rec: Record) -> None:
@@ -221,16 +233,19 @@ def _whole(body: bytes, fmt: str, rec: Record) -> None:
     if not isinstance(obj, dict):
         rec.error = "bad_response"
         return
-    usage = obj.get("usage")
-    if fmt == "anthropic":
-        _anthropic_usage(usage, rec)
+    tap = UsageTap()
+    tap.feed_body(obj)
+    _usage(tap, rec)
+    if fmt == "responses":
+        whole = rw.output_text(obj)
+        if whole:
+            rec.pieces.append(whole)
+    elif fmt == "anthropic":
         for block in obj.get("content") or ():
             text = block.get("text") if isinstance(block, dict) else None
             if text:
                 rec.pieces.append(text)
     else:
-        if isinstance(usage, dict):
-            _openai_usage(usage, rec)
         for choice in obj.get("choices") or ():
             text = (choice.get("message") or {}).get("content")
             if text:

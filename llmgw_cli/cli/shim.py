@@ -53,7 +53,7 @@ def start(
     if detach:
         from pathlib import Path
 
-        from llmgw_cli.shim import daemon
+        from llmgw_cli.shim.serve import daemon
 
         if config is not None:
             config = str(Path(config).expanduser().resolve())
@@ -105,7 +105,7 @@ def _build_config(
 def _serve(cfg: ShimConfig) -> None:
     import logging
 
-    from llmgw_cli.shim import daemon, server
+    from llmgw_cli.shim.serve import daemon, server
 
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
@@ -121,7 +121,7 @@ def stop(
     ),
 ) -> None:
     """Stop the running shim gracefully (in-flight streams may finish)."""
-    from llmgw_cli.shim import daemon
+    from llmgw_cli.shim.serve import daemon
 
     state = daemon.stop(timeout)
     if state is None:
@@ -137,7 +137,7 @@ def reload() -> None:
     The shim checks the new config itself; one that fails is refused (exit 2, with the
     reason) and the running config is kept. SIGHUP does the same without the answer.
     """
-    from llmgw_cli.shim import control
+    from llmgw_cli.shim.serve import control
 
     state = control.reload()
     console.success(f"the shim (pid {state.pid}) reloaded its config and profiles")
@@ -155,7 +155,7 @@ def status(
     ),
 ) -> None:
     """Where the shim listens, since when, for which profiles, and its request counts."""
-    from llmgw_cli.shim import daemon
+    from llmgw_cli.shim.serve import daemon
 
     if watch:
         if json_:
@@ -214,7 +214,7 @@ def logs(
     ),
 ) -> None:
     """Show the detached shim's log."""
-    from llmgw_cli.shim import daemon
+    from llmgw_cli.shim.serve import daemon
 
     path = daemon.log_path()
     if not path.exists():

@@ -73,7 +73,7 @@ def render(data: dict[str, Any]) -> Group:
 def watch(interval: float, count: int | None) -> None:
     """Redraw every ``interval`` seconds; stop after ``count`` refreshes, or on Ctrl-C."""
     from llmgw_cli.errors import LlmgwError
-    from llmgw_cli.shim import control
+    from llmgw_cli.shim.serve import control
 
     state = control.running()
     shown = 0

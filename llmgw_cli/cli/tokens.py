@@ -28,8 +28,8 @@ def register(app: typer.Typer) -> None:
         from llmgw_cli.cli import render_usage
         from llmgw_cli.errors import UsageError
         from llmgw_cli.prices import PriceTable
-        from llmgw_cli.shim.plugin import Usage
         from llmgw_cli.tokens import encoding_for, measure
+        from llmgw_cli.wire.usage import Usage
 
         if file == "-":
             if sys.stdin.isatty():

@@ -22,9 +22,9 @@ class EnvRequest:
 
 
 def shim_target() -> mapping.ShimTarget:
-    from llmgw_cli.shim import runtime
+    from llmgw_cli import shimstate
 
-    state = runtime.read()
+    state = shimstate.read()
     if state is None:
         raise ConfigError("no shim is running: start one with `llmgw shim start --detach`")
     return mapping.ShimTarget(url=state.url, token=state.token)
@@ -32,9 +32,9 @@ def shim_target() -> mapping.ShimTarget:
 
 def _shim_profile(store: ProfileStore, flag: str | None) -> Profile | None:
     """With --shim and no --profile, the running shim's own profile supplies the models."""
-    from llmgw_cli.shim import runtime
+    from llmgw_cli import shimstate
 
-    state = runtime.read()
+    state = shimstate.read()
     name = (
         flag
         or (state.profile if state else None)

@@ -1,4 +1,4 @@
-"""``ShimConfig``: what `llmgw shim start` runs (design.md, "Shim config file").
+"""``ShimConfig``: what `llmgw shim start` runs (README.md, "llmgw shim").
 
 Built from a YAML file (``--config``) or from flags (``--profile``/``--chain``, ``--host``,
 ``--port``). Every key of the design's file is accepted and type-checked here; unknown keys
@@ -16,7 +16,11 @@ from typing import Any
 from llmgw_cli.config import schema, yamlio
 from llmgw_cli.config.model import NAME_RE
 from llmgw_cli.errors import ConfigError, UsageError
-from llmgw_cli.shim.gatewaycfg import Provider
+from llmgw_cli.shim import rules, seedfile
+from llmgw_cli.shim.rules import Match, RoutingRule
+from llmgw_cli.shim.seedfile import Provider
+
+__all__ = ["Match", "RoutingRule", "ShimConfig"]  # Match, RoutingRule: the rules' config shape
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
@@ -41,28 +45,6 @@ class Breaker:
     failures: int = 5
     window_s: float = 30.0
     cooldown_s: float = 30.0
-
-
-@dataclass
-class Match:
-    model: str | None = None  # regex on the requested model
-    min_prompt_tokens: int | None = None
-    max_prompt_tokens: int | None = None
-    thinking: bool | None = None
-    tool: str | None = None
-    prompt: str | None = None  # regex on the prompt text
-
-
-@dataclass
-class RoutingRule:
-    name: str | None = None  # shown in x-llmgw-route; default rule-N
-    match: Match = field(default_factory=Match)
-    route: str | None = None  # the chain member to use
-    model: str | None = None  # the model name to send it
-    fallback: list[str] = field(default_factory=list)
-    # The seed's gateway-config.yaml shape: `pattern` matched against the requested model.
-    pattern: str | None = None
-    preferred_model: str | None = None
 
 
 @dataclass
@@ -160,6 +142,14 @@ def validate(config: ShimConfig, doc: yamlio.Located | None) -> None:
 
     if not config.chain and config.providers:
         config.chain = list(config.providers)  # the seed's file: its providers, in order
+    _check_chain(config, fail)
+    _check_settings(config, fail)
+    seedfile.check(config.providers, fail)
+    rules.compile_rules(config, fail)  # regexes, routes and fallbacks resolve
+    _check_times(config, fail)
+
+
+def _check_chain(config: ShimConfig, fail: rules.Fail) -> None:
     if not config.chain:
         raise fail(("chain",), "name at least one profile: chain: [corp] (or --profile NAME)")
     for i, name in enumerate(config.chain):
@@ -167,6 +157,9 @@ def validate(config: ShimConfig, doc: yamlio.Located | None) -> None:
             raise fail(("chain", str(i)), f"{name!r} is not a valid profile name")
     if len(set(config.chain)) != len(config.chain):
         raise fail(("chain",), "a profile appears twice; list each once")
+
+
+def _check_settings(config: ShimConfig, fail: rules.Fail) -> None:
     if config.order not in ORDERS:
         raise fail(("order",), f"use one of {', '.join(ORDERS)}")
     if not 0 <= config.listen.port <= 65535:
@@ -177,10 +170,9 @@ def validate(config: ShimConfig, doc: yamlio.Located | None) -> None:
         raise fail(("retry", "attempts"), "must be 1 or more")
     if config.breaker.failures < 1:
         raise fail(("breaker", "failures"), "must be 1 or more")
-    from llmgw_cli.shim import gatewaycfg, routing
 
-    gatewaycfg.check(config, fail)
-    routing.compile_rules(config, fail)  # regexes, routes and fallbacks resolve
+
+def _check_times(config: ShimConfig, fail: rules.Fail) -> None:
     for key in ("connect_s", "first_byte_s", "total_s", "idle_s"):
         value = getattr(config.timeouts, key)
         if value is not None and value <= 0:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from llmgw_cli.shim import runtime
+from llmgw_cli import shimstate
 from tests.helpers.claude import claude_env, run_claude
 from tests.helpers.cli import run
 from tests.helpers.mockserver import mock_process, requests_seen
@@ -33,7 +33,7 @@ def test_claude_code_completes_through_a_chain_whose_first_member_is_down(
         r = run("shim", "start", "--config", str(cfg), "--port", "0", "--detach")
         assert r.returncode == 0, r.stderr
         try:
-            state = runtime.read()
+            state = shimstate.read()
             assert state is not None
             env = claude_env(
                 tmp_path,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from llmgw_cli.shim.plugin import Exchange
+from llmgw_cli.shim.plugins.contract import Exchange
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,7 @@ import httpx
 
 from llmgw_cli import paths
 from llmgw_cli.shim import config as shim_config
-from llmgw_cli.shim.server import Config, RunningShim, run_in_thread
+from llmgw_cli.shim.serve.server import Config, RunningShim, run_in_thread
 from tests.helpers.cli import LLMGW
 
 KEY_ENV = "GOV_TEST_KEY"

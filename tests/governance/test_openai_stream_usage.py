@@ -17,7 +17,7 @@ import pytest
 
 from llmgw_cli.mock.openai import events
 from llmgw_cli.mock.replies import unscripted
-from llmgw_cli.shim.openai_usage import StripUsage, with_usage
+from llmgw_cli.shim.forward.openai_usage import StripUsage, with_usage
 from tests.governance.conftest import make_exchange
 from tests.governance.shimkit import OFF, read_lines, shim_thread
 from tests.helpers.mockserver import mock_thread, requests_seen
@@ -91,7 +91,7 @@ def test_request_options_are_merged_not_replaced() -> None:
 
 
 def test_only_openai_streams_without_usage_qualify() -> None:
-    from llmgw_cli.shim.openai_usage import wants_injection
+    from llmgw_cli.shim.forward.openai_usage import wants_injection
 
     chat = "/v1/chat/completions"
     assert wants_injection(make_exchange({"stream": True}, path=chat, fmt="openai"))

@@ -12,10 +12,10 @@ from llmgw_cli.config.secrets import Secrets
 from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.shim import config as shim_config
 from llmgw_cli.shim.config import ShimConfig
-from llmgw_cli.shim.members import Member
-from llmgw_cli.shim.plugin import Plugin
-from llmgw_cli.shim.router import Router
-from llmgw_cli.shim.server import Config, RunningShim, run_in_thread
+from llmgw_cli.shim.members.member import Member
+from llmgw_cli.shim.plugins.contract import Plugin
+from llmgw_cli.shim.route.router import Router
+from llmgw_cli.shim.serve.server import Config, RunningShim, run_in_thread
 
 REAL_KEY = "sk-real-upstream-key-0123456789"
 NO_PLUGINS: dict[str, dict[str, Any]] = {

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from llmgw_cli.shim import runtime
+from llmgw_cli import shimstate
 from tests.helpers.cli import run
 from tests.helpers.mockserver import mock_thread, requests_seen
 from tests.shim.conftest import REAL_KEY, save_profile
@@ -32,10 +32,10 @@ def mock_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def detached(mock_url: str) -> Iterator[runtime.ShimState]:
+def detached(mock_url: str) -> Iterator[shimstate.ShimState]:
     r = run("shim", "start", "--profile", "m", "--port", "0", "--detach")
     assert r.returncode == 0, r.stderr
-    state = runtime.read()
+    state = shimstate.read()
     assert state is not None
     try:
         yield state
@@ -43,8 +43,8 @@ def detached(mock_url: str) -> Iterator[runtime.ShimState]:
         run("shim", "stop")
 
 
-def test_detached_lifecycle(detached: runtime.ShimState, mock_url: str) -> None:
-    path = runtime.state_path()
+def test_detached_lifecycle(detached: shimstate.ShimState, mock_url: str) -> None:
+    path = shimstate.state_path()
     assert path.stat().st_mode & 0o777 == 0o600  # the local token is in it
     status = run("shim", "status", "--json")
     assert status.returncode == 0
@@ -67,14 +67,14 @@ def test_detached_lifecycle(detached: runtime.ShimState, mock_url: str) -> None:
     assert "listening on" in run("shim", "logs").stdout
     stop = run("shim", "stop")
     assert stop.returncode == 0 and "stopped" in stop.stderr
-    assert not runtime.pid_alive(detached.pid)
+    assert not shimstate.pid_alive(detached.pid)
     assert not path.exists()
     assert run("shim", "status").returncode == 1
     assert run("shim", "stop").returncode == 0  # stopping nothing is fine
 
 
 def test_env_shim_points_clients_at_the_shim_without_the_real_key(
-    detached: runtime.ShimState,
+    detached: shimstate.ShimState,
 ) -> None:
     r = run("env", "--shim", "--shell", "json")
     assert r.returncode == 0, r.stderr
@@ -84,7 +84,7 @@ def test_env_shim_points_clients_at_the_shim_without_the_real_key(
     assert REAL_KEY not in r.stdout
 
 
-def test_exec_shim_uses_the_running_shim(detached: runtime.ShimState, mock_url: str) -> None:
+def test_exec_shim_uses_the_running_shim(detached: shimstate.ShimState, mock_url: str) -> None:
     r = run("exec", "--shim", "--", "env")
     assert r.returncode == 0, r.stderr
     assert f"ANTHROPIC_BASE_URL={detached.url}\n" in r.stdout
@@ -103,7 +103,7 @@ CHILD = (
 def test_exec_shim_starts_a_private_shim_for_the_command(mock_url: str) -> None:
     import sys
 
-    assert runtime.read() is None
+    assert shimstate.read() is None
     r = run("exec", "--shim", "--profile", "m", "--", sys.executable, "-c", CHILD)
     assert r.returncode == 7, r.stderr  # the command's own exit code
     assert r.stdout.strip() == "200"
@@ -112,24 +112,26 @@ def test_exec_shim_starts_a_private_shim_for_the_command(mock_url: str) -> None:
     assert env.returncode == 0
     assert "ANTHROPIC_BASE_URL=http://127.0.0.1:" in env.stdout
     assert REAL_KEY not in env.stdout
-    assert runtime.read() is None  # a private shim leaves no state behind
+    assert shimstate.read() is None  # a private shim leaves no state behind
 
 
 def test_stale_state_file_is_recovered(mock_url: str) -> None:
     dead = subprocess.Popen(["true"])
     dead.wait()
-    runtime.write(runtime.ShimState(pid=dead.pid, url="http://127.0.0.1:9", token="t", started=0))
+    shimstate.write(
+        shimstate.ShimState(pid=dead.pid, url="http://127.0.0.1:9", token="t", started=0)
+    )
     assert run("shim", "status").returncode == 1
     r = run("shim", "start", "--profile", "m", "--port", "0", "--detach")
     try:
         assert r.returncode == 0, r.stderr
-        state = runtime.read()
+        state = shimstate.read()
         assert state is not None and state.pid != dead.pid
     finally:
         run("shim", "stop")
 
 
-def test_stop_lets_an_in_flight_stream_finish(detached: runtime.ShimState) -> None:
+def test_stop_lets_an_in_flight_stream_finish(detached: shimstate.ShimState) -> None:
     got: list[str] = []
 
     def stream() -> None:
@@ -152,7 +154,7 @@ def test_stop_lets_an_in_flight_stream_finish(detached: runtime.ShimState) -> No
     assert got and got[0].rstrip().endswith('data: {"type":"message_stop"}')
 
 
-def test_reload_applies_a_changed_profile(detached: runtime.ShimState, mock_url: str) -> None:
+def test_reload_applies_a_changed_profile(detached: shimstate.ShimState, mock_url: str) -> None:
     save_profile("m", mock_url, headers={"X-Department": "Research"})
     r = run("shim", "reload")
     assert r.returncode == 0, r.stderr
@@ -192,7 +194,7 @@ def test_config_file_accepts_the_design_keys(mock_url: str, tmp_path: Path) -> N
     r = run("shim", "start", "--config", str(cfg), "--detach")
     try:
         assert r.returncode == 0, r.stderr
-        state = runtime.read()
+        state = shimstate.read()
         assert state is not None and state.config_file == str(cfg)
         ok = httpx.post(state.url + "/v1/messages", json=BODY, headers={"x-api-key": state.token})
         assert ok.status_code == 200
@@ -205,13 +207,13 @@ def test_reload_refuses_an_invalid_config_and_keeps_serving(mock_url: str, tmp_p
     cfg.write_text("chain: [m]\n" + NO_PLUGINS)
     assert run("shim", "start", "--config", str(cfg), "--port", "0", "--detach").returncode == 0
     try:
-        state = runtime.read()
+        state = shimstate.read()
         assert state is not None
         cfg.write_text("chain: [m]\norder: fastest\n" + NO_PLUGINS)
         r = run("shim", "reload")
         assert r.returncode == 2 and f"{cfg}:2" in r.stderr and "order" in r.stderr
         ok = httpx.post(state.url + "/v1/messages", json=BODY, headers={"x-api-key": state.token})
         assert ok.status_code == 200
-        assert runtime.read() == state  # the same shim, still running
+        assert shimstate.read() == state  # the same shim, still running
     finally:
         run("shim", "stop")

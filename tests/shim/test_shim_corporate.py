@@ -12,7 +12,7 @@ import trustme
 from anthropic.types import MessageParam
 
 from llmgw_cli.config.model import TLS, Proxy
-from llmgw_cli.shim.upstream import bypasses_proxy
+from llmgw_cli.shim.members.session import bypasses_proxy
 from tests.helpers.connect_proxy import connect_proxy
 from tests.helpers.tlsupstream import tls_upstream
 from tests.shim.conftest import REAL_KEY, save_profile, shim_for

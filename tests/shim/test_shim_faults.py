@@ -13,7 +13,7 @@ import anthropic
 import httpx
 import pytest
 
-from llmgw_cli.shim.plugin import Exchange
+from llmgw_cli.shim.plugins.contract import Exchange
 from tests.helpers.mockserver import clear, mock_thread, requests_seen, stats
 from tests.shim.conftest import save_profile, shim_for
 

@@ -9,11 +9,11 @@ import httpx
 import openai
 import pytest
 
-from llmgw_cli.shim import translation
 from llmgw_cli.shim.config import ShimConfig
-from llmgw_cli.shim.members import Member
-from llmgw_cli.shim.plugin import Exchange
-from llmgw_cli.shim.router import Failure, Route, Router
+from llmgw_cli.shim.members.member import Member
+from llmgw_cli.shim.plugins.contract import Exchange
+from llmgw_cli.shim.route.router import Failure, Route, Router
+from llmgw_cli.shim.translate import registry as translation
 from tests.helpers.mockserver import mock_thread, requests_seen
 from tests.shim.conftest import save_profile, shim_for
 from tests.shim.test_shim_faults import closed_port

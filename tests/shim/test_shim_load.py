@@ -11,7 +11,7 @@ import aiohttp
 import psutil
 import pytest
 
-from llmgw_cli.shim import runtime
+from llmgw_cli import shimstate
 from tests.helpers.cli import run
 from tests.helpers.mockserver import mock_process, mock_thread
 from tests.shim.conftest import save_profile, shim_for
@@ -87,7 +87,7 @@ def test_memory_stays_flat_over_100k_requests(tmp_path: Path) -> None:
         r = run("shim", "start", "--profile", "m", "--port", "0", "--detach")
         assert r.returncode == 0, r.stderr
         try:
-            state = runtime.read()
+            state = shimstate.read()
             assert state is not None
             proc = psutil.Process(state.pid)
             assert asyncio.run(_hammer(state.url, state.token, 1_000, 16)) == 0

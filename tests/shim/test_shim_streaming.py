@@ -6,7 +6,7 @@ import time
 
 import httpx
 
-from llmgw_cli.shim import runtime
+from llmgw_cli import shimstate
 from llmgw_cli.wire.sse import SSEParser
 from tests.helpers.cli import run
 from tests.helpers.mockserver import mock_process, mock_thread
@@ -46,7 +46,7 @@ def test_each_event_arrives_as_the_mock_sends_it() -> None:
         save_profile("slow", mock.url)
         assert run("shim", "start", "--profile", "slow", "--port", "0", "--detach").returncode == 0
         try:
-            state = runtime.read()
+            state = shimstate.read()
             assert state is not None
             tries = []
             # Other work shares this machine's two cores: a try may be disturbed, but a

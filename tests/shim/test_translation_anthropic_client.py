@@ -11,10 +11,10 @@ import pytest
 
 from llmgw_cli.mock.script import parse_script
 from llmgw_cli.shim.config import ShimConfig
-from llmgw_cli.shim.members import Member
-from llmgw_cli.shim.plugin import Exchange
-from llmgw_cli.shim.router import Route, Router
-from llmgw_cli.shim.server import RunningShim
+from llmgw_cli.shim.members.member import Member
+from llmgw_cli.shim.plugins.contract import Exchange
+from llmgw_cli.shim.route.router import Route, Router
+from llmgw_cli.shim.serve.server import RunningShim
 from tests.helpers.mockserver import clear, mock_thread, requests_seen
 from tests.shim.conftest import REAL_KEY, save_profile, shim_for
 

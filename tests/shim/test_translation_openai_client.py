@@ -10,7 +10,7 @@ import openai
 import pytest
 
 from llmgw_cli.mock.script import parse_script
-from llmgw_cli.shim.server import RunningShim
+from llmgw_cli.shim.serve.server import RunningShim
 from tests.helpers.mockserver import clear, mock_thread, requests_seen
 from tests.shim.conftest import REAL_KEY, save_profile, shim_for
 

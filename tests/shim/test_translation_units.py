@@ -7,8 +7,8 @@ import json
 import pytest
 
 from llmgw_cli.config.model import Profile
-from llmgw_cli.shim import translation, translators
-from llmgw_cli.shim.members import from_profile
+from llmgw_cli.shim.members.member import from_profile
+from llmgw_cli.shim.translate import bridges, registry
 
 THINKING = {"type": "thinking", "thinking": "let me see", "signature": ""}
 SIGNED = {"type": "thinking", "thinking": "signed", "signature": "EqQBCkgIARABGAIiQ"}
@@ -30,20 +30,20 @@ def test_unsigned_thinking_is_dropped_for_anthropic_members(
     separators: tuple[str, str],
 ) -> None:
     raw = json.dumps(_body(THINKING, SIGNED, {"type": "text", "text": "ok"}), separators=separators)
-    out = json.loads(translators.strip_unsigned_thinking(raw.encode()))
+    out = json.loads(bridges.strip_unsigned_thinking(raw.encode()))
     assert out["messages"][1]["content"] == [SIGNED, {"type": "text", "text": "ok"}]
 
 
 def test_a_turn_of_only_unsigned_thinking_keeps_a_placeholder() -> None:
-    out = json.loads(translators.strip_unsigned_thinking(json.dumps(_body(THINKING)).encode()))
+    out = json.loads(bridges.strip_unsigned_thinking(json.dumps(_body(THINKING)).encode()))
     assert out["messages"][1]["content"] == [{"type": "text", "text": "(thinking omitted)"}]
 
 
 def test_requests_without_unsigned_thinking_are_untouched() -> None:
     raw = json.dumps(_body(SIGNED, {"type": "text", "text": "ok"})).encode()
-    assert translators.strip_unsigned_thinking(raw) is raw
+    assert bridges.strip_unsigned_thinking(raw) is raw
     garbled = b'{"signature":"" not json'
-    assert translators.strip_unsigned_thinking(garbled) is garbled
+    assert bridges.strip_unsigned_thinking(garbled) is garbled
 
 
 @pytest.mark.parametrize(
@@ -57,34 +57,38 @@ def test_requests_without_unsigned_thinking_are_untouched() -> None:
 )
 def test_max_tokens_field_follows_the_server(endpoint: str, field: str) -> None:
     member = from_profile(Profile(name="m", endpoint=endpoint, formats=["openai"]), None)
-    assert translators.max_tokens_field(member) == field
+    assert bridges.max_tokens_field(member) == field
 
 
 def test_both_directions_are_registered() -> None:
     openai_only = from_profile(Profile(name="o", endpoint="http://x", formats=["openai"]), None)
     anthropic_only = from_profile(Profile(name="a", endpoint="http://x"), None)
-    assert translation.find("anthropic", openai_only) is translators.AnthropicOnOpenAI
-    assert translation.find("openai", anthropic_only) is translators.OpenAIOnAnthropic
-    assert translation.find("openai", openai_only) is None
+    assert registry.find("anthropic", openai_only) is bridges.AnthropicOnOpenAI
+    assert registry.find("openai", anthropic_only) is bridges.OpenAIOnAnthropic
+    assert registry.find("openai", openai_only) is None
 
 
 def test_an_untranslatable_success_body_becomes_an_error_in_the_clients_format() -> None:
-    tr = translators.AnthropicOnOpenAI()
+    tr = bridges.AnthropicOnOpenAI()
     body = json.loads(tr.response(200, b"<html>gateway login</html>"))
     assert body["type"] == "error" and "gateway login" in body["error"]["message"]
-    otr = translators.OpenAIOnAnthropic()
+    otr = bridges.OpenAIOnAnthropic()
     obody = json.loads(otr.response(200, b"[1, 2]"))
     assert "could not be translated" in obody["error"]["message"]
 
 
 def test_model_lists_are_reshaped_both_ways() -> None:
     openai_list = {"object": "list", "data": [{"id": "qwen3", "object": "model", "created": 0}]}
-    anthropic_list = translators.openai_models_to_anthropic(openai_list)
+    anthropic_list = bridges.openai_models_to_anthropic(openai_list)
     assert anthropic_list["data"] == [
-        {"type": "model", "id": "qwen3", "display_name": "qwen3",
-         "created_at": "1970-01-01T00:00:00Z"}
+        {
+            "type": "model",
+            "id": "qwen3",
+            "display_name": "qwen3",
+            "created_at": "1970-01-01T00:00:00Z",
+        }
     ]
-    back = translators.anthropic_models_to_openai(anthropic_list)
+    back = bridges.anthropic_models_to_openai(anthropic_list)
     assert back["data"] == [
         {"id": "qwen3", "object": "model", "created": 0, "owned_by": "anthropic"}
     ]

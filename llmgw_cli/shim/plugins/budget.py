@@ -33,7 +33,6 @@ from typing import Any, ClassVar
 from llmgw_cli import tokens
 from llmgw_cli.errors import ConfigError
 from llmgw_cli.prices import PriceTable
-from llmgw_cli.shim.plugin import BadBody, Exchange, Reject, Usage
 from llmgw_cli.shim.plugins.budget_store import (
     CHECKPOINT_EVERY,
     TOTAL,
@@ -51,6 +50,8 @@ from llmgw_cli.shim.plugins.common import (
     section,
     user_of,
 )
+from llmgw_cli.shim.plugins.contract import BadBody, Exchange, Reject
+from llmgw_cli.wire.usage import Usage
 
 log = logging.getLogger("llmgw.shim.budget")
 DEFAULTS: dict[str, Any] = {

@@ -21,8 +21,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from llmgw_cli.prices import PriceTable
-from llmgw_cli.shim.plugin import Exchange
 from llmgw_cli.shim.plugins.common import exchange_cost, number, priced_model, section, user_of
+from llmgw_cli.shim.plugins.contract import Exchange
 
 DEFAULTS: dict[str, Any] = {"enabled": True, "max_users": 100, "max_models": 50}
 BREAKER_STATES = ("closed", "open", "half_open")

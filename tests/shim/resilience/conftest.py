@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from llmgw_cli.shim import config as shim_config
-from llmgw_cli.shim.server import Config, RunningShim, run_in_thread
+from llmgw_cli.shim.serve.server import Config, RunningShim, run_in_thread
 from tests.shim.conftest import NO_PLUGINS
 
 HI = [{"role": "user", "content": "hi"}]

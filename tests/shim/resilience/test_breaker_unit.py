@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from llmgw_cli.shim import retry
-from llmgw_cli.shim.breaker import CLOSED, HALF_OPEN, OPEN, Breaker
 from llmgw_cli.shim.config import Retry
+from llmgw_cli.shim.route import retry
+from llmgw_cli.shim.route.breaker import CLOSED, HALF_OPEN, OPEN, Breaker
 
 
 def test_opens_after_n_failures_inside_the_window_only() -> None:

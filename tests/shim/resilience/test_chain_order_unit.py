@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from llmgw_cli.config.model import Profile
-from llmgw_cli.shim import chain
 from llmgw_cli.shim import config as shim_config
-from llmgw_cli.shim.members import Member, from_profile
-from llmgw_cli.shim.plugin import Exchange, Reject
-from llmgw_cli.shim.router import Failure
+from llmgw_cli.shim.members.member import Member, from_profile
+from llmgw_cli.shim.plugins.contract import Exchange, Reject
+from llmgw_cli.shim.route import chain
+from llmgw_cli.shim.route.router import Failure
 
 
 class Clock:

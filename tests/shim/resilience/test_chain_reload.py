@@ -14,7 +14,7 @@ import aiohttp
 import httpx
 import pytest
 
-from llmgw_cli.shim import runtime
+from llmgw_cli import shimstate
 from tests.helpers.cli import run
 from tests.helpers.mockserver import mock_thread, stats
 from tests.shim.conftest import save_profile
@@ -30,7 +30,7 @@ def _config(chain: str) -> str:
 
 
 @pytest.fixture
-def shim_with_config(tmp_path: Path) -> Iterator[tuple[runtime.ShimState, Path, str, str]]:
+def shim_with_config(tmp_path: Path) -> Iterator[tuple[shimstate.ShimState, Path, str, str]]:
     with (
         mock_thread(itl_ms=40, output_tokens=DELTAS) as slow,
         mock_thread(output_tokens=3) as quick,
@@ -41,7 +41,7 @@ def shim_with_config(tmp_path: Path) -> Iterator[tuple[runtime.ShimState, Path, 
         cfg.write_text(_config("a, b"))
         r = run("shim", "start", "--config", str(cfg), "--port", "0", "--detach")
         assert r.returncode == 0, r.stderr
-        state = runtime.read()
+        state = shimstate.read()
         assert state is not None
         try:
             yield state, cfg, slow, quick
@@ -62,14 +62,14 @@ async def _streams(url: str, token: str, n: int) -> list[str]:
         return list(await asyncio.gather(*(one() for _ in range(n))))
 
 
-def _upstream(state: runtime.ShimState) -> str:
+def _upstream(state: shimstate.ShimState) -> str:
     r = httpx.post(state.url + "/v1/messages", json=BODY, headers={"x-api-key": state.token})
     assert r.status_code == 200, r.text
     return r.headers["x-llmgw-upstream"]
 
 
 def test_reload_under_50_open_streams_breaks_none_and_new_requests_follow(
-    shim_with_config: tuple[runtime.ShimState, Path, str, str],
+    shim_with_config: tuple[shimstate.ShimState, Path, str, str],
 ) -> None:
     state, cfg, slow, _ = shim_with_config
     results: list[str] = []
@@ -106,11 +106,11 @@ def test_reload_under_50_open_streams_breaks_none_and_new_requests_follow(
     status = run("shim", "status", "--json")
     members = {m["name"]: m for m in __import__("json").loads(status.stdout)["members"]}
     assert members["a"]["requests"] == 50  # counts survived the reload
-    assert runtime.read() is not None and runtime.read().chain == ["b", "a"]  # type: ignore[union-attr]
+    assert shimstate.read() is not None and shimstate.read().chain == ["b", "a"]  # type: ignore[union-attr]
 
 
 def test_sighup_reloads_and_status_watch_shows_the_members(
-    shim_with_config: tuple[runtime.ShimState, Path, str, str],
+    shim_with_config: tuple[shimstate.ShimState, Path, str, str],
 ) -> None:
     state, cfg, _, _ = shim_with_config
     assert _upstream(state) == "a"
@@ -141,7 +141,7 @@ def test_start_with_the_chain_flag_falls_over_and_status_shows_the_breakers() ->
         r = run("shim", "start", "--chain", "down,up", "--port", "0", "--detach")
         assert r.returncode == 0, r.stderr
         try:
-            state = runtime.read()
+            state = shimstate.read()
             assert state is not None and state.chain == ["down", "up"]
             resp = httpx.post(
                 state.url + "/v1/messages", json=BODY, headers={"x-api-key": state.token}

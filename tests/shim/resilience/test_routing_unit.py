@@ -8,7 +8,7 @@ import pytest
 
 from llmgw_cli.errors import ConfigError
 from llmgw_cli.shim import config as shim_config
-from llmgw_cli.shim import routing
+from llmgw_cli.shim import rules as routing
 from llmgw_cli.shim.config import ShimConfig
 
 SEED = """\

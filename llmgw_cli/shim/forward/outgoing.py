@@ -1,0 +1,75 @@
+"""What one member is sent: the URL, the body and the headers for the client's request.
+
+The body stays the client's bytes unless something must change in it: a translator
+rewrites it into the member's format; otherwise the route's per-member model replaces the
+client's, ``stream_options`` is added when a plugin needs exact usage from an OpenAI stream
+(``openai_usage``), and unsigned thinking is dropped for a native Anthropic member.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from aiohttp import web
+from multidict import CIMultiDict
+from yarl import URL
+
+from llmgw_cli.shim.forward import openai_usage
+from llmgw_cli.shim.members.member import Member
+from llmgw_cli.shim.plugins.contract import Exchange
+from llmgw_cli.shim.route.router import Route
+from llmgw_cli.shim.translate import bridges, registry
+from llmgw_cli.wire.sse import dumps
+
+
+class Outgoing(NamedTuple):
+    url: URL
+    data: bytes
+    headers: CIMultiDict[str]
+    # True when the usage we asked the member for must be stripped from the stream.
+    strip: bool
+
+
+def build(
+    request: web.BaseRequest,
+    ex: Exchange,
+    member: Member,
+    route: Route,
+    tr: registry.Translator | None,
+    needs_usage: bool,
+) -> Outgoing:
+    """Raises ``BadBody`` (not JSON where it had to be read) or a translator's ``ValueError``
+    / ``LocalAnswer``; the attempt loop answers those."""
+    model = route.models.get(member.name) if route.models else None
+    raw_path = request.raw_path
+    data = ex.body
+    strip = False
+    if tr is not None:
+        raw_path, data = tr.request(ex, member, model)
+    else:
+        strip = (
+            ex.client_format == "openai"
+            and member.stream_usage
+            and needs_usage
+            and openai_usage.wants_injection(ex)
+        )
+        if model is not None or strip:
+            payload = ex.json()
+            if isinstance(payload, dict):
+                if strip:
+                    payload = openai_usage.with_usage(payload)
+                if model is not None and payload.get("model") != model:
+                    payload = {**payload, "model": model}
+                if payload is not ex.json():
+                    data = dumps(payload)
+        if ex.client_format == "anthropic":  # thinking an OpenAI-format member produced
+            data = bridges.strip_unsigned_thinking(data)
+    headers = member.outgoing_headers(request.headers)
+    if tr is not None:
+        headers["Accept-Encoding"] = "identity"  # a translator needs plain bytes
+        for name, value in tr.headers.items():
+            if name not in headers:
+                headers[name] = value
+    if member.base.endswith("/v1") and raw_path.startswith("/v1/"):
+        raw_path = raw_path[3:]  # an OpenAI-style base already ends in /v1
+    return Outgoing(URL(member.base + raw_path, encoded=True), data, headers, strip)

@@ -1,0 +1,112 @@
+"""Calls the enabled plugins' hooks (contract: ``llmgw_cli.shim.plugins.contract``).
+
+The core knows no plugin by name: ``llmgw_cli.shim.plugins.build_plugins`` turns the shim
+config's ``plugins:`` section into plugin objects (in hook order, defaults applied). The
+host looks for optional duck-typed extras on them:
+
+    render_metrics() -> tuple[bytes, str]       # body and content type for GET /metrics
+    set_upstream_up(member: str, up: bool)      # a member's reachability changed
+    set_member_state(member: str, state: str)   # a member's breaker moved (closed|open|half_open)
+
+The server wires every member's ``on_change`` to ``upstream_changed`` and ``on_state`` to
+``member_state``; a breaker only calls ``member.set_breaker_state(state)``.
+
+An unexpected exception in ``on_request`` answers 500 naming the plugin (a broken budget or
+PII filter must not wave requests through); one in ``on_complete`` is logged and the next
+plugin still runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from llmgw_cli import paths
+from llmgw_cli.shim.config import ShimConfig
+from llmgw_cli.shim.members.member import Member
+from llmgw_cli.shim.plugins.contract import BadBody, Exchange, Plugin, Reject
+from llmgw_cli.shim.signals import ShimSignal
+
+log = logging.getLogger("llmgw.shim")
+
+
+class PluginFailed(ShimSignal):
+    def __init__(self, plugin: str, exc: BaseException) -> None:
+        super().__init__(f"shim plugin {plugin!r} failed: {type(exc).__name__}: {exc}")
+        self.plugin = plugin
+
+
+class PluginHost:
+    def __init__(self, plugins: Sequence[Plugin]) -> None:
+        self.plugins: tuple[Plugin, ...] = tuple(plugins)
+        self.names = [p.name for p in self.plugins]
+        self.needs_usage = any(getattr(p, "needs_usage", False) for p in self.plugins)
+        metrics = _hooks(self.plugins, "render_metrics")
+        self._metrics = metrics[0] if metrics else None  # the first one that renders
+        self._up_hooks = _hooks(self.plugins, "set_upstream_up")
+        self._state_hooks = _hooks(self.plugins, "set_member_state")
+
+    def __bool__(self) -> bool:
+        return bool(self.plugins)
+
+    async def on_request(self, exchange: Exchange) -> None:
+        """Raises ``Reject`` (a plugin refused), ``BadBody``, or ``PluginFailed``."""
+        for plugin in self.plugins:
+            try:
+                await plugin.on_request(exchange)
+            except (Reject, BadBody):
+                raise
+            except Exception as exc:
+                raise PluginFailed(plugin.name, exc) from exc
+
+    async def on_complete(self, exchange: Exchange) -> None:
+        for plugin in self.plugins:
+            try:
+                await plugin.on_complete(exchange)
+            except Exception:
+                log.warning("plugin %s failed in on_complete", plugin.name, exc_info=True)
+
+    def render_metrics(self) -> tuple[bytes, str] | None:
+        return self._metrics() if self._metrics is not None else None
+
+    def upstream_changed(self, member: str, up: bool) -> None:
+        _notify(self._up_hooks, "set_upstream_up", member, up)
+
+    def member_state(self, member: str, state: str) -> None:
+        _notify(self._state_hooks, "set_member_state", member, state)
+
+    def watch(self, member: Member) -> None:
+        """Wire a member's reachability and breaker reports to the plugins; report its state."""
+        member.on_change = self.upstream_changed
+        member.on_state = self.member_state
+        self.member_state(member.name, member.breaker_state)
+
+    async def close(self) -> None:
+        for plugin in self.plugins:
+            try:
+                await plugin.close()
+            except Exception:
+                log.warning("plugin %s failed to close", plugin.name, exc_info=True)
+
+
+def _hooks(plugins: Sequence[Plugin], attr: str) -> list[Callable[..., Any]]:
+    """The plugins' optional, duck-typed hook ``attr``, bound, in plugin order."""
+    return [fn for p in plugins if callable(fn := getattr(p, attr, None))]
+
+
+def _notify(hooks: list[Callable[..., Any]], name: str, *args: object) -> None:
+    """Tell every plugin; one whose hook fails is logged, the others still hear it."""
+    for hook in hooks:
+        try:
+            hook(*args)
+        except Exception:
+            log.warning("plugin hook %s failed", name, exc_info=True)
+
+
+def load(config: ShimConfig) -> PluginHost:
+    from llmgw_cli.prices import PriceTable
+    from llmgw_cli.shim.plugins.specs import build_plugins
+
+    prices = PriceTable.from_config(config.prices or None)
+    return PluginHost(build_plugins(config.plugins, paths.state_dir(), prices))
