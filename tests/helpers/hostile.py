@@ -392,14 +392,16 @@ def slow_headers(
 
 
 def closed_after(sock: socket.socket, timeout: float) -> float | None:
-    """Seconds until the peer closed ``sock`` (EOF or reset), or None if it stayed open.
+    """Seconds until the peer closed ``sock`` (EOF or reset), or None if it stayed open
+    for ``timeout`` (0: is it closed already?).
 
-    Whatever the peer sent meanwhile (an error reply, say) is read and dropped.
+    Whatever the peer sent meanwhile (an error reply, say) is read and dropped; the close
+    that follows it is still seen, even with ``timeout`` 0.
     """
     start = time.monotonic()
     deadline = start + timeout
-    while (left := deadline - time.monotonic()) > 0:
-        sock.settimeout(left)
+    while True:
+        sock.settimeout(max(deadline - time.monotonic(), 0.05))
         try:
             if not sock.recv(65536):
                 return time.monotonic() - start
@@ -407,7 +409,8 @@ def closed_after(sock: socket.socket, timeout: float) -> float | None:
             return None
         except OSError:
             return time.monotonic() - start
-    return None
+        if time.monotonic() > deadline + 5:  # a peer that keeps sending: not closed
+            return None
 
 
 def deep_json(depth: int, model: str = "claude-sonnet-4-5", where: str = "metadata") -> bytes:

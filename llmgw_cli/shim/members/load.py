@@ -32,7 +32,9 @@ def load_members(
             profile = store.load(name)
             profile.timeouts = _timeouts(profile.timeouts, config)
             secret = secrets.resolve(profile)
-        out.append(from_profile(profile, secret))
+        member = from_profile(profile, secret)
+        member.max_response_bytes = config.limits.response_bytes
+        out.append(member)
     return out
 
 
