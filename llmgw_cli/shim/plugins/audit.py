@@ -44,6 +44,7 @@ def _iso(ts: float) -> str:
 class AuditPlugin:
     name: ClassVar[str] = "audit"
     needs_usage: ClassVar[bool] = True
+    records: ClassVar[bool] = True  # completes after the other plugins (their notes included)
 
     def __init__(self, config: Any, state_dir: Path, prices: PriceTable) -> None:
         cfg = section(config, "audit", DEFAULTS)
@@ -68,9 +69,28 @@ class AuditPlugin:
         return None
 
     async def on_complete(self, exchange: Exchange) -> None:
-        self.log.write_line(
-            json.dumps(self.record(exchange), ensure_ascii=False, separators=(",", ":")).encode()
-        )
+        try:
+            rec = self.record(exchange)
+            line = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+        except Exception as exc:  # never lose the line (RecursionError too): write what is sure
+            rec = self.minimal(exchange, f"{type(exc).__name__}: {str(exc)[:200]}")
+            line = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+        self.log.write_line(line.encode())
+
+    def minimal(self, exchange: Exchange, why: str) -> dict[str, Any]:
+        """The record's plain fields, when building the full one failed."""
+        return {
+            "timestamp": _iso(exchange.wall_start),
+            "request_id": exchange.request_id,
+            "user": str(user_of(exchange)),
+            "profile": exchange.profile,
+            "method": exchange.method,
+            "path": exchange.path,
+            "status": exchange.status,
+            "error": exchange.error,
+            "audit_error": why,
+            "plugin_errors": list(exchange.notes.get("plugin_errors", [])),
+        }
 
     def record(self, exchange: Exchange) -> dict[str, Any]:
         usage = exchange.usage
@@ -111,7 +131,7 @@ class AuditPlugin:
             "cost_usd": round(exchange_cost(exchange, self.prices), 8),
             "error": exchange.error,
         }
-        for note in ("pii", "budget_warning"):
+        for note in ("pii", "budget_warning", "plugin_errors"):
             if note in exchange.notes:
                 rec[note] = exchange.notes[note]
         if self._scanner is not None:
