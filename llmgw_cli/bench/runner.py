@@ -83,7 +83,7 @@ async def run_async(
     await asyncio.gather(*(preflight(t) for t in targets))
     pids = {t.label: listener_pid(t.host, t.port) for t in targets}
     pool = options.open_loop_connections if options.rate is not None else options.concurrency
-    sessions = [new_session(t, pool) for t in targets]
+    sessions = [new_session(t, pool, options.timeout_s) for t in targets]
     try:
         gen = Generator(targets, options, sessions)
         reporter = asyncio.create_task(gen.report(on_progress)) if on_progress else None

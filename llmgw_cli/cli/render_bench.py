@@ -72,7 +72,7 @@ def latency_table(result: Result) -> Table:
     for col in COLUMNS:
         table.add_column(col, justify="right")
     if many:
-        table.add_column(f"p50 vs {runs[0]['label']}", justify="right")
+        table.add_column(Text(f"p50 vs {runs[0]['label']}"), justify="right")
     base: dict[str, float | None] = {}
     last = ""
     for name, label, s in _latency_rows(runs):
@@ -118,7 +118,7 @@ def runs_table(result: Result) -> Table:
             out.append(cell)
         return out
 
-    table.add_row("model", *(r["model"] for r in runs))
+    table.add_row("model", *(Text(str(r["model"])) for r in runs))  # outside text: no markup
     table.add_row("requests (ok)", *(f"{r['requests']} ({r['ok']})" for r in runs))
     table.add_row(
         "errors", *(", ".join(f"{k}×{v}" for k, v in r["errors"].items()) or "none" for r in runs)

@@ -179,7 +179,7 @@ def status(
         raise typer.Exit(1)
     if json_:
         return
-    out = console.out
+    out = console.plain  # names, URLs and errors come from files and upstreams: text only
     out.print(f"url:      {data['url']}")
     out.print(f"pid:      {data['pid']}")
     out.print(f"uptime:   {_duration(data['uptime_s'])}")

@@ -69,8 +69,10 @@ class ClaudeCode:
 @dataclass
 class Timeouts:
     connect_s: float = 10.0
-    first_byte_s: float = 120.0
-    total_s: float = 600.0
+    first_byte_s: float = 120.0  # the wait for the first byte and every later read
+    total_s: float = 600.0  # the whole request, last byte included
+    # Between two complete stream events: a stream that drips bytes but no event ends here.
+    idle_s: float = 120.0
 
 
 @dataclass
@@ -144,7 +146,7 @@ def validate(p: Profile, doc: Located) -> None:
     _validate_claude_code(p.claude_code, doc)
     if p.proxy.https:
         p.proxy.https = check_url(p.proxy.https, doc, ("proxy", "https"))
-    for key in ("connect_s", "first_byte_s", "total_s"):
+    for key in ("connect_s", "first_byte_s", "total_s", "idle_s"):
         if getattr(p.timeouts, key) <= 0:
             raise schema.fail(doc, ("timeouts", key), "must be more than 0 seconds")
     if "anthropic" in p.formats and p.root.endswith("/v1"):

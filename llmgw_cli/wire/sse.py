@@ -32,6 +32,15 @@ from llmgw_cli.wire import jsoncodec
 
 DONE = b"data: [DONE]\n\n"
 _BOM = "\ufeff"
+# Bounds for a stream from outside (docs/architecture.md): no LLM event is anywhere near.
+MAX_LINE_BYTES = 16 << 20
+MAX_DATA_LINES = 100_000
+
+
+class SSELimitError(ValueError):
+    """An event stream whose line or event passed the parser's bounds."""
+
+
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
@@ -78,6 +87,8 @@ class SSEParser:
                 data = data[1:]
         cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
         if cut < 0:
+            if len(data) > MAX_LINE_BYTES:
+                raise SSELimitError(f"an event-stream line passed {MAX_LINE_BYTES >> 20} MB")
             self._buf = data
             return []
         complete, self._buf = data[: cut + 1], data[cut + 1 :]
@@ -104,6 +115,8 @@ class SSEParser:
             value = value[1:]
         if field == "data":
             self._data.append(value)
+            if len(self._data) > MAX_DATA_LINES:
+                raise SSELimitError(f"an event passed {MAX_DATA_LINES} data lines")
         elif field == "event":
             self._event = value
         elif field == "id":

@@ -19,7 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
-from llmgw_cli.shim.forward import attempts, faults
+from llmgw_cli.shim.config import Limits
+from llmgw_cli.shim.forward import attempts, faults, incoming
 from llmgw_cli.shim.forward.auth import UNAUTHORIZED, LocalAuth
 from llmgw_cli.shim.plugins.contract import Exchange
 from llmgw_cli.shim.plugins.host import PluginHost
@@ -49,8 +50,16 @@ class Stats:
 
 
 class Forwarder:
-    def __init__(self, router: Router, plugins: PluginHost, auth: LocalAuth, stats: Stats) -> None:
+    def __init__(
+        self,
+        router: Router,
+        plugins: PluginHost,
+        auth: LocalAuth,
+        stats: Stats,
+        limits: Limits | None = None,
+    ) -> None:
         self.router = router  # swapped whole on reload; each request keeps the one it started with
+        self.limits = limits or Limits()
         self.plugins = plugins
         self.auth = auth
         self.stats = stats
@@ -71,7 +80,7 @@ class Forwarder:
             return faults.error_response(fmt, 401, UNAUTHORIZED)
         if headers.get("expect", "").lower() == "100-continue":
             await _continue(request)  # curl sends large bodies only after this
-        body = await request.read()
+        body, refused = await incoming.read_body(request, self.limits)
         ex = Exchange(
             f"{self._id_prefix}{next(self._ids)}",
             request.method,
@@ -84,7 +93,11 @@ class Forwarder:
         stats.in_flight += 1
         plugins = self.plugins
         try:
-            response = await attempts.forward(request, ex, self.router, plugins, t0)
+            response: web.StreamResponse
+            if refused is not None:
+                response = faults.fail(ex, *refused)
+            else:
+                response = await attempts.forward(request, ex, self.router, plugins, t0)
             if (ex.status is not None and ex.status >= 400) or ex.error is not None:
                 stats.errors += 1
             return response

@@ -33,6 +33,7 @@ DROP_REQUEST = (
     "host",
     "content-length",
     "expect",  # answered by the shim itself (100-continue)
+    "content-encoding",  # the shim decoded the client's body (forward/entry.py)
     "authorization",
     "x-api-key",
 )
@@ -76,6 +77,8 @@ class Member:
     # Whether to ask for usage in OpenAI streams (``openai_usage``); False once the member
     # refused ``stream_options`` (older Azure API versions, some compatible servers).
     stream_usage: bool = True
+    # The most a whole answer may be, decoded (limits.max_response_mb of the shim config).
+    max_response_bytes: int = 64 << 20
 
     def start(self) -> None:
         """Open the pooled session; call inside the event loop."""

@@ -54,6 +54,7 @@ def _iso(ts: float) -> str:
 class AuditPlugin:
     name: ClassVar[str] = "audit"
     needs_usage: ClassVar[bool] = True
+    records: ClassVar[bool] = True  # completes after the other plugins (their notes included)
 
     def __init__(self, config: Any, state_dir: Path, prices: PriceTable) -> None:
         cfg = section(config, "audit", DEFAULTS)
@@ -81,10 +82,15 @@ class AuditPlugin:
     async def on_complete(self, exchange: Exchange) -> None:
         """Queue the line; the lines of one event-loop turn go out in one write (and at
         ``FLUSH_LINES`` queued, should the loop not turn)."""
+        try:
+            line = jsoncodec.dumps(self.record(exchange))
+        except Exception as exc:  # never lose the line (RecursionError too): write what is sure
+            rec = self.minimal(exchange, f"{type(exc).__name__}: {str(exc)[:200]}")
+            line = jsoncodec.dumps(rec)
         pending = self._pending
         if not pending:
             asyncio.get_running_loop().call_soon(self.flush)
-        pending.append(jsoncodec.dumps(self.record(exchange)))
+        pending.append(line)
         if len(pending) >= FLUSH_LINES:
             self.flush()
 
@@ -92,6 +98,21 @@ class AuditPlugin:
         lines, self._pending = self._pending, []
         if lines:
             self.log.write_lines(lines)
+
+    def minimal(self, exchange: Exchange, why: str) -> dict[str, Any]:
+        """The record's plain fields, when building the full one failed."""
+        return {
+            "timestamp": _iso(exchange.wall_start),
+            "request_id": exchange.request_id,
+            "user": str(user_of(exchange)),
+            "profile": exchange.profile,
+            "method": exchange.method,
+            "path": exchange.path,
+            "status": exchange.status,
+            "error": exchange.error,
+            "audit_error": why,
+            "plugin_errors": list(exchange.notes.get("plugin_errors", [])),
+        }
 
     def record(self, exchange: Exchange) -> dict[str, Any]:
         usage = exchange.usage
@@ -132,7 +153,7 @@ class AuditPlugin:
             "cost_usd": round(exchange_cost(exchange, self.prices), 8),
             "error": exchange.error,
         }
-        for note in ("pii", "budget_warning"):
+        for note in ("pii", "budget_warning", "plugin_errors"):
             if note in exchange.notes:
                 rec[note] = exchange.notes[note]
         if self._scanner is not None:

@@ -94,6 +94,7 @@ class BudgetPlugin:
     def __init__(self, config: Any, state_dir: Path, prices: PriceTable) -> None:
         cfg = section(config, "budget", DEFAULTS)
         self.mode = choice(cfg["mode"], "plugins.budget.mode", ("block", "warn"))
+        self.fail_closed = self.mode == "block"  # a budget it cannot check is not waved through
         self.total = _limits({k: cfg[k] for k in _UNITS}, "plugins.budget", TOTAL, "")
         users = cfg["users"] or {}
         if not isinstance(users, dict):

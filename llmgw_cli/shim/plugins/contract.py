@@ -70,6 +70,8 @@ class Exchange:
                 self._parsed = jsoncodec.loads(self.body) if self.body else {}
             except ValueError as exc:
                 raise BadBody(f"request body is not valid JSON ({exc})") from exc
+            except RecursionError as exc:  # deeper than Python can parse (limits.max_json_depth)
+                raise BadBody("request body is nested too deep to parse") from exc
             self._parsed_ok = True
         return self._parsed
 

@@ -52,6 +52,7 @@ class PIIPlugin:
     def __init__(self, config: Any, state_dir: Path, prices: PriceTable) -> None:
         cfg = section(config, "pii", DEFAULTS)
         self.mode = choice(cfg["mode"], "plugins.pii.mode", ("block", "redact"))
+        self.fail_closed = self.mode == "block"  # a body it cannot scan is not waved through
         kinds = cfg["detectors"]
         if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
             raise ConfigError(

@@ -34,14 +34,13 @@ from llmgw_cli.shim.plugins import host
 from llmgw_cli.shim.plugins.contract import Plugin
 from llmgw_cli.shim.route.chain import build_router
 from llmgw_cli.shim.route.router import Router
-from llmgw_cli.shim.serve import daemon, dashboard, loops
+from llmgw_cli.shim.serve import daemon, dashboard, door, loops
 from llmgw_cli.shim.serve.admin import PREFIX as ADMIN_PREFIX
 from llmgw_cli.shim.serve.admin import Admin
 from llmgw_cli.shim.serve.health import Health
 from llmgw_cli.shim.signals import ShimSignal
 
 log = logging.getLogger("llmgw.shim")
-MAX_BODY = 64 << 20  # Claude Code sends ~87 KB; images and documents can be large
 
 
 @dataclass
@@ -98,7 +97,9 @@ class Server:
             plugins.watch(m)
             m.start()
         router = (cfg.router or build_router)(shim, members)
-        self.forwarder = Forwarder(router, plugins, auth.LocalAuth(cfg.token), self.stats)
+        self.forwarder = Forwarder(
+            router, plugins, auth.LocalAuth(cfg.token), self.stats, shim.limits
+        )
         info: dict[str, object] = {"chain": list(shim.chain), "plugins": plugins.names}
         health = Health(lambda: self.router, self.stats, shim.health_interval_s, info)
         self._info = info
@@ -109,21 +110,7 @@ class Server:
         handler = _dispatcher(
             self.forwarder, health, metrics_open=is_loopback(shim.listen.host), admin=admin
         )
-        loop = self._loop
-
-        def make_request(
-            message: Any, payload: Any, protocol: Any, writer: Any, task: Any
-        ) -> web.BaseRequest:
-            return web.BaseRequest(
-                message, payload, protocol, writer, task, loop, client_max_size=MAX_BODY
-            )
-
-        server = web.Server(
-            handler,
-            request_factory=make_request,
-            handler_cancellation=True,
-            access_log=None,
-        )
+        server = _door(handler, shim)
         runner = web.ServerRunner(
             server, shutdown_timeout=shim.shutdown_grace_s, handle_signals=False
         )
@@ -152,9 +139,11 @@ class Server:
                 )
             )
         if cfg.install_signal_handlers and threading.current_thread() is threading.main_thread():
-            loop.add_signal_handler(signal.SIGTERM, self._on_signal)
-            loop.add_signal_handler(signal.SIGINT, self._on_signal)
-            loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(self.reload()))
+            self._loop.add_signal_handler(signal.SIGTERM, self._on_signal)
+            self._loop.add_signal_handler(signal.SIGINT, self._on_signal)
+            self._loop.add_signal_handler(
+                signal.SIGHUP, lambda: asyncio.ensure_future(self.reload())
+            )
         log.info(
             "llmgw shim listening on %s (chain: %s; plugins: %s)",
             self.url,
@@ -219,6 +208,7 @@ class Server:
         old = self.forwarder.router
         router.inherit(old)
         self.forwarder.router = router
+        self.forwarder.limits = new.limits  # body and depth limits; the door's need a restart
         self.config.shim = new
         self._info["chain"] = list(new.chain)
         if self.config.public:  # `status` and `env --shim` read the chain from the state file
@@ -259,6 +249,35 @@ def _load_members(shim: ShimConfig) -> list[Member]:
     from llmgw_cli.shim.members import load
 
     return load.load_members(shim)
+
+
+def _door(handler: Any, shim: ShimConfig) -> door.DoorServer:
+    """aiohttp's server behind the shim's door (serve/door.py): request bodies read raw
+    (forward/incoming.py decodes them within limits.max_request_mb), header and keep-alive
+    timeouts, a connection cap under the open-files limit (raised to the hard one here)."""
+    limits = shim.limits
+    nofile = door.raise_nofile()
+    cap = door.connection_cap(limits.max_connections, nofile)
+    log.info("open-files limit %d: at most %d client connections", nofile, cap)
+    loop = asyncio.get_running_loop()
+
+    def make_request(
+        message: Any, payload: Any, protocol: Any, writer: Any, task: Any
+    ) -> web.BaseRequest:
+        return web.BaseRequest(
+            message, payload, protocol, writer, task, loop, client_max_size=limits.request_bytes
+        )
+
+    return door.DoorServer(
+        handler,
+        cap=cap,
+        header_timeout_s=limits.header_timeout_s,
+        request_factory=make_request,
+        handler_cancellation=True,
+        access_log=None,
+        auto_decompress=False,
+        keepalive_timeout=limits.keepalive_timeout_s,
+    )
 
 
 def _bind(host: str, port: int) -> socket.socket:
