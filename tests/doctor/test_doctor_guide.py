@@ -47,9 +47,7 @@ DEEP_ONLY = ("context_limit", "error_bodies")
 
 def doctor_json(*args: str) -> tuple[int, dict[str, Any], str]:
     deep = ("--deep",) if any(a in DEEP_ONLY for a in args) else ()
-    done = cli(
-        "doctor", "--profile", "gw", "--json", *args, *deep, env=dict.fromkeys(PROXY_VARS)
-    )
+    done = cli("doctor", "--profile", "gw", "--json", *args, *deep, env=dict.fromkeys(PROXY_VARS))
     results = json.loads(done.stdout)["results"][0]
     return done.returncode, {c["id"]: c for c in results["checks"]}, done.stdout + done.stderr
 
