@@ -26,8 +26,15 @@ AUTO_COMPACT_WINDOW = 180_000  # compact before the usual 200k window, whatever 
 OVERSIZED = " ok" * OVERSIZED_REPEAT
 
 
+_DEEP_ONLY = (
+    "not run: the oversized probe (~1 MB, ~340k tokens) would be billed by a gateway whose "
+    "model has a larger window; `llmgw doctor --deep` sends it"
+)
+
+
 def _oversized(ctx: Context) -> Reply:
-    """One request above the context window (max_tokens 1), shared by two checks."""
+    """One request above the context window (max_tokens 1), shared by two checks. Only under
+    --deep: on a model with a 1M-token window it is accepted, and billed."""
     reply = ctx.shared.get("context_limit")
     if not isinstance(reply, Reply):
         reply = probe(ctx, {"messages": [{"role": "user", "content": OVERSIZED}], "max_tokens": 1})
@@ -43,6 +50,8 @@ def _oversized(ctx: Context) -> Reply:
     depends=("messages",),
 )
 def context_limit(ctx: Context) -> Outcome:
+    if not ctx.options.deep:
+        return skip(_DEEP_ONLY)
     try:
         reply = _oversized(ctx)
     except ProbeError as exc:
@@ -87,6 +96,8 @@ def context_limit(ctx: Context) -> Outcome:
     depends=("messages",),
 )
 def error_bodies(ctx: Context) -> Outcome:
+    if not ctx.options.deep:
+        return skip(_DEEP_ONLY)
     try:
         reply = _oversized(ctx)
     except ProbeError as exc:

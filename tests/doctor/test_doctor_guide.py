@@ -41,8 +41,13 @@ SWITCH_ROWS = [
 ]
 
 
+# Checks that send the oversized (billable) probe: only under --deep.
+DEEP_ONLY = ("context_limit", "error_bodies")
+
+
 def doctor_json(*args: str) -> tuple[int, dict[str, Any], str]:
-    done = cli("doctor", "--profile", "gw", "--json", *args, env=dict.fromkeys(PROXY_VARS))
+    deep = ("--deep",) if any(a in DEEP_ONLY for a in args) else ()
+    done = cli("doctor", "--profile", "gw", "--json", *args, *deep, env=dict.fromkeys(PROXY_VARS))
     results = json.loads(done.stdout)["results"][0]
     return done.returncode, {c["id"]: c for c in results["checks"]}, done.stdout + done.stderr
 
@@ -59,8 +64,16 @@ def test_row_fails_then_fix_writes_the_switch_and_the_next_run_passes(
         assert said in checks[check_id]["summary"]
         assert f"claude_code.{key}" in checks[check_id]["fix"]  # the switch, by name
 
+        deep = ("--deep",) if check_id in DEEP_ONLY else ()
         done = cli(
-            "doctor", "--profile", "gw", "--check", check_id, "--fix", env=dict.fromkeys(PROXY_VARS)
+            "doctor",
+            "--profile",
+            "gw",
+            "--check",
+            check_id,
+            "--fix",
+            *deep,
+            env=dict.fromkeys(PROXY_VARS),
         )
         assert done.returncode == 0, done.stdout + done.stderr  # the re-run proves the fix
         assert f"+  {key}: {str(value).lower()}" in done.stdout  # the diff
