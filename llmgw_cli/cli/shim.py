@@ -38,6 +38,9 @@ def start(
     detach: bool = typer.Option(
         False, "--detach", "-d", help="Run in the background; see `shim status`."
     ),
+    loop: str = typer.Option(
+        "auto", "--loop", help="Event loop: auto (uvloop when installed), uvloop or asyncio."
+    ),
 ) -> None:
     """Start the shim in the foreground (Ctrl-C stops it), or in the background with --detach."""
     if sum(x is not None for x in (profile, chain, config)) > 1:
@@ -59,13 +62,13 @@ def start(
             config = str(Path(config).expanduser().resolve())
         elif chain is None:
             profile = cfg.chain[0]  # resolved here, so the child needs no working-dir context
-        state = daemon.start_detached(_args(profile, chain, config, host, port))
+        state = daemon.start_detached([*_args(profile, chain, config, host, port), "--loop", loop])
         console.success(f"shim running at {state.url} (pid {state.pid}); log: {state.log_file}")
         console.info(
             'point clients at it: eval "$(llmgw env --shim)"  or  llmgw exec --shim -- CMD'
         )
         return
-    _serve(cfg)
+    _serve(cfg, loop)
 
 
 def _args(
@@ -102,7 +105,7 @@ def _build_config(
     return shim_config.for_chain([selection.name], host, port)
 
 
-def _serve(cfg: ShimConfig) -> None:
+def _serve(cfg: ShimConfig, loop: str = "auto") -> None:
     import logging
 
     from llmgw_cli.shim.serve import daemon, server
@@ -111,7 +114,7 @@ def _serve(cfg: ShimConfig) -> None:
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
     )
     logging.getLogger("llmgw.shim").setLevel(logging.INFO)
-    server.run(server.Config(shim=cfg, log_file=os.environ.get(daemon.LOG_ENV)))
+    server.run(server.Config(shim=cfg, log_file=os.environ.get(daemon.LOG_ENV)), loop)
 
 
 @shim_app.command("stop")

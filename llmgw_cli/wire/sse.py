@@ -23,11 +23,12 @@ each returns one complete event, ready to be written and flushed on its own.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from llmgw_cli.wire import jsoncodec
 
 DONE = b"data: [DONE]\n\n"
 _BOM = "\ufeff"
@@ -56,7 +57,7 @@ class SSEEvent:
 
     def json(self) -> Any:
         """The data parsed as JSON; raises ``ValueError`` when it is not JSON."""
-        return json.loads(self.data)
+        return jsoncodec.loads(self.data)
 
 
 class SSEParser:
@@ -153,12 +154,9 @@ async def aiter_events(chunks: AsyncIterable[bytes]) -> AsyncIterator[SSEEvent]:
             yield ev
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # built once: dumps is hot
-
-
 def dumps(obj: Any) -> bytes:
-    """Compact UTF-8 JSON, the way the APIs write it."""
-    return _ENCODER.encode(obj).encode()
+    """Compact UTF-8 JSON, the way the APIs write it (orjson: ``jsoncodec``)."""
+    return jsoncodec.dumps(obj)
 
 
 def encode(

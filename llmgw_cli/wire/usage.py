@@ -24,10 +24,11 @@ their keys rather than by the path, so a gateway that translates formats is read
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from llmgw_cli.wire import jsoncodec
 
 
 @dataclass
@@ -189,7 +190,7 @@ class SSEUsageScanner:
         if not _WORTH.search(payload):
             return
         try:
-            parsed = json.loads(payload)
+            parsed = jsoncodec.loads(payload)
         except ValueError:
             return
         self.tap.feed_event(event.decode("utf-8", "replace") if event else None, parsed)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiohttp import web
@@ -27,6 +28,7 @@ from llmgw_cli.shim.route.router import Router
 from llmgw_cli.wire.format import classify
 
 perf = time.perf_counter
+log = logging.getLogger("llmgw.shim")
 
 
 def client_format(path: str, headers: Any) -> str:
@@ -117,15 +119,50 @@ class Forwarder:
     def _complete(self, plugins: PluginHost, ex: Exchange) -> None:
         """Run ``on_complete`` after the answer has gone out, not before: a whole (non-
         streamed) response is only sent once this handler returns, and the audit write and
-        the budget's SQLite settle need not hold it. ``drain`` waits for these on shutdown."""
-        task = asyncio.get_running_loop().create_task(plugins.on_complete(ex))
+        the budget's SQLite settle need not hold it. A callback, not a task per request:
+        the hooks nearly always finish without waiting; one that waits goes on in a task,
+        which ``drain`` waits for on shutdown."""
+        asyncio.get_running_loop().call_soon(self._step, plugins.on_complete(ex))
+
+    def _step(self, coro: Coroutine[Any, Any, None]) -> None:
+        try:
+            waiting = coro.send(None)
+        except StopIteration:
+            return
+        except Exception:  # the host logs a plugin's failure; this is the host's own
+            log.warning("plugins' on_complete failed", exc_info=True)
+            return
+        task = asyncio.get_running_loop().create_task(_resume(coro, waiting))
         self._completing.add(task)
         task.add_done_callback(self._completing.discard)
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for pending ``on_complete`` calls (shutdown, before the plugins close)."""
+        await asyncio.sleep(0)  # the callbacks already scheduled run (or become tasks) first
         if self._completing:
             await asyncio.wait(set(self._completing), timeout=timeout)
+
+
+async def _resume(coro: Coroutine[Any, Any, None], waiting: Any) -> None:
+    """Go on with a coroutine that ``_step`` started and that is waiting for ``waiting``
+    (the future it yielded, or None for a bare ``sleep(0)``), as a task would."""
+    while True:
+        try:
+            if waiting is None:
+                await asyncio.sleep(0)
+                value = None
+            else:
+                value = await waiting
+        except BaseException as exc:  # handed to the coroutine, as a task does
+            try:
+                waiting = coro.throw(exc)
+            except StopIteration:
+                return
+        else:
+            try:
+                waiting = coro.send(value)
+            except StopIteration:
+                return
 
 
 async def _continue(request: web.BaseRequest) -> None:

@@ -34,7 +34,7 @@ from llmgw_cli.shim.plugins import host
 from llmgw_cli.shim.plugins.contract import Plugin
 from llmgw_cli.shim.route.chain import build_router
 from llmgw_cli.shim.route.router import Router
-from llmgw_cli.shim.serve import daemon, dashboard, door
+from llmgw_cli.shim.serve import daemon, dashboard, door, loops
 from llmgw_cli.shim.serve.admin import PREFIX as ADMIN_PREFIX
 from llmgw_cli.shim.serve.admin import Admin
 from llmgw_cli.shim.serve.health import Health
@@ -325,9 +325,21 @@ def _dispatcher(forwarder: Forwarder, health: Health, metrics_open: bool, admin:
     return handle
 
 
-def run(config: Config) -> None:
-    """Serve in this thread until stopped (the foreground `llmgw shim start`)."""
-    asyncio.run(Server(config).serve())
+def run(config: Config, loop: str = "auto") -> None:
+    """Serve in this thread until stopped (the foreground `llmgw shim start`); ``loop`` as
+    ``serve.loops``: uvloop when installed, unless ``asyncio``."""
+    factory = loops.factory(loop)
+    if factory is None:
+        asyncio.run(Server(config).serve())
+        return
+    ev = factory()
+    asyncio.set_event_loop(ev)
+    try:
+        ev.run_until_complete(Server(config).serve())
+        ev.run_until_complete(ev.shutdown_asyncgens())
+    finally:
+        asyncio.set_event_loop(None)
+        ev.close()
 
 
 @dataclass
