@@ -35,6 +35,8 @@ MANAGED = (
     "CLAUDE_CODE_SKIP_VERTEX_AUTH",
     "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS",
     "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
+    "CLAUDE_CODE_GATEWAY_HINT_HEADERS",
+    "CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY",
     "LLMGW_PROFILE",
     "LLMGW_EXTRA_VARS",
 )
@@ -54,12 +56,21 @@ class EnvPlan:
         return {k: mask(v) if k in SECRET_VARS else v for k, v in self.set.items()}
 
 
+# What a running shim may ask `env --shim` to set (the shim state file's client_env).
+SHIM_CLIENT_VARS = (
+    "CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY",
+    "CLAUDE_CODE_GATEWAY_HINT_HEADERS",
+)
+
+
 @dataclass(frozen=True)
 class ShimTarget:
     """A running shim: clients talk plain HTTP to it with its local token."""
 
     url: str
     token: str
+    # What the running shim asks its Claude Code clients to turn on (discovery, hints).
+    client_env: dict[str, str] = field(default_factory=dict)
 
 
 def _expand(path: str) -> str:
@@ -92,6 +103,8 @@ def profile_env(
     if not shim:  # the shim speaks TLS and proxy upstream; its clients need neither
         env.update(_network_env(profile))
     _claude_code_env(profile, env)
+    if shim:
+        env.update(shim.client_env)
     env["LLMGW_PROFILE"] = profile.name
     return env
 

@@ -28,3 +28,4 @@ class Attempt:
     strip: bool = False  # drop the usage chunk we asked for, the client did not
     first: bytes = b""  # body bytes read ahead (a stream's first chunk)
     resp: aiohttp.ClientResponse | None = None
+    ping_s: float = 0.0  # synthesize SSE pings after this much upstream silence (0: never)

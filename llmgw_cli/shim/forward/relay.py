@@ -10,7 +10,9 @@ error event in the client's format (a whole body: the connection is closed).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -42,6 +44,8 @@ async def relay(at: Attempt, resp: aiohttp.ClientResponse) -> web.StreamResponse
     headers: CIMultiDict[str] = CIMultiDict(resp.headers)
     for name in DROP_RESPONSE:
         headers.popall(name, None)
+    if "retry-after" in headers:
+        _whole_retry_after(headers)
     streaming = is_stream(resp)
     ex.stream = streaming
     headers["x-llmgw-upstream"] = member.name
@@ -80,7 +84,8 @@ async def relay(at: Attempt, resp: aiohttp.ClientResponse) -> web.StreamResponse
             st = openai_usage.StripUsage() if at.strip and streaming else None
         await out.prepare(request)
         try:
-            done = await _pump(ex, member, resp, out, streaming, tap, st, at.first)
+            ping_s = at.ping_s if streaming and ex.client_format == "anthropic" else 0.0
+            done = await _pump(ex, member, resp, out, streaming, tap, st, at.first, ping_s)
         except ConnectionResetError:  # the client went away: stop reading upstream
             ex.error = "client disconnected"
             return out
@@ -105,9 +110,34 @@ async def _pump(
     tap: ResponseTap | None,
     st: registry.StreamTranslator | None,
     first: bytes,
+    ping_s: float = 0.0,
 ) -> bool:
-    """Relay chunks as they come; True when the upstream finished cleanly."""
-    read, write = resp.content.readany, out.write
+    """Relay chunks as they come; True when the upstream finished cleanly. With ``ping_s``
+    (an Anthropic stream), ``ping_s`` seconds of upstream silence send a ``ping`` event,
+    between two events only."""
+    write = out.write
+    if not ping_s:
+        return await _relay(ex, member, resp.content.readany, write, out, streaming, tap, st, first)
+    pinger = _Pinger(resp, write, ping_s)
+    if first:
+        pinger.boundary = first.endswith((b"\n\n", b"\r\n\r\n"))
+    try:
+        return await _relay(ex, member, pinger.read, write, out, streaming, tap, st, first)
+    finally:
+        pinger.stop()
+
+
+async def _relay(
+    ex: Exchange,
+    member: Member,
+    read: Any,
+    write: Any,
+    out: web.StreamResponse,
+    streaming: bool,
+    tap: ResponseTap | None,
+    st: registry.StreamTranslator | None,
+    first: bytes,
+) -> bool:
     held = first
     while True:
         if held:
@@ -136,6 +166,52 @@ async def _pump(
     return True
 
 
+PING = b'event: ping\ndata: {"type": "ping"}\n\n'
+
+
+class _Pinger:
+    """``readany`` whose silences are filled with ``ping`` events (docs/architecture.md:
+    Claude Code's idle watchdog). A task per stream wakes when ``ping_s`` have passed since
+    the upstream's last byte; a ping goes out only at an event boundary, never inside an
+    event the upstream has half sent. Per chunk the cost is one clock read."""
+
+    __slots__ = ("_read", "_s", "_task", "_write", "boundary", "last", "pings")
+
+    def __init__(self, resp: aiohttp.ClientResponse, write: Any, ping_s: float) -> None:
+        self._read = resp.content.readany
+        self._write = write
+        self._s = ping_s
+        self.boundary = True  # what the client has seen ends with a whole event
+        self.last = time.monotonic()
+        self.pings = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def read(self) -> bytes:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._ping())
+        raw = await self._read()
+        self.last = time.monotonic()
+        if raw:
+            self.boundary = raw.endswith((b"\n\n", b"\r\n\r\n"))
+        return raw
+
+    async def _ping(self) -> None:
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            while True:
+                due = self.last + self._s - time.monotonic()
+                if due > 0:
+                    await asyncio.sleep(due)
+                    continue
+                if self.boundary:
+                    self.pings += 1
+                    await self._write(PING)
+                self.last = time.monotonic()
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+
 def _broke_off(member: Member, exc: BaseException) -> str:
     """The member died mid-answer: mark it unreachable and say so (never a credential)."""
     message = f"upstream {member.base} broke off the response: {type(exc).__name__}"
@@ -144,6 +220,18 @@ def _broke_off(member: Member, exc: BaseException) -> str:
         message += f" ({detail})"
     member.mark(False, message)
     return message
+
+
+def _whole_retry_after(headers: CIMultiDict[str]) -> None:
+    """Claude Code reads ``retry-after`` as whole seconds; anything else is dropped."""
+    wait = headers["retry-after"]
+    if wait.isdigit():
+        return
+    whole = faults.whole_seconds(wait)
+    if whole is None:
+        headers.popall("retry-after")
+    else:
+        headers["retry-after"] = whole
 
 
 def _overhead(headers: CIMultiDict[str], ex: Exchange, t0: float, upstream_s: float) -> None:

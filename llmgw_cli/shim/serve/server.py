@@ -35,8 +35,10 @@ from llmgw_cli.shim.plugins.contract import Plugin
 from llmgw_cli.shim.route.chain import build_router
 from llmgw_cli.shim.route.router import Router
 from llmgw_cli.shim.serve import daemon
+from llmgw_cli.shim.serve import discovery as discovery_mod
 from llmgw_cli.shim.serve.admin import PREFIX as ADMIN_PREFIX
 from llmgw_cli.shim.serve.admin import Admin
+from llmgw_cli.shim.serve.discovery import Discovery
 from llmgw_cli.shim.serve.health import Health
 from llmgw_cli.shim.signals import ShimSignal
 
@@ -97,13 +99,19 @@ class Server:
             plugins.watch(m)
             m.start()
         router = (cfg.router or build_router)(shim, members)
+        router.ping_s = shim.ping_interval_s
         self.forwarder = Forwarder(router, plugins, auth.LocalAuth(cfg.token), self.stats)
         info: dict[str, object] = {"chain": list(shim.chain), "plugins": plugins.names}
         health = Health(lambda: self.router, self.stats, shim.health_interval_s, info)
         self._info = info
         admin = Admin(self.forwarder.auth, health, self.reload_checked)
+        found = Discovery(lambda: self.config.shim, lambda: self.router)
         handler = _dispatcher(
-            self.forwarder, health, metrics_open=is_loopback(shim.listen.host), admin=admin
+            self.forwarder,
+            health,
+            metrics_open=is_loopback(shim.listen.host),
+            admin=admin,
+            discovery=found if shim.discovery else None,
         )
         loop = self._loop
 
@@ -144,6 +152,7 @@ class Server:
                     chain=list(shim.chain),
                     log_file=cfg.log_file,
                     config_file=shim.source,
+                    client_env=discovery_mod.client_env(shim, router),
                 )
             )
         if cfg.install_signal_handlers and threading.current_thread() is threading.main_thread():
@@ -200,6 +209,7 @@ class Server:
                 new.listen = shim.listen  # the socket stays; a new address needs a restart
             members = _load_members(new)
             router = (self.config.router or build_router)(new, members)
+            router.ping_s = new.ping_interval_s
         except Exception as exc:  # keep serving with the running config
             if isinstance(exc, (LlmgwError, ShimSignal)):
                 reason = exc.message
@@ -221,6 +231,7 @@ class Server:
             if state is not None and state.pid == os.getpid():
                 state.chain = list(new.chain)
                 state.profile = new.chain[0] if len(new.chain) == 1 else None
+                state.client_env = discovery_mod.client_env(new, router)
                 shimstate.write(state)
         self._retiring.add(asyncio.ensure_future(_retire(old.members)))
         log.info("reloaded: chain %s", ", ".join(new.chain))
@@ -274,7 +285,13 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _dispatcher(forwarder: Forwarder, health: Health, metrics_open: bool, admin: Admin):  # type: ignore[no-untyped-def]
+def _dispatcher(  # type: ignore[no-untyped-def]
+    forwarder: Forwarder,
+    health: Health,
+    metrics_open: bool,
+    admin: Admin,
+    discovery: Discovery | None = None,
+):
     from llmgw_cli.shim.forward import faults
 
     forward = forwarder.handle
@@ -282,6 +299,10 @@ def _dispatcher(forwarder: Forwarder, health: Health, metrics_open: bool, admin:
 
     async def handle(request: web.BaseRequest) -> web.StreamResponse:
         path = request.path
+        if discovery is not None and path in _LOCAL:
+            answer = _local(request, discovery, forwarder.auth)
+            if answer is not None:
+                return answer
         if path == "/health":
             return await health.handle(request)
         if path.startswith(ADMIN_PREFIX):
@@ -299,6 +320,24 @@ def _dispatcher(forwarder: Forwarder, health: Health, metrics_open: bool, admin:
         return await forward(request)
 
     return handle
+
+
+_LOCAL = frozenset({"/v1/models", "/api/hello"})
+
+
+def _local(
+    request: web.BaseRequest, discovery: Discovery, local_auth: auth.LocalAuth
+) -> web.Response | None:
+    """Discovery and probes the shim answers itself; None: forward as usual."""
+    from llmgw_cli.shim.forward import faults
+
+    if request.path == "/api/hello":
+        return discovery_mod.hello() if request.method in ("HEAD", "GET") else None
+    if request.method != "GET" or "anthropic-version" not in request.headers:
+        return None  # an OpenAI client's model list comes from the member
+    if not local_auth.ok(request.headers):
+        return faults.error_response("anthropic", 401, auth.UNAUTHORIZED)
+    return discovery.models(request)
 
 
 def run(config: Config) -> None:
