@@ -23,7 +23,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar
 
-from llmgw_cli.pii.extract import user_texts
 from llmgw_cli.pii.scan import Scanner
 from llmgw_cli.prices import PER, PriceTable
 from llmgw_cli.shim.plugins.appendlog import AppendLog
@@ -37,6 +36,7 @@ from llmgw_cli.shim.plugins.common import (
 )
 from llmgw_cli.shim.plugins.contract import BadBody, Exchange
 from llmgw_cli.wire import prefix
+from llmgw_cli.wire.text import user_texts
 
 SESSION_HEADER = "x-claude-code-session-id"
 CLASS_HEADER = "x-claude-code-request-class"  # with CLAUDE_CODE_GATEWAY_HINT_HEADERS=1
