@@ -77,7 +77,7 @@ class ShimConfig:
     # How old a cached upstream reachability may be before /health re-probes it.
     health_interval_s: float = 30.0
     # Seconds of upstream silence on an Anthropic stream before the shim sends a ``ping``
-    # event itself (Claude Code's idle watchdog; docs/architecture.md). 0: never.
+    # event itself (Claude Code's idle watchdog; docs/clients.md). 0: never.
     ping_interval_s: float = 15.0
     # Serve ``GET /v1/models`` (model discovery) and ``HEAD /api/hello`` from the shim.
     discovery: bool = True

@@ -2,7 +2,7 @@
 
 Claude Code (``CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY=1``) asks for
 ``/v1/models?limit=1000`` with a 3 s timeout, keeps only ids containing "claude" or
-"anthropic" and shows each one's ``display_name`` in ``/model`` (docs/architecture.md).
+"anthropic" and shows each one's ``display_name`` in ``/model`` (docs/clients.md).
 """
 
 from __future__ import annotations

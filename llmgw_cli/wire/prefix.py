@@ -2,7 +2,7 @@
 
 Prompt caching reuses a prefix only when it is byte-identical from turn to turn; a proxy
 (or a client) that changes one system block or the tool list busts the cache and the turn
-pays full price (docs/architecture.md). The fingerprint holds hashes only, never text:
+pays full price (docs/clients.md). The fingerprint holds hashes only, never text:
 one for the whole prefix, one per system block, one for the tool list.
 """
 

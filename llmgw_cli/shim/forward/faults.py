@@ -125,7 +125,7 @@ def _os_reason(exc: aiohttp.ClientConnectorError) -> str:
 
 
 def whole_seconds(value: str) -> str | None:
-    """``Retry-After`` as Claude Code reads it: whole seconds (docs/architecture.md). A
+    """``Retry-After`` as Claude Code reads it: whole seconds (docs/clients.md). A
     fraction rounds up, an HTTP date becomes the seconds until it; None: unreadable."""
     try:
         seconds = float(value)

@@ -170,7 +170,7 @@ PING = b'event: ping\ndata: {"type": "ping"}\n\n'
 
 
 class _Pinger:
-    """``readany`` whose silences are filled with ``ping`` events (docs/architecture.md:
+    """``readany`` whose silences are filled with ``ping`` events (docs/clients.md:
     Claude Code's idle watchdog). A task per stream wakes when ``ping_s`` have passed since
     the upstream's last byte; a ping goes out only at an event boundary, never inside an
     event the upstream has half sent. Per chunk the cost is one clock read."""

@@ -4,7 +4,7 @@ Claude Code names its session in ``x-claude-code-session-id``; the prompt cache 
 session lives on the member that served it, so each later request of the session (per
 route: a rule may send subagents elsewhere) goes to that member first. When it fails and
 another member answers, the session moves there and the move is counted
-(docs/architecture.md). At most ``LIMIT`` sessions are remembered, the oldest forgotten.
+(docs/clients.md). At most ``LIMIT`` sessions are remembered, the oldest forgotten.
 """
 
 from __future__ import annotations

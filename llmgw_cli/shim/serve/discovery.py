@@ -1,4 +1,4 @@
-"""Model discovery and probes answered by the shim itself (docs/architecture.md).
+"""Model discovery and probes answered by the shim itself (docs/clients.md).
 
 ``GET /v1/models`` from an Anthropic client (it sends ``anthropic-version``) gets the
 union of what the chain can serve: every member profile's models (default, opus, sonnet,
