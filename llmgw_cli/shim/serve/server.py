@@ -76,6 +76,7 @@ class Server:
         self.forwarder: Forwarder | None = None
         self._retiring: set[asyncio.Future[None]] = set()
         self._info: dict[str, object] = {}
+        self.discovery: Discovery | None = None
 
     @property
     def router(self) -> Router:
@@ -106,6 +107,7 @@ class Server:
         self._info = info
         admin = Admin(self.forwarder.auth, health, self.reload_checked)
         found = Discovery(lambda: self.config.shim, lambda: self.router)
+        self.discovery = found
         handler = _dispatcher(
             self.forwarder,
             health,
