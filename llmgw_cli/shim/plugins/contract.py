@@ -74,7 +74,8 @@ class Exchange:
 
     def replace_json(self, data: Any) -> None:
         self._parsed, self._parsed_ok = data, True
-        self.body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        # Compact, as Claude Code and the SDKs write JSON: what was not changed keeps its bytes.
+        self.body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     @property
     def model(self) -> str | None:

@@ -7,7 +7,10 @@ Config (``plugins.pii``)::
     phone_region: US     # how national-format phone numbers are read (+CC numbers always are)
     cache_size: 4096     # texts whose verdict is remembered (by BLAKE2 digest)
 
-Only user message text and tool results are scanned (``wire.text``). The block answer is
+Only user message text and tool results are scanned (``wire.text``). Redact mode never
+rewrites ``system[0]``, tool definitions or thinking blocks (nor the beta-paired fields):
+it inspects ``system[0]`` and thinking blocks, and PII there blocks the request with the
+place named (docs/clients.md). The block answer is
 ``Reject(400, "security_violation", …, extra={"error": "PII detected in prompt", "kinds": …})``,
 which ``Reject.body`` renders inside the client's API error format, e.g. for Anthropic
 ``{"type": "error", "error": {"type": "security_violation", "message": "…",
@@ -26,7 +29,7 @@ from llmgw_cli.pii.scan import ALL_KINDS, Scanner, redact_spans
 from llmgw_cli.prices import PriceTable
 from llmgw_cli.shim.plugins.common import carries_prompt, choice, number, section
 from llmgw_cli.shim.plugins.contract import BadBody, Exchange, Reject
-from llmgw_cli.wire.text import user_texts
+from llmgw_cli.wire.text import protected_texts, user_texts
 
 log = logging.getLogger("llmgw.shim.pii")
 DEFAULTS: dict[str, Any] = {
@@ -74,6 +77,8 @@ class PIIPlugin:
             body = exchange.json()
         except BadBody:
             return
+        if self.mode == "redact":
+            self._refuse_protected(exchange, body)
         hits = [
             (slot, found) for slot in user_texts(body) if (found := self.scanner.scan(slot.text))
         ]
@@ -94,6 +99,25 @@ class PIIPlugin:
         for slot, found in hits:
             slot.set(redact_spans(slot.text, found))
         exchange.replace_json(body)
+
+    def _refuse_protected(self, exchange: Exchange, body: Any) -> None:
+        """Redact mode inspects without modifying where a rewrite breaks Claude Code:
+        PII in ``system[0]`` or a thinking block blocks the request."""
+        if exchange.client_format != "anthropic":
+            return
+        for where, text in protected_texts(body):
+            found = self.scanner.scan(text)
+            if found:
+                kinds = sorted({f.kind for f in found})
+                raise Reject(
+                    400,
+                    "security_violation",
+                    f"{SEED_ERROR} ({', '.join(kinds)}) in {where}: redacting it would break "
+                    "the conversation (thinking signatures, tool and beta pairs, the prompt "
+                    "cache), so the shim will not; remove it there and resend",
+                    headers={"x-should-retry": "false"},
+                    extra={"error": SEED_ERROR, "kinds": kinds, "where": where},
+                )
 
     async def on_complete(self, exchange: Exchange) -> None:
         return None
