@@ -43,6 +43,8 @@ from typing import Any, Protocol
 from llmgw_cli.errors import ConfigError
 from llmgw_cli.shim import seedfile
 from llmgw_cli.shim.seedfile import Provider
+from llmgw_cli.wire import hints
+from llmgw_cli.wire.hints import CLASSES, classify
 from llmgw_cli.wire.text import last_user_text
 
 Target = tuple[str, str | None]  # member name, model to send it (None: per the mapping)
@@ -74,12 +76,6 @@ class RoutingRule:
     preferred_model: str | None = None
 
 
-CLASSES = ("main", "subagent", "workflow", "compaction", "auxiliary")
-CLASS_HEADER = "x-claude-code-request-class"
-AGENT_HEADER = "x-claude-code-agent-type"
-_COMPACTION = re.compile(r"create a detailed summary of the conversation", re.IGNORECASE)
-
-
 class Request:
     """The facts rules look at, each computed on first use."""
 
@@ -96,20 +92,12 @@ class Request:
     def request_class(self) -> str:
         """Claude Code's hint header when sent, else the heuristic (``signal`` says which)."""
         if self._class is None:
-            hint = self.headers.get(CLASS_HEADER)
-            if hint:
-                self._class, self.signal = hint.strip().lower(), CLASS_HEADER
-            elif _COMPACTION.search(self.prompt_text()):
-                self._class, self.signal = "compaction", "heuristic: compaction prompt"
-            elif "haiku" in self.model.lower():
-                self._class, self.signal = "auxiliary", "heuristic: haiku model"
-            else:
-                self._class, self.signal = "main", "heuristic: no hint header"
+            self._class, self.signal = classify(self.headers, self.model, self.prompt_text())
         return self._class
 
     @property
     def agent_type(self) -> str:
-        return self.headers.get(AGENT_HEADER, "")
+        return self.headers.get(hints.AGENT_HEADER, "")
 
     @property
     def model(self) -> str:

@@ -36,10 +36,8 @@ from llmgw_cli.shim.plugins.common import (
 )
 from llmgw_cli.shim.plugins.contract import BadBody, Exchange
 from llmgw_cli.wire import prefix
+from llmgw_cli.wire.hints import CLASS_HEADER, SESSION_HEADER
 from llmgw_cli.wire.text import user_texts
-
-SESSION_HEADER = "x-claude-code-session-id"
-CLASS_HEADER = "x-claude-code-request-class"  # with CLAUDE_CODE_GATEWAY_HINT_HEADERS=1
 
 DEFAULTS: dict[str, Any] = {
     "enabled": True,

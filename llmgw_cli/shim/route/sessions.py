@@ -10,8 +10,8 @@ another member answers, the session moves there and the move is counted
 from __future__ import annotations
 
 from llmgw_cli.shim.plugins.contract import Exchange
+from llmgw_cli.wire.hints import SESSION_HEADER
 
-SESSION_HEADER = "x-claude-code-session-id"
 NOTE = "llmgw.session"  # (session key) on the exchange, for ``finished``
 LIMIT = 10_000
 Target = tuple[str, str | None]

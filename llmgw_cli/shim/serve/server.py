@@ -34,9 +34,8 @@ from llmgw_cli.shim.plugins import host
 from llmgw_cli.shim.plugins.contract import Plugin
 from llmgw_cli.shim.route.chain import build_router
 from llmgw_cli.shim.route.router import Router
-from llmgw_cli.shim.serve import daemon
+from llmgw_cli.shim.serve import daemon, dispatch
 from llmgw_cli.shim.serve import discovery as discovery_mod
-from llmgw_cli.shim.serve.admin import PREFIX as ADMIN_PREFIX
 from llmgw_cli.shim.serve.admin import Admin
 from llmgw_cli.shim.serve.discovery import Discovery
 from llmgw_cli.shim.serve.health import Health
@@ -108,7 +107,7 @@ class Server:
         admin = Admin(self.forwarder.auth, health, self.reload_checked)
         found = Discovery(lambda: self.config.shim, lambda: self.router)
         self.discovery = found
-        handler = _dispatcher(
+        handler = dispatch.dispatcher(
             self.forwarder,
             health,
             metrics_open=is_loopback(shim.listen.host),
@@ -285,61 +284,6 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.listen(1024)
     sock.setblocking(False)
     return sock
-
-
-def _dispatcher(  # type: ignore[no-untyped-def]
-    forwarder: Forwarder,
-    health: Health,
-    metrics_open: bool,
-    admin: Admin,
-    discovery: Discovery | None = None,
-):
-    from llmgw_cli.shim.forward import faults
-
-    forward = forwarder.handle
-    plugins = forwarder.plugins
-
-    async def handle(request: web.BaseRequest) -> web.StreamResponse:
-        path = request.path
-        if discovery is not None and path in _LOCAL:
-            answer = _local(request, discovery, forwarder.auth)
-            if answer is not None:
-                return answer
-        if path == "/health":
-            return await health.handle(request)
-        if path.startswith(ADMIN_PREFIX):
-            return await admin.handle(request)
-        if path == "/metrics" and request.method == "GET":
-            if not metrics_open and not forwarder.auth.ok(request.headers):
-                return faults.error_response("other", 401, auth.UNAUTHORIZED)
-            rendered = plugins.render_metrics()
-            if rendered is None:
-                return faults.error_response(
-                    "other", 404, "metrics are off; enable plugins.metrics in the shim config"
-                )
-            body, ctype = rendered
-            return web.Response(body=body, headers={"Content-Type": ctype})
-        return await forward(request)
-
-    return handle
-
-
-_LOCAL = frozenset({"/v1/models", "/api/hello"})
-
-
-def _local(
-    request: web.BaseRequest, discovery: Discovery, local_auth: auth.LocalAuth
-) -> web.Response | None:
-    """Discovery and probes the shim answers itself; None: forward as usual."""
-    from llmgw_cli.shim.forward import faults
-
-    if request.path == "/api/hello":
-        return discovery_mod.hello() if request.method in ("HEAD", "GET") else None
-    if request.method != "GET" or "anthropic-version" not in request.headers:
-        return None  # an OpenAI client's model list comes from the member
-    if not local_auth.ok(request.headers):
-        return faults.error_response("anthropic", 401, auth.UNAUTHORIZED)
-    return discovery.models(request)
 
 
 def run(config: Config) -> None:
