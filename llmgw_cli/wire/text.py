@@ -129,19 +129,13 @@ def _block(block: dict[str, Any]) -> Iterator[Slot]:
 
 def protected_texts(body: Any) -> Iterator[tuple[str, str]]:
     """Texts in an Anthropic request that must travel unchanged, each with where it is:
-    the attribution block ``system[0]`` and thinking blocks (their signature binds them to
-    the conversation). Rewriting them breaks Claude Code (docs/clients.md), so PII there can
-    only be reported, never redacted. Tool definitions are the client's, not the user's
-    (Claude Code's own carry example addresses): never scanned, never rewritten."""
+    thinking blocks (their signature binds them to the conversation). Rewriting them breaks
+    Claude Code (docs/clients.md), so PII there can only be reported, never redacted. The
+    system prompt (with the attribution block, ``system[0]``) and tool definitions are the
+    client's, not the user's (Claude Code's own carry example addresses): never scanned,
+    never rewritten."""
     if not isinstance(body, dict):
         return
-    system = body.get("system")
-    if isinstance(system, str):
-        yield "system[0]", system
-    elif isinstance(system, list) and system and isinstance(system[0], dict):
-        first = system[0].get("text")
-        if isinstance(first, str):
-            yield "system[0]", first
     messages = body.get("messages")
     for i, message in enumerate(messages if isinstance(messages, list) else ()):
         content = message.get("content") if isinstance(message, dict) else None

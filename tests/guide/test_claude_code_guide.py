@@ -48,8 +48,8 @@ def test_hint_headers_route_main_to_a_and_discovery_is_fetched_from_the_shim(
             "display_names: {claude-sonnet-4-5: Sonnet via llmgw}\n"
             "routing_rules:\n"
             "  - {name: main-to-a, match: {request_class: main}, route: a, fallback: [b]}\n"
-            "  - {name: rest-to-b, match: {request_class: 'subagent|workflow|compaction|auxiliary'},"
-            " route: b, fallback: [a]}\n"
+            "  - {name: rest-to-b, route: b, fallback: [a],"
+            " match: {request_class: 'subagent|workflow|compaction|auxiliary'}}\n"
         )
         with shim_yaml(text, public=True) as shim:
             done = _claude(claude_bin, tmp_path, "say hi")
@@ -71,9 +71,10 @@ def test_a_continued_session_stays_on_one_member_with_its_cache_reads(
 ) -> None:
     log = tmp_path / "audit.jsonl"
     script = parse_script([{"text": "Hello there", "usage": CACHED}])
-    with mock_thread(require_key=REAL_KEY, script=script) as a, mock_thread(
-        require_key=REAL_KEY, script=script
-    ) as b:
+    with (
+        mock_thread(require_key=REAL_KEY, script=script) as a,
+        mock_thread(require_key=REAL_KEY, script=script) as b,
+    ):
         save_profile("a", a, headers={})
         save_profile("b", b, headers={})
         text = (
@@ -83,7 +84,7 @@ def test_a_continued_session_stays_on_one_member_with_its_cache_reads(
         with shim_yaml(text, public=True) as shim:
             first = _claude(claude_bin, tmp_path, "say hi")
             second = _claude(claude_bin, tmp_path, "--continue", "say it again")
-            sessions = shim.server.router.public()["sessions"]
+            sessions: Any = shim.server.router.public()["sessions"]
         seen = {"a": _posts(a), "b": _posts(b)}
     assert first.returncode == 0, first.stderr[-2000:]
     assert second.returncode == 0, second.stderr[-2000:]

@@ -5,6 +5,7 @@ stream gets ``ping`` events so Claude Code's idle watchdog never fires."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from email.utils import formatdate
@@ -61,7 +62,11 @@ def one_member(rec: Recorder, extra: str = "") -> str:
 def post(shim_url: str, token: dict[str, str], **kw: object) -> httpx.Response:
     headers = {**CLAUDE_HEADERS, **token, "content-type": "application/json"}
     return httpx.post(
-        f"{shim_url}/v1/messages?beta=true", content=BODY, headers=headers, timeout=30, **kw  # type: ignore[arg-type]
+        f"{shim_url}/v1/messages?beta=true",
+        content=BODY,
+        headers=headers,
+        timeout=30,
+        **kw,  # type: ignore[arg-type]
     )
 
 
@@ -90,8 +95,9 @@ def test_system_untouched_when_the_shim_maps_the_model() -> None:
         save_profile("up", rec.url, headers={})
         save_profile("other", rec.url, headers={})
         text = (
-            "chain: [up, other]\n" + PLUGINS_OFF +
-            "models: {claude-sonnet-4-5: {up: claude-sonnet-4-5-20250929}}\n"
+            "chain: [up, other]\n"
+            + PLUGINS_OFF
+            + "models: {claude-sonnet-4-5: {up: claude-sonnet-4-5-20250929}}\n"
         )
         with shim_yaml(text) as shim:
             assert post(shim.url, key(shim)).status_code == 200
@@ -192,7 +198,7 @@ def _check_pinged(chunks: list[tuple[float, bytes]], quiet_after: str) -> None:
     assert names[-2:] == ["message_delta", "message_stop"]
     assert [n for n in names if n != "ping"].count("message_stop") == 1
     ping_times = [t for t, c in chunks if b"event: ping" in c]
-    gaps = [b - a for a, b in zip(ping_times, ping_times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(ping_times)]
     assert gaps and max(gaps) < PING_S * 3  # the silence was filled all along
 
 

@@ -18,7 +18,11 @@ from tests.guide.upstream import recording
 from tests.helpers.cli import run
 from tests.shim.conftest import save_profile
 
-MSG = {"model": "claude-sonnet-4-5", "max_tokens": 8, "messages": [{"role": "user", "content": "hi"}]}
+MSG = {
+    "model": "claude-sonnet-4-5",
+    "max_tokens": 8,
+    "messages": [{"role": "user", "content": "hi"}],
+}
 AV = {"anthropic-version": "2023-06-01"}
 
 
@@ -33,7 +37,8 @@ def test_models_list_is_served_by_the_shim_within_claude_codes_3_s() -> None:
         _with_models("a", a.url, default="claude-sonnet-4-5", haiku="claude-haiku-4-5")
         _with_models("b", b.url, default="qwen3-coder")
         text = (
-            "chain: [a, b]\n" + PLUGINS_OFF
+            "chain: [a, b]\n"
+            + PLUGINS_OFF
             + "models: {claude-local-qwen: {b: qwen3-coder}}\n"
             + "display_names: {claude-sonnet-4-5: Sonnet 4.5 (corp)}\n"
         )
@@ -70,7 +75,8 @@ def test_an_openai_clients_model_list_still_comes_from_the_member() -> None:
 
 
 RULES = (
-    "chain: [a, b]\n" + PLUGINS_OFF
+    "chain: [a, b]\n"
+    + PLUGINS_OFF
     + "routing_rules:\n"
     + "  - {name: main-to-a, match: {request_class: main}, route: a, fallback: [b]}\n"
     + "  - {name: rest-to-b, match: {request_class: 'subagent|workflow|compaction|auxiliary'},"

@@ -13,7 +13,10 @@ from tests.guide.conftest import key, shim_yaml
 from tests.guide.upstream import recording
 from tests.shim.conftest import save_profile
 
-PII = "plugins: {audit: {enabled: false}, metrics: {enabled: false}, pii: {enabled: true, mode: redact, detectors: [email]}}\n"
+PII = (
+    "plugins: {audit: {enabled: false}, metrics: {enabled: false},"
+    " pii: {enabled: true, mode: redact, detectors: [email]}}\n"
+)
 ATTRIBUTION = {"type": "text", "text": "x-anthropic-billing-header: cc_version=2.1.328.593;"}
 TOOLS = [
     {
@@ -23,7 +26,11 @@ TOOLS = [
         "strict": True,
     }
 ]
-THINKING = {"type": "thinking", "thinking": "The user wants a greeting.", "signature": "EqQBCkYIBxgCKkD="}
+THINKING = {
+    "type": "thinking",
+    "thinking": "The user wants a greeting.",
+    "signature": "EqQBCkYIBxgCKkD=",
+}
 
 
 def _body(user: str, thinking: dict[str, Any] = THINKING) -> dict[str, Any]:

@@ -42,7 +42,11 @@ def _ask(model: str, thinking: dict[str, Any]) -> tuple[dict[str, Any], dict[str
     }
     with recording() as up:
         save_profile("oa", up.url + "/v1", headers={}, formats=["openai"])
-        text = "chain: [oa, spare]\n" + PLUGINS_OFF + f"models: {{claude-sonnet-4-5: {{oa: {model}}}}}\n"
+        text = (
+            "chain: [oa, spare]\n"
+            + PLUGINS_OFF
+            + f"models: {{claude-sonnet-4-5: {{oa: {model}}}}}\n"
+        )
         save_profile("spare", up.url + "/v1", headers={}, formats=["openai"])
         with shim_yaml(text) as shim:
             up.body = json.dumps(ANSWER).encode()

@@ -40,7 +40,7 @@ def test_usage_by_session_shows_hit_share_and_flags_a_changed_system_block(
     tmp_path: Path,
 ) -> None:
     log = tmp_path / "audit.jsonl"
-    base = {
+    base: dict[str, Any] = {
         "model": "claude-sonnet-4-5",
         "max_tokens": 8,
         "system": SYSTEM,
@@ -53,7 +53,8 @@ def test_usage_by_session_shows_hit_share_and_flags_a_changed_system_block(
     more_tools["tools"] = [*TOOLS, {"name": "Read", "input_schema": {"type": "object"}}]
     with recording() as up:
         save_profile("up", up.url, headers={})
-        text = f"chain: [up]\nplugins: {{audit: {{path: {json.dumps(str(log))}}}, metrics: {{enabled: false}}}}\n"
+        audit = f"audit: {{path: {json.dumps(str(log))}}}"
+        text = f"chain: [up]\nplugins: {{{audit}, metrics: {{enabled: false}}}}\n"
         with shim_yaml(text) as shim:
             up.body = json.dumps({**REPLY, "usage": CACHED}).encode()
             _turn(shim.url, key(shim), "steady", base)

@@ -37,16 +37,28 @@ def anthropic_events(text: str = "Hello") -> list[bytes]:
         sse("message_start", {"type": "message_start", "message": msg}),
         sse(
             "content_block_start",
-            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "text", "text": ""},
+            },
         ),
         sse(
             "content_block_delta",
-            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}},
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "text_delta", "text": text},
+            },
         ),
         sse("content_block_stop", {"type": "content_block_stop", "index": 0}),
         sse(
             "message_delta",
-            {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 2}},
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn"},
+                "usage": {"output_tokens": 2},
+            },
         ),
         sse("message_stop", {"type": "message_stop"}),
     ]

@@ -9,8 +9,8 @@ Config (``plugins.pii``)::
 
 Only user message text and tool results are scanned (``wire.text``). Redact mode never
 rewrites ``system[0]``, tool definitions or thinking blocks (nor the beta-paired fields):
-it inspects ``system[0]`` and thinking blocks, and PII there blocks the request with the
-place named (docs/clients.md). The block answer is
+it inspects thinking blocks, and PII there blocks the request with the place named
+(docs/clients.md). The block answer is
 ``Reject(400, "security_violation", …, extra={"error": "PII detected in prompt", "kinds": …})``,
 which ``Reject.body`` renders inside the client's API error format, e.g. for Anthropic
 ``{"type": "error", "error": {"type": "security_violation", "message": "…",
@@ -102,7 +102,7 @@ class PIIPlugin:
 
     def _refuse_protected(self, exchange: Exchange, body: Any) -> None:
         """Redact mode inspects without modifying where a rewrite breaks Claude Code:
-        PII in ``system[0]`` or a thinking block blocks the request."""
+        PII in a thinking block blocks the request."""
         if exchange.client_format != "anthropic":
             return
         for where, text in protected_texts(body):

@@ -68,14 +68,17 @@ class Discovery:
         self._router = router
         self.served: list[str] = []  # each list request's query string, newest last (tests)
 
-    def models(self, request: web.BaseRequest) -> web.Response:
+    def models(self, request: web.BaseRequest) -> web.Response | None:
+        """The chain's list; None when the config names no model (the member's list then)."""
+        ids, names = catalogue(self._config(), self._router())
+        if not ids:
+            return None
         try:
             limit = min(MAX_LIMIT, int(request.query.get("limit", "20")))
         except ValueError:
             limit = 20
         if len(self.served) < 100:
             self.served.append(request.query_string)
-        ids, names = catalogue(self._config(), self._router())
         body = json.dumps(wire_models.page(ids, names, limit)).encode()
         return web.Response(body=body, headers={"Content-Type": "application/json"})
 
