@@ -18,6 +18,7 @@ import aiohttp
 from llmgw_cli.bench.phases import CURRENT
 from llmgw_cli.bench.record import Record
 from llmgw_cli.bench.target import Target
+from llmgw_cli.wire import responses as rw
 from llmgw_cli.wire.sse import SSEParser
 from llmgw_cli.wire.usage import UsageTap
 
@@ -45,6 +46,8 @@ async def send(session: aiohttp.ClientSession, target: Target, rec: Record) -> N
             elif target.stream:
                 if target.format == "anthropic":
                     await _anthropic_stream(resp, rec)
+                elif target.format == "responses":
+                    await _responses_stream(resp, rec)
                 else:
                     await _openai_stream(resp, rec)
             else:
@@ -150,6 +153,34 @@ async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
         rec.error = "stream_cut" if seen else "bad_response"
 
 
+_RESPONSES_DELTAS = ("response.output_text.delta", "response.function_call_arguments.delta")
+_RESPONSES_ENDS = ("response.completed", "response.incomplete")
+
+
+async def _responses_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
+    parser, tap = SSEParser(), UsageTap()
+    times, pieces = rec.token_times, rec.pieces
+    done = seen = False
+    async for chunk in resp.content.iter_any():
+        t = _now()
+        for ev in parser.feed(chunk):
+            seen = True
+            kind = ev.event
+            if kind in _RESPONSES_DELTAS:
+                piece = json.loads(ev.data).get("delta")
+                if piece:
+                    times.append(t)
+                    pieces.append(piece)
+            elif kind in _RESPONSES_ENDS:
+                done = True
+                tap.feed_event(kind, json.loads(ev.data))  # usage comes with the final event
+                _usage(tap, rec)
+            elif kind in ("response.failed", "error"):
+                rec.error = "stream_error"
+    if not done and rec.error is None:
+        rec.error = "stream_cut" if seen else "bad_response"
+
+
 def _whole(body: bytes, fmt: str, rec: Record) -> None:
     """A non-streamed reply: usage and the text (for an estimate when usage is missing)."""
     try:
@@ -163,7 +194,11 @@ def _whole(body: bytes, fmt: str, rec: Record) -> None:
     tap = UsageTap()
     tap.feed_body(obj)
     _usage(tap, rec)
-    if fmt == "anthropic":
+    if fmt == "responses":
+        whole = rw.output_text(obj)
+        if whole:
+            rec.pieces.append(whole)
+    elif fmt == "anthropic":
         for block in obj.get("content") or ():
             text = block.get("text") if isinstance(block, dict) else None
             if text:

@@ -1,4 +1,5 @@
-"""`llmgw env`, `exec`, `token` and `claude-settings`: hand a profile to client tools."""
+"""`llmgw env`, `exec`, `token`, `claude-settings` and `codex-config`: hand a profile to
+client tools."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def register(app: typer.Typer) -> None:
     app.command("exec", context_settings={"allow_interspersed_args": False})(exec_)
     app.command("token")(token)
     app.command("claude-settings")(claude_settings)
+    app.command("codex-config")(codex_config)
 
 
 def env(
@@ -62,6 +64,12 @@ def exec_(
 
     if not command:
         raise UsageError("name a command: llmgw exec --profile corp -- claude -p 'hi'")
+    from llmgw_cli.clientenv import codex_config
+
+    if codex_config.is_codex(command):
+        from llmgw_cli.cli.codexexec import exec_codex
+
+        raise typer.Exit(exec_codex(profile, command, shim))
     if shim:
         from llmgw_cli import shimstate
 
@@ -120,3 +128,18 @@ def claude_settings(
         f"Claude Code now uses profile {prof.name}; "
         f"its key comes from `llmgw token --profile {prof.name}`"
     )
+
+
+def codex_config(
+    profile: str = profile_option(),
+    print_only: bool = typer.Option(
+        False, "--print", help="Print the merged config.toml instead of writing it."
+    ),
+    use: bool = typer.Option(
+        False, "--use", help="Also set model_provider, so plain `codex` uses this profile."
+    ),
+) -> None:
+    """Merge the profile into Codex's config.toml as a model provider (never the secret)."""
+    from llmgw_cli.cli.codexexec import write_codex_config
+
+    write_codex_config(profile, print_only, use)

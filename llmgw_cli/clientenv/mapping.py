@@ -94,7 +94,7 @@ def profile_env(
     if "vertex" in formats:
         env.update(CLAUDE_CODE_USE_VERTEX="1", ANTHROPIC_VERTEX_BASE_URL=root)
         env["CLAUDE_CODE_SKIP_VERTEX_AUTH"] = "1"
-    if "openai" in formats:
+    if "openai" in formats or "responses" in formats:  # the openai SDK serves both
         base = root if root.endswith("/v1") else root + "/v1"
         env.update(OPENAI_BASE_URL=base, OPENAI_API_BASE=base)
         if key:

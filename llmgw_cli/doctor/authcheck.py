@@ -24,7 +24,10 @@ MEANING = {
 
 
 def main_format(ctx: Context) -> str:
-    return "anthropic" if "anthropic" in ctx.profile.formats else "openai"
+    formats = ctx.profile.formats
+    if "anthropic" in formats:
+        return "anthropic"
+    return "responses" if "responses" in formats and "openai" not in formats else "openai"
 
 
 def models_url(ctx: Context) -> str:

@@ -258,3 +258,7 @@ def _answered(
     if problems:
         return fail(f"the reply is not {kind}: {'; '.join(problems)}", fix, detail)
     return ok(f"{model} answered {text.strip()[:30]!r} in {reply.elapsed_ms:.0f} ms", detail)
+
+
+# The Responses API's checks register after these (same layer).
+from llmgw_cli.doctor import checks_responses  # noqa: E402, F401

@@ -15,7 +15,7 @@ from llmgw_cli.doctor.netprobe import ProbeError
 from llmgw_cli.doctor.registry import check
 from llmgw_cli.doctor.result import Outcome, fail, ok, skip, warn
 
-API = ("anthropic", "openai")
+API = ("anthropic", "openai", "responses")
 
 
 @check(

@@ -140,7 +140,7 @@ def redact_headers(headers: dict[str, str], secret: str | None) -> dict[str, str
 
 def api_base(profile: Profile, fmt: str) -> str:
     """``…/v1`` for a format: Anthropic's root gets /v1 added, OpenAI's base keeps its own."""
-    return profile.openai_base if fmt == "openai" else profile.root + "/v1"
+    return profile.openai_base if fmt in ("openai", "responses") else profile.root + "/v1"
 
 
 def auth_headers(style: str, secret: str | None) -> dict[str, str]:
