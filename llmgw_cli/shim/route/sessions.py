@@ -32,7 +32,7 @@ class Sessions:
         key = (sid[:200], route)
         exchange.notes[NOTE] = key
         home = self._home.get(key)
-        if home is None or targets[0][0] == home:
+        if home is None or not targets or targets[0][0] == home:
             return targets
         for i, target in enumerate(targets):
             if target[0] == home:
