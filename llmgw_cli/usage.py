@@ -210,8 +210,14 @@ class Today:
     cache_hit_share: float | None = None  # cache reads / prompt tokens today
 
 
-def today(path: Path | None = None, now: float | None = None, recent: int = 50) -> Today:
-    """Today's (UTC) request count and spend, and the p50 TTFT of its last ``recent`` requests."""
+def today(
+    path: Path | None = None,
+    now: float | None = None,
+    recent: int = 50,
+    profile_name: str | None = None,
+) -> Today:
+    """Today's (UTC) request count and spend, and the p50 TTFT of its last ``recent`` requests;
+    with ``profile_name``, of that profile's requests only."""
     now = time.time() if now is None else now
     midnight = datetime.fromtimestamp(now, tz=timezone.utc).replace(
         hour=0, minute=0, second=0, microsecond=0
@@ -221,6 +227,8 @@ def today(path: Path | None = None, now: float | None = None, recent: int = 50) 
     ttfts: list[float] = []
     profile: str | None = None
     for record in auditlog.read_back(path or auditlog.default_path(), midnight.timestamp()):
+        if profile_name is not None and record.get("profile") != profile_name:
+            continue
         count += 1
         spent += _num(record.get("cost_usd")) or 0.0
         prompt += _int(record.get("prompt_tokens"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 
 import aiohttp
 
@@ -25,39 +26,68 @@ from llmgw_cli.wire.usage import UsageTap
 _now = time.perf_counter
 
 
-async def send(session: aiohttp.ClientSession, target: Target, rec: Record) -> None:
+FreshSession = Callable[[], aiohttp.ClientSession]
+# What a pooled connection the server has already closed fails with: "Server disconnected",
+# or "Can not write request body" (ClientOSError).
+_STALE = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
+
+
+async def send(
+    session: aiohttp.ClientSession,
+    target: Target,
+    rec: Record,
+    fresh: FreshSession | None = None,
+) -> None:
+    """One request. A pooled connection the server closed before answering (llama.cpp's
+    server closes after each stream while announcing keep-alive) is retried once on a fresh
+    connection, which is then counted as a new one, not as an error."""
     CURRENT.set(rec)
     rec.sent = _now()
     try:
-        async with session.post(
-            target.url,
-            data=target.body,
-            headers=target.headers,
-            trace_request_ctx=rec,
-            allow_redirects=False,  # a redirect is a misconfigured endpoint: report it
-        ) as resp:
-            rec.headers_at = _now()
-            rec.status = resp.status
-            if rec.reused is None:  # no connection was opened for this request
-                rec.reused = True
-            if resp.status >= 300:
-                rec.error = str(resp.status)
-                rec.detail = (await resp.read())[:300].decode("utf-8", "replace")
-            elif target.stream:
-                if target.format == "anthropic":
-                    await _anthropic_stream(resp, rec)
-                elif target.format == "responses":
-                    await _responses_stream(resp, rec)
-                else:
-                    await _openai_stream(resp, rec)
-            else:
-                _whole(await resp.read(), target.format, rec)
+        try:
+            await _attempt(session, target, rec)
+        except _STALE:
+            if rec.reused is False or rec.headers_at is not None or fresh is None:
+                raise
+            rec.reused = None
+            async with fresh() as once:
+                await _attempt(once, target, rec)
     except asyncio.CancelledError:
         raise
     except Exception as exc:
         rec.error = classify(exc)
         rec.detail = str(exc)[:300] or type(exc).__name__
     rec.end = _now()
+
+
+async def _attempt(session: aiohttp.ClientSession, target: Target, rec: Record) -> None:
+    async with session.post(
+        target.url,
+        data=target.body,
+        headers=target.headers,
+        trace_request_ctx=rec,
+        allow_redirects=False,  # a redirect is a misconfigured endpoint: report it
+    ) as resp:
+        rec.headers_at = _now()
+        rec.status = resp.status
+        if rec.reused is None:  # no connection was opened for this request
+            rec.reused = True
+        if resp.status >= 300:
+            rec.error = str(resp.status)
+            rec.detail = (await resp.read())[:300].decode("utf-8", "replace")
+        elif target.stream:
+            await _stream(resp, target.format, rec)
+        else:
+            _whole(await resp.read(), target.format, rec)
+
+
+async def _stream(resp: aiohttp.ClientResponse, fmt: str, rec: Record) -> None:
+    if fmt == "anthropic":
+        await _anthropic_stream(resp, rec)
+    elif fmt == "responses":
+        await _responses_stream(resp, rec)
+    else:
+        await _openai_stream(resp, rec)
 
 
 def classify(exc: BaseException) -> str:

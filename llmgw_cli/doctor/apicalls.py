@@ -73,7 +73,8 @@ def refusal(reply: Reply, what: str, name: str) -> Outcome:
     if reply.status == 404 and "model" in lowered:
         return fail(
             head,
-            f"use a model the gateway serves (see the models check; `llmgw profile edit {name}`)",
+            "use a model the gateway serves (see the models check): "
+            f"`llmgw profile set {name} models.default=MODEL`",
             detail,
         )
     fixes = {

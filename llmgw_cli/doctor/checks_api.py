@@ -151,9 +151,8 @@ def betas(ctx: Context) -> Outcome:
         )
     return fail(
         summary,
-        "set claude_code.disable_experimental_betas: true in the profile "
-        f"(`llmgw profile edit {ctx.profile.name}`); `llmgw env` then exports "
-        "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1",
+        f"`llmgw profile set {ctx.profile.name} claude_code.disable_experimental_betas=true`; "
+        "`llmgw env` then exports CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1",
         detail,
     )
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llmgw_cli.config.model import Profile
-from llmgw_cli.config.secretref import mask
+from llmgw_cli.config.secretref import mask, redact
 
 ANTHROPIC_VERSION = "2023-06-01"
 USER_AGENT = "llmgw-doctor"
@@ -132,7 +132,7 @@ def redact_headers(headers: dict[str, str], secret: str | None) -> dict[str, str
                 else mask(value)
             )
         elif secret and secret in value:
-            out[name] = value.replace(secret, mask(secret))
+            out[name] = redact(value, secret)
         else:
             out[name] = value
     return out
