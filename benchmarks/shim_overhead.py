@@ -12,6 +12,11 @@ Goals (issue 5): added p50 <= 0.5 ms at c=1, >= 3,000 req/s at c=8, streaming TT
 <= 1 ms; LiteLLM's added latency >= 10x the shim's. The request is a small Messages call;
 `--claude-shaped` sends an ~87 KB Claude-Code-shaped body instead (issue 7's goal: added
 p50 <= 2 ms with every plugin on).
+
+The live dashboard (issue 18): `--baseline DIR` adds the plain shim run from another checkout
+(e.g. main's worktree, by PYTHONPATH) beside this one, so code that is present but unwatched
+is compared back to back (goal: <= 0.02 ms at c=1 p50); `--watched` adds a plain shim with
+one dashboard open (an SSE client reading its events the whole time) and says what that costs.
 """
 
 from __future__ import annotations
@@ -68,6 +73,39 @@ def start_shim(name: str, mock_url: str, plugins: bool, work: Path, env: dict[st
     health = json.loads(get(url + "/health"))
     label = f"{name} ({', '.join(health.get('plugins') or []) or 'no plugins'})"
     return Target(label, url, token, proc)
+
+
+class Watcher:
+    """One dashboard open on a shim: logs in with a one-time code, then reads its SSE
+    stream in a thread until stopped; counts the events it got."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.events = 0
+        self._stop = False
+        self._thread = __import__("threading").Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        asyncio.run(self._read())
+
+    async def _read(self) -> None:
+        base = self.target.url + "/_llmgw/dashboard"
+        async with aiohttp.ClientSession() as session:
+            auth = {"Authorization": f"Bearer {self.target.token}"}
+            async with session.post(base + "/code", headers=auth) as r:
+                code = (await r.json())["code"]
+            async with session.get(f"{base}?code={code}", allow_redirects=False) as r:
+                cookie = r.headers["Set-Cookie"].split(";")[0]
+            async with session.get(base + "/events", headers={"Cookie": cookie}) as r:
+                async for line in r.content:
+                    if line.startswith(b"data:"):
+                        self.events += 1
+                    if self._stop:
+                        return
+
+    def stop(self) -> None:
+        self._stop = True
 
 
 def start_bare(mock_url: str, work: Path, env: dict[str, str]) -> Target:
@@ -257,6 +295,8 @@ def main() -> int:
         "--claude-shaped", action="store_true", help="send an ~87 KB Claude-Code-shaped body"
     )
     ap.add_argument("--no-litellm", action="store_true")
+    ap.add_argument("--baseline", type=Path, help="also run the plain shim from this checkout")
+    ap.add_argument("--watched", action="store_true", help="also a plain shim, dashboard open")
     args = ap.parse_args()
 
     body_obj = claude_shaped() if args.claude_shaped else SMALL
@@ -269,6 +309,17 @@ def main() -> int:
     with processes(targets, [mock_proc]):
         targets.append(start_shim("shim", mock_url, plugins=False, work=work, env=env))
         targets.append(start_shim("shim+plugins", mock_url, plugins=True, work=work, env=env))
+        if args.baseline is not None:
+            base_env = {**env, "PYTHONPATH": str(args.baseline.resolve())}
+            t = start_shim("baseline", mock_url, plugins=False, work=work, env=base_env)
+            t.name = f"shim @ {args.baseline.name} (no plugins)"
+            targets.append(t)
+        watcher = None
+        if args.watched:
+            t = start_shim("watched", mock_url, plugins=False, work=work, env=env)
+            t.name = "shim, dashboard open (no plugins)"
+            targets.append(t)
+            watcher = Watcher(t)
         targets.append(start_bare(mock_url, work, env))
         if not args.no_litellm:
             lite = start_litellm(mock_url, work, env)
@@ -301,6 +352,9 @@ def main() -> int:
                 t.ttft.append(ttft)
                 t.errors += c1[3] + c8[3] + terr
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+        if watcher is not None:
+            watcher.stop()
+            print(f"the open dashboard received {watcher.events} events (one per 200 ms at most)")
     report(targets)
     return 0
 

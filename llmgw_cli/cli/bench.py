@@ -139,7 +139,9 @@ def bench(
         export.write(csv_file, export.csv_text(result))
         console.info(f"wrote {csv_file}")
     if report is not None:
-        render.save_report(result, report)
+        from llmgw_cli.reports import bench_report
+
+        bench_report.save(result, report)
         console.info(f"wrote {report}")
     failures = result.failures()
     if failures:

@@ -7,6 +7,7 @@ from typing import Any
 from rich.table import Table
 
 from llmgw_cli.cli import console
+from llmgw_cli.config import schema
 from llmgw_cli.config.model import Profile
 from llmgw_cli.config.secretref import SecretRef, mask
 from llmgw_cli.config.secrets import Secrets
@@ -135,12 +136,9 @@ def profile_detail(
     if profile.proxy.no_proxy:
         table.add_row("no proxy", ", ".join(profile.proxy.no_proxy))
     cc = profile.claude_code
-    if cc.disable_experimental_betas or cc.disable_nonessential_traffic or cc.env:
-        flags = [
-            k
-            for k in ("disable_experimental_betas", "disable_nonessential_traffic")
-            if getattr(cc, k)
-        ]
+    set_keys = {k: v for k, v in schema.unbuild(cc).items() if k != "env"}
+    if set_keys or cc.env:
+        flags = [k if v is True else f"{k}={v}" for k, v in set_keys.items()]
         flags += [f"{k}={v}" for k, v in cc.env.items()]
         table.add_row("claude code", ", ".join(flags))
     console.out.print(table)

@@ -248,3 +248,20 @@ def logs(
                     time.sleep(0.2)
         except KeyboardInterrupt:
             return
+
+
+@shim_app.command("dashboard")
+def dashboard(
+    open_browser: bool = typer.Option(False, "--open", help="Open it in the default browser."),
+) -> None:
+    """Print a one-time link to the running shim's live dashboard (members, last requests)."""
+    from llmgw_cli.shim.serve import control
+
+    url = control.dashboard_url(control.running())
+    typer.echo(url)
+    console.info("the link works once, within 60 s; the page then keeps its session cookie")
+    if open_browser:
+        import webbrowser
+
+        if not webbrowser.open(url):
+            console.warn("no browser could be started here: open the link above yourself")

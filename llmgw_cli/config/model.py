@@ -47,8 +47,22 @@ class Proxy:
 
 @dataclass
 class ClaudeCode:
+    """Claude Code's compatibility switches (docs/clients.md, "Compatibility switches");
+    ``clientenv.mapping.SWITCHES`` names the variable each one sets."""
+
     disable_experimental_betas: bool = False
     disable_nonessential_traffic: bool = False
+    disable_adaptive_thinking: bool = False
+    disable_structured_outputs: bool = False
+    disable_advisor_tool: bool = False
+    disable_nonstreaming_fallback: bool = False  # a proxy can otherwise make a tool run twice
+    tool_search: bool | None = None  # None: Claude Code's own default (off behind a base URL)
+    auto_compact_window: int | None = None  # tokens
+    max_context_tokens: int | None = None
+    max_output_tokens: int | None = None
+    attribution_header: bool = True  # false: no attribution block in system[0]
+    hint_headers: bool = False  # x-claude-code-request-class and friends
+    model_discovery: bool = False  # GET /v1/models?limit=1000 for /model
     env: dict[str, str] = field(default_factory=dict)
 
 
@@ -127,6 +141,7 @@ def validate(p: Profile, doc: Located) -> None:
     _validate_formats(p, doc)
     _validate_auth(p, doc)
     _validate_names(p, doc)
+    _validate_claude_code(p.claude_code, doc)
     if p.proxy.https:
         p.proxy.https = check_url(p.proxy.https, doc, ("proxy", "https"))
     for key in ("connect_s", "first_byte_s", "total_s"):
@@ -178,6 +193,15 @@ def _validate_names(p: Profile, doc: Located) -> None:
     for key in p.claude_code.env:
         if not ENV_NAME_RE.match(key):
             raise schema.fail(doc, ("claude_code", "env", key), "not a valid environment name")
+
+
+def _validate_claude_code(cc: ClaudeCode, doc: Located) -> None:
+    for key in ("auto_compact_window", "max_context_tokens", "max_output_tokens"):
+        tokens = getattr(cc, key)
+        if tokens is not None and not 1000 <= tokens <= 10_000_000:
+            raise schema.fail(
+                doc, ("claude_code", key), f"{tokens} tokens: use a count between 1000 and 10000000"
+            )
 
 
 def check_url(url: str, doc: Located, path: tuple[str, ...]) -> str:

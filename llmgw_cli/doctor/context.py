@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from llmgw_cli.config.model import Profile
 from llmgw_cli.config.secretref import redact
@@ -35,6 +36,22 @@ class Options:
     probe_timeout: float = 8.0  # requests that generate nothing (models, errors)
     model_timeout: float = 30.0  # requests that run the model (max_tokens ≤ 8)
     environ: Mapping[str, str] | None = None  # default: os.environ
+    ping_gap_s: float = 15.0  # a stream silent longer than this without a ping is flagged
+    helper_budget_s: float = 10.0  # the apiKeyHelper must answer within this
+    deep: bool = False  # replay the installed Claude Code's request shape (doctor/deep.py)
+    claude_bin: str | None = None  # default: $LLMGW_CLAUDE_BIN, then PATH
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A request of doctor's that the gateway answered with an error (not 429): the reason
+    a gateway may put its route in cooldown and refuse doctor's next requests."""
+
+    check_id: str
+    method: str
+    path: str
+    status: int
+    message: str
 
 
 @dataclass
@@ -52,6 +69,10 @@ class Context:
     listed_models: list[str] | None = None
     routed_models: list[str] = field(default_factory=list)  # unlisted, but requests work
     exchanges: list[Exchange] = field(default_factory=list)
+    check_id: str = ""  # the check running now (set by the runner)
+    failed: list[Failed] = field(default_factory=list)  # doctor's own failed requests, run-wide
+    retry_afters: list[tuple[str, int, str]] = field(default_factory=list)  # check, status, value
+    shared: dict[str, Any] = field(default_factory=dict)  # what one check leaves for a later one
     _client: httpx.Client | None = None
 
     @property
@@ -137,6 +158,7 @@ class Context:
             url,
         )
         self._finish(exchange, reply.status, reply.http_version, reply.headers, reply.elapsed_ms)
+        self.note_failure(method, url, reply.status, reply.body)
         return reply
 
     @contextmanager
@@ -182,6 +204,15 @@ class Context:
     ) -> None:
         ex.status, ex.http_version, ex.elapsed_ms = status, version, round(ms, 1)
         ex.response_headers = httpprobe.redact_headers(headers, self.secret)
+        if "retry-after" in headers:
+            self.retry_afters.append((self.check_id, status, headers["retry-after"]))
+
+    def note_failure(self, method: str, url: str, status: int, body: bytes) -> None:
+        """Remember an error answer (see ``Failed``); 429s are the consequence, not a cause."""
+        if status >= 400 and status != 429:
+            path = urlsplit(url).path
+            message = httpprobe.error_message(body)
+            self.failed.append(Failed(self.check_id, method, path, status, message))
 
     def scrub(self, value: Any) -> Any:
         """Replace the secret wherever it appears (a gateway may echo a key in an error)."""

@@ -71,6 +71,7 @@ def run_profile(
 
 def _run_one(spec: CheckSpec, ctx: Context) -> CheckResult:
     ctx.exchanges = []
+    ctx.check_id = spec.id
     start = time.perf_counter()
     try:
         outcome = spec.func(ctx)

@@ -18,6 +18,7 @@ from llmgw_cli.wire.sse import SSEEvent, SSEParser
 # A burst is only suspicious when the wait was long enough to matter and to measure.
 BURST_MIN_MS = 250.0
 BURST_MIN_EVENTS = 3
+HEAD_BYTES = 65536  # of a stream's body, kept to tell a mislabelled JSON answer
 
 
 @dataclass
@@ -26,7 +27,7 @@ class StreamReport:
     content_type: str
     headers: dict[str, str]
     headers_ms: float
-    body: bytes = b""  # kept when the answer is not an event stream
+    body: bytes = b""  # the answer when it is not an event stream, else its first HEAD_BYTES
     first_byte_ms: float | None = None
     first_event_ms: float | None = None
     first_text_ms: float | None = None
@@ -108,6 +109,7 @@ def read(ctx: Context, url: str, fmt: str, body: dict[str, Any]) -> StreamReport
         if not report.is_sse:
             report.body = response.read()
             report.total_ms = ms_since(start)
+            ctx.note_failure("POST", url, report.status, report.body)
             return report
         parser = SSEParser()
         try:
@@ -116,6 +118,8 @@ def read(ctx: Context, url: str, fmt: str, body: dict[str, Any]) -> StreamReport
                 report.chunks += 1
                 if report.first_byte_ms is None:
                     report.first_byte_ms = now
+                if len(report.body) < HEAD_BYTES:
+                    report.body += chunk[: HEAD_BYTES - len(report.body)]
                 for ev in parser.feed(chunk):
                     report.events.append(ev)
                     report.times.append(now)

@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -54,6 +55,8 @@ class Forwarder:
         self._ids = itertools.count(1)
         self._id_prefix = "req_" + os.urandom(4).hex() + "_"
         self._completing: set[asyncio.Task[None]] = set()
+        # Told of every finished request (the dashboard's feed, serve wing); None: nothing.
+        self.observe: Callable[[Exchange], None] | None = None
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         t0 = perf()
@@ -95,6 +98,8 @@ class Forwarder:
                 if ex.e2e_ms is None:
                     ex.e2e_ms = (perf() - t0) * 1000
                 self._complete(plugins, ex)
+            if self.observe is not None:
+                self.observe(ex)
 
     def _complete(self, plugins: PluginHost, ex: Exchange) -> None:
         """Run ``on_complete`` after the answer has gone out, not before: a whole (non-

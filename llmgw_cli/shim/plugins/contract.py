@@ -86,6 +86,12 @@ class Exchange:
         model = data.get("model") if isinstance(data, dict) else None
         return model if isinstance(model, str) else None
 
+    def parsed_model(self) -> str | None:
+        """The requested model when something already parsed the body; never parses it."""
+        data = self._parsed if self._parsed_ok else None
+        model = data.get("model") if isinstance(data, dict) else None
+        return model if isinstance(model, str) else None
+
     @property
     def user(self) -> str | None:
         return self.headers.get("x-user-id")

@@ -34,7 +34,7 @@ from llmgw_cli.shim.plugins import host
 from llmgw_cli.shim.plugins.contract import Plugin
 from llmgw_cli.shim.route.chain import build_router
 from llmgw_cli.shim.route.router import Router
-from llmgw_cli.shim.serve import daemon, dispatch
+from llmgw_cli.shim.serve import daemon, dashboard, dispatch
 from llmgw_cli.shim.serve import discovery as discovery_mod
 from llmgw_cli.shim.serve.admin import Admin
 from llmgw_cli.shim.serve.discovery import Discovery
@@ -76,6 +76,7 @@ class Server:
         self._retiring: set[asyncio.Future[None]] = set()
         self._info: dict[str, object] = {}
         self.discovery: Discovery | None = None
+        self.dashboard: dashboard.Dashboard | None = None
 
     @property
     def router(self) -> Router:
@@ -104,7 +105,10 @@ class Server:
         info: dict[str, object] = {"chain": list(shim.chain), "plugins": plugins.names}
         health = Health(lambda: self.router, self.stats, shim.health_interval_s, info)
         self._info = info
-        admin = Admin(self.forwarder.auth, health, self.reload_checked)
+        dash = self.dashboard = dashboard.attach(
+            self.forwarder, cfg.token, shim.prices, health.snapshot
+        )
+        admin = Admin(self.forwarder.auth, health, self.reload_checked, dash)
         found = Discovery(lambda: self.config.shim, lambda: self.router)
         self.discovery = found
         handler = dispatch.dispatcher(
@@ -135,6 +139,7 @@ class Server:
         await runner.setup()
         # Stop listening, let in-flight requests finish (first to run on shutdown).
         exits.push_async_callback(runner.cleanup)
+        exits.callback(dash.close)  # before it: the dashboard's event streams end at once
         sock = _bind(shim.listen.host, shim.listen.port)
         site = web.SockSite(runner, sock)
         await site.start()
