@@ -44,7 +44,10 @@ def start(
         False, "--detach", "-d", help="Run in the background; see `shim status`."
     ),
     loop: str = typer.Option(
-        "auto", "--loop", help="Event loop: auto (uvloop when installed), uvloop or asyncio."
+        "auto",
+        "--loop",
+        help="Event loop: auto (asyncio's), uvloop (faster; past the connection cap a client "
+        "sees a dropped connection, not the 503) or asyncio.",
     ),
 ) -> None:
     """Start the shim in the foreground (Ctrl-C stops it), or in the background with --detach."""

@@ -1,4 +1,4 @@
-"""`llmgw shim start --loop`: uvloop when installed, asyncio's loop on request."""
+"""`llmgw shim start --loop`: asyncio's loop by default, uvloop on request."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from llmgw_cli.shim.serve import loops
 HAS_UVLOOP = importlib.util.find_spec("uvloop") is not None
 
 
-def test_asyncio_opts_out() -> None:
+def test_auto_and_asyncio_serve_on_asyncio() -> None:
     assert loops.factory("asyncio") is None
+    assert loops.factory("auto") is None
 
 
 @pytest.mark.skipif(not HAS_UVLOOP, reason="uvloop not installed (the fast extra)")
-def test_auto_and_uvloop_serve_on_uvloop() -> None:
-    for choice in ("auto", "uvloop"):
+def test_uvloop_serves_on_uvloop() -> None:
+    for choice in ("uvloop",):
         make = loops.factory(choice)
         assert make is not None
         loop = make()

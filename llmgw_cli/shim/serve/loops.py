@@ -1,8 +1,9 @@
-"""Which event loop the shim serves on: uvloop when it is installed, else asyncio's own.
+"""Which event loop the shim serves on: asyncio's own, or uvloop on request.
 
-uvloop (the ``fast`` extra) runs the shim's own path ~10% faster (docs/architecture.md,
-benchmarks/run_all.py). ``llmgw shim start --loop asyncio`` opts out; ``--loop uvloop``
-insists, and says how to install it when it is missing.
+uvloop (the ``fast`` extra) runs the shim's own path ~10% faster (benchmarks/run_all.py), but
+under it the door's over-cap 503 (serve/door.py) is not delivered: the client sees the
+connection drop instead (tests/hostile/test_shim.py). So ``auto`` is asyncio's loop until that
+holds on uvloop too; ``--loop uvloop`` insists, and says how to install it when missing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ def factory(loop: str = "auto") -> Callable[[], asyncio.AbstractEventLoop] | Non
     """A loop factory for ``asyncio.Runner``; None means asyncio's default loop."""
     if loop not in LOOPS:
         raise ConfigError(f"--loop: must be one of {', '.join(LOOPS)} (got {loop!r})")
-    if loop == "asyncio":
+    if loop in ("asyncio", "auto"):
         return None
     try:
         import uvloop
