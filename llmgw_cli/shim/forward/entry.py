@@ -17,10 +17,11 @@ from typing import Any
 
 from aiohttp import web
 
-from llmgw_cli.shim.forward import attempts, faults
+from llmgw_cli.shim.forward import attempts, faults, target
 from llmgw_cli.shim.forward.auth import UNAUTHORIZED, LocalAuth
 from llmgw_cli.shim.plugins.contract import Exchange
 from llmgw_cli.shim.plugins.host import PluginHost
+from llmgw_cli.shim.plugins.scrub import Scrubber
 from llmgw_cli.shim.route.router import Router
 
 perf = time.perf_counter
@@ -46,10 +47,18 @@ class Stats:
 
 
 class Forwarder:
-    def __init__(self, router: Router, plugins: PluginHost, auth: LocalAuth, stats: Stats) -> None:
+    def __init__(
+        self,
+        router: Router,
+        plugins: PluginHost,
+        auth: LocalAuth,
+        stats: Stats,
+        scrub: Scrubber | None = None,
+    ) -> None:
         self.router = router  # swapped whole on reload; each request keeps the one it started with
-        self.plugins = plugins
+        self.plugins = plugins  # swapped too; in-flight requests finish on the old instances
         self.auth = auth
+        self.scrub = scrub or Scrubber(s for m in router.members for s in m.secrets())
         self.stats = stats
         self._ids = itertools.count(1)
         self._id_prefix = "req_" + os.urandom(4).hex() + "_"
@@ -58,9 +67,14 @@ class Forwarder:
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         t0 = perf()
         headers = request.headers
-        fmt = client_format(request.path, headers)
         stats = self.stats
         stats.requests += 1
+        try:  # once, before auth, routing and the plugins (forward/target.py)
+            path, query = target.parse(request.raw_path)
+        except target.BadTarget as exc:
+            stats.errors += 1
+            return faults.error_response(client_format("/", headers), 400, exc.message)
+        fmt = client_format(path, headers)
         if not self.auth.ok(headers):
             stats.errors += 1
             return faults.error_response(fmt, 401, UNAUTHORIZED)
@@ -70,14 +84,17 @@ class Forwarder:
         ex = Exchange(
             f"{self._id_prefix}{next(self._ids)}",
             request.method,
-            request.path,
+            path,
             fmt,
             headers,
             body,
             started=t0,
+            query=query,
+            scrub=self.scrub,
         )
         stats.in_flight += 1
         plugins = self.plugins
+        plugins.active += 1  # a reload retires this host's plugins only once it is 0
         try:
             response = await attempts.forward(request, ex, self.router, plugins, t0)
             if (ex.status is not None and ex.status >= 400) or ex.error is not None:
@@ -95,6 +112,8 @@ class Forwarder:
                 if ex.e2e_ms is None:
                     ex.e2e_ms = (perf() - t0) * 1000
                 self._complete(plugins, ex)
+            else:
+                plugins.active -= 1
 
     def _complete(self, plugins: PluginHost, ex: Exchange) -> None:
         """Run ``on_complete`` after the answer has gone out, not before: a whole (non-
@@ -103,11 +122,16 @@ class Forwarder:
         task = asyncio.get_running_loop().create_task(plugins.on_complete(ex))
         self._completing.add(task)
         task.add_done_callback(self._completing.discard)
+        task.add_done_callback(lambda _: _release(plugins))
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for pending ``on_complete`` calls (shutdown, before the plugins close)."""
         if self._completing:
             await asyncio.wait(set(self._completing), timeout=timeout)
+
+
+def _release(plugins: PluginHost) -> None:
+    plugins.active -= 1
 
 
 async def _continue(request: web.BaseRequest) -> None:

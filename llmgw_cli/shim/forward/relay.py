@@ -47,6 +47,8 @@ async def relay(at: Attempt, resp: aiohttp.ClientResponse) -> web.StreamResponse
     headers["x-llmgw-upstream"] = member.name
     headers["x-llmgw-attempts"] = str(ex.attempts)
     headers["x-llmgw-route"] = ex.route or "default"
+    scrub = ex.scrub
+    scrub.headers(headers)  # an upstream may echo the credential anywhere (plugins/scrub.py)
     tap = ResponseTap(ex, streaming, t0) if at.wants_tap else None
     length = resp.content_length
     done = False
@@ -67,11 +69,13 @@ async def relay(at: Attempt, resp: aiohttp.ClientResponse) -> web.StreamResponse
                 data = tr.response(resp.status, data)
                 headers.popall("Content-Encoding", None)
                 headers["Content-Type"] = "application/json"
+            data = scrub.raw(data)
             headers.popall("Content-Length", None)
             _overhead(headers, ex, t0, upstream_s)
             return web.Response(status=resp.status, reason=resp.reason, body=data, headers=headers)
-        if streaming or tr is not None:
-            headers.popall("Content-Length", None)  # room for an error event if it dies
+        if streaming or tr is not None or scrub:
+            # Room for an error event if it dies; scrubbing may change the length.
+            headers.popall("Content-Length", None)
         _overhead(headers, ex, t0, upstream_s)
         out = web.StreamResponse(status=resp.status, reason=resp.reason, headers=headers)
         if tr is not None:
@@ -108,6 +112,7 @@ async def _pump(
 ) -> bool:
     """Relay chunks as they come; True when the upstream finished cleanly."""
     read, write = resp.content.readany, out.write
+    clean = ex.scrub.stream() if ex.scrub else None
     held = first
     while True:
         if held:
@@ -125,14 +130,17 @@ async def _pump(
             if not raw:
                 break
         chunk = st.feed(raw) if st is not None else raw
+        if chunk and clean is not None:
+            chunk = clean.feed(chunk)
         if chunk:
             await write(chunk)
         if tap is not None:
             tap.feed(raw)
-    if st is not None:
-        tail = st.close()
-        if tail:
-            await write(tail)
+    tail = st.close() if st is not None else b""
+    if clean is not None:
+        tail = clean.feed(tail) + clean.close() if tail else clean.close()
+    if tail:
+        await write(tail)
     return True
 
 

@@ -68,9 +68,9 @@ class AuditPlugin:
         return None
 
     async def on_complete(self, exchange: Exchange) -> None:
-        self.log.write_line(
-            json.dumps(self.record(exchange), ensure_ascii=False, separators=(",", ":")).encode()
-        )
+        line = json.dumps(self.record(exchange), ensure_ascii=False, separators=(",", ":"))
+        # No member's secret nor the local token in the log, prompts included.
+        self.log.write_line(exchange.scrub.text(line).encode())
 
     def record(self, exchange: Exchange) -> dict[str, Any]:
         usage = exchange.usage

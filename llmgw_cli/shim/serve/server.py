@@ -25,13 +25,14 @@ from typing import Any
 from aiohttp import web
 
 from llmgw_cli import shimstate
-from llmgw_cli.errors import LlmgwError
+from llmgw_cli.errors import ConfigError, LlmgwError
 from llmgw_cli.shim.config import ShimConfig, is_loopback
 from llmgw_cli.shim.forward import auth
 from llmgw_cli.shim.forward.entry import Forwarder, Stats
 from llmgw_cli.shim.members.member import Member
 from llmgw_cli.shim.plugins import host
 from llmgw_cli.shim.plugins.contract import Plugin
+from llmgw_cli.shim.plugins.scrub import Scrubber
 from llmgw_cli.shim.route.chain import build_router
 from llmgw_cli.shim.route.router import Router
 from llmgw_cli.shim.serve import daemon
@@ -73,7 +74,9 @@ class Server:
         self._signals = 0
         self.forwarder: Forwarder | None = None
         self._retiring: set[asyncio.Future[None]] = set()
+        self._retiring_plugins: set[asyncio.Future[None]] = set()
         self._info: dict[str, object] = {}
+        self._open_plugins: dict[int, Plugin] = {}  # closed at shutdown, or when retired
 
     @property
     def router(self) -> Router:
@@ -82,6 +85,7 @@ class Server:
 
     async def startup(self) -> None:
         cfg, shim = self.config, self.config.shim
+        no_core_dumps()  # a core file would hold the members' secrets
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         exits = self._exits
@@ -90,14 +94,17 @@ class Server:
             exits.callback(shimstate.remove, os.getpid())  # written below, once listening
         members = cfg.members if cfg.members is not None else _load_members(shim)
         plugins = host.load(shim) if cfg.plugins is None else host.PluginHost(cfg.plugins)
-        exits.push_async_callback(plugins.close)
+        self._open_plugins = {id(p): p for p in plugins.plugins}
+        exits.push_async_callback(self._close_plugins)
         exits.push_async_callback(self._drain)
         exits.push_async_callback(self._close_members, members)
         for m in members:
             plugins.watch(m)
             m.start()
         router = (cfg.router or build_router)(shim, members)
-        self.forwarder = Forwarder(router, plugins, auth.LocalAuth(cfg.token), self.stats)
+        self.forwarder = Forwarder(
+            router, plugins, auth.LocalAuth(cfg.token), self.stats, _scrubber(members, cfg.token)
+        )
         info: dict[str, object] = {"chain": list(shim.chain), "plugins": plugins.names}
         health = Health(lambda: self.router, self.stats, shim.health_interval_s, info)
         self._info = info
@@ -200,6 +207,8 @@ class Server:
                 new.listen = shim.listen  # the socket stays; a new address needs a restart
             members = _load_members(new)
             router = (self.config.router or build_router)(new, members)
+            assert self.forwarder is not None
+            plugins, retired = self._plugins_for(shim, new)
         except Exception as exc:  # keep serving with the running config
             if isinstance(exc, (LlmgwError, ShimSignal)):
                 reason = exc.message
@@ -207,13 +216,21 @@ class Server:
                 reason = f"{type(exc).__name__}: {exc}"
             log.error("reload refused, keeping the running config: %s", reason)
             return str(reason)
-        assert self.forwarder is not None
+        forwarder = self.forwarder
+        old_plugins = forwarder.plugins
         for m in members:
-            self.forwarder.plugins.watch(m)
+            plugins.watch(m)
             m.start()
-        old = self.forwarder.router
+        if plugins is not old_plugins:
+            for m in forwarder.router.members:
+                plugins.watch(m)  # the retiring members report to the new plugins too
+        old = forwarder.router
         router.inherit(old)
-        self.forwarder.router = router
+        # Old and new secrets: a stream that started on a replaced member still relays.
+        forwarder.scrub = _scrubber([*members, *old.members], self.config.token)
+        forwarder.router = router
+        forwarder.plugins = plugins
+        self._info["plugins"] = plugins.names
         self.config.shim = new
         self._info["chain"] = list(new.chain)
         if self.config.public:  # `status` and `env --shim` read the chain from the state file
@@ -223,13 +240,46 @@ class Server:
                 state.profile = new.chain[0] if len(new.chain) == 1 else None
                 shimstate.write(state)
         self._retiring.add(asyncio.ensure_future(_retire(old.members)))
-        log.info("reloaded: chain %s", ", ".join(new.chain))
+        self._open_plugins.update((id(p), p) for p in plugins.plugins)
+        if retired:
+            self._retiring_plugins.add(asyncio.ensure_future(self._retire(old_plugins, retired)))
+        log.info("reloaded: chain %s; plugins %s", ", ".join(new.chain), ", ".join(plugins.names))
         return None
+
+    def _plugins_for(
+        self, running: ShimConfig, new: ShimConfig
+    ) -> tuple[host.PluginHost, list[Plugin]]:
+        """The plugin host after a reload to ``new`` (raises ``ConfigError`` to refuse)."""
+        assert self.forwarder is not None
+        current = self.forwarder.plugins
+        if self.config.plugins is None:
+            return host.reload(current, running, new)
+        if (new.plugins or {}) != (running.plugins or {}):
+            raise ConfigError(
+                "plugins: this shim's plugins were given when it was embedded, so a changed "
+                "plugins: section cannot be applied; restart the shim to change them"
+            )
+        return current, []
 
     async def shutdown(self) -> None:
         """Release what ``startup`` acquired, in reverse: listening socket and in-flight
         requests, members' sessions, plugin queues, state file, lock."""
         await self._exits.aclose()
+
+    async def _retire(self, running: host.PluginHost, retired: list[Plugin]) -> None:
+        """Close replaced plugins once the requests that started with them completed."""
+        while running.active > 0:
+            await asyncio.sleep(0.2)
+        for p in retired:
+            self._open_plugins.pop(id(p), None)
+        await host.PluginHost(retired).close()
+
+    async def _close_plugins(self) -> None:
+        """Shutdown (in-flight requests done): every plugin still open, retired ones too."""
+        for task in self._retiring_plugins:
+            task.cancel()
+        open_now, self._open_plugins = list(self._open_plugins.values()), {}
+        await host.PluginHost(open_now).close()
 
     async def _drain(self) -> None:
         if self.forwarder is not None:
@@ -240,6 +290,20 @@ class Server:
         current = self.forwarder.router.members if self.forwarder is not None else ()
         for m in {id(m): m for m in (*started, *current)}.values():
             await m.close()
+
+
+def _scrubber(members: Sequence[Member], token: str) -> Scrubber:
+    return Scrubber([*(s for m in members for s in m.secrets()), token])
+
+
+def no_core_dumps() -> None:
+    """RLIMIT_CORE 0: a crash leaves no core file holding the secrets (docs/architecture.md)."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):  # not on this platform
+        log.debug("could not set RLIMIT_CORE to 0")
 
 
 async def _retire(members: tuple[Member, ...]) -> None:
@@ -278,7 +342,6 @@ def _dispatcher(forwarder: Forwarder, health: Health, metrics_open: bool, admin:
     from llmgw_cli.shim.forward import faults
 
     forward = forwarder.handle
-    plugins = forwarder.plugins
 
     async def handle(request: web.BaseRequest) -> web.StreamResponse:
         path = request.path
@@ -289,7 +352,7 @@ def _dispatcher(forwarder: Forwarder, health: Health, metrics_open: bool, admin:
         if path == "/metrics" and request.method == "GET":
             if not metrics_open and not forwarder.auth.ok(request.headers):
                 return faults.error_response("other", 401, auth.UNAUTHORIZED)
-            rendered = plugins.render_metrics()
+            rendered = forwarder.plugins.render_metrics()  # swapped on reload
             if rendered is None:
                 return faults.error_response(
                     "other", 404, "metrics are off; enable plugins.metrics in the shim config"
