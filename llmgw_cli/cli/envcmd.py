@@ -62,21 +62,25 @@ def exec_(
 
     if not command:
         raise UsageError("name a command: llmgw exec --profile corp -- claude -p 'hi'")
+    chain: list[str] = []
     if shim:
         from llmgw_cli import shimstate
 
-        if shimstate.read() is None:
+        state = shimstate.read()
+        if state is None:
             from llmgw_cli.shim.serve.private import run_with_private_shim
 
             raise typer.Exit(run_with_private_shim(profile, command))
+        chain = list(state.chain)
     plan, name = plan_for(EnvRequest(profile=profile, shim=shim))
     env = mapping.apply(plan, dict(os.environ))
-    if shim and name:
+    if shim:  # no chain member's secret variable reaches the child, only the local token
         from llmgw_cli.config.store import ProfileStore
 
         store = ProfileStore()
-        if store.exists(name):
-            env = mapping.without_secret_source(env, store.load(name))
+        for member in dict.fromkeys([*([name] if name else []), *chain]):
+            if store.exists(member):
+                env = mapping.without_secret_source(env, store.load(member))
     sys.stdout.flush()
     try:
         os.execvpe(command[0], command, env)
@@ -107,8 +111,14 @@ def claude_settings(
     """Merge the profile into Claude Code's settings.json (apiKeyHelper, never the secret)."""
     from llmgw_cli.clientenv import claude_settings as cs
     from llmgw_cli.clientenv.build import selected
+    from llmgw_cli.config import checks
 
     _, prof = selected(profile)
+    if scope == "project" and checks.shown_url(prof.proxy.https) != prof.proxy.https:
+        raise UsageError(
+            f"profile {prof.name}'s proxy URL holds a password, and project settings "
+            "(.claude/settings.json) are usually committed; use --scope local or --scope user"
+        )
     path = cs.settings_path(scope)
     data = cs.merged(cs.load(path), prof)
     if print_only:

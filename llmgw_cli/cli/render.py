@@ -7,6 +7,7 @@ from typing import Any
 from rich.table import Table
 
 from llmgw_cli.cli import console
+from llmgw_cli.config import checks
 from llmgw_cli.config.model import Profile
 from llmgw_cli.config.secretref import SecretRef, mask
 from llmgw_cli.config.secrets import Secrets
@@ -84,7 +85,7 @@ def profile_detail(
     if json_out:
         console.print_json(
             {
-                "profile": profile.to_dict(),
+                "profile": _shown(profile.to_dict()),
                 "selected_by": selection.detail,
                 "secret": secret,
             }
@@ -114,7 +115,7 @@ def profile_detail(
     if profile.tls.client_cert:
         table.add_row("client cert", profile.tls.client_cert)
     if profile.proxy.https:
-        table.add_row("proxy", profile.proxy.https)
+        table.add_row("proxy", str(checks.shown_url(profile.proxy.https)))
     if profile.proxy.no_proxy:
         table.add_row("no proxy", ", ".join(profile.proxy.no_proxy))
     cc = profile.claude_code
@@ -127,3 +128,11 @@ def profile_detail(
         flags += [f"{k}={v}" for k, v in cc.env.items()]
         table.add_row("claude code", ", ".join(flags))
     console.out.print(table)
+
+
+def _shown(data: dict[str, Any]) -> dict[str, Any]:
+    """A profile's dict with the proxy URL's password masked (config/checks.py)."""
+    proxy = data.get("proxy")
+    if isinstance(proxy, dict) and proxy.get("https"):
+        data = {**data, "proxy": {**proxy, "https": checks.shown_url(proxy["https"])}}
+    return data
