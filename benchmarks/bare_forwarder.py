@@ -1,4 +1,4 @@
-"""The 30-line aiohttp forwarder design.md measured: the floor any Python shim stands on.
+"""The 30-line aiohttp forwarder the README measures against: the floor any Python shim stands on.
 
     python benchmarks/bare_forwarder.py UPSTREAM_URL PORT
 

@@ -2,7 +2,7 @@
 
     python benchmarks/governance_overhead.py [--turns 40] [--repeat 200]
 
-The request is Claude-Code-shaped (facts.md): about 87 KB, 12 tools with JSON schemas, a
+The request is Claude-Code-shaped (docs/clients.md): about 87 KB, 12 tools with JSON schemas, a
 long system prompt, and a conversation of user text, tool calls and tool results full of
 code, paths, numbers and versions. A "turn" appends one exchange to the conversation, as
 Claude Code does; caches (PII verdicts, token counts) make repeated content cheap, so the
@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from llmgw_cli.prices import PriceTable
-from llmgw_cli.shim.forward.usage_tap import SSEUsageScanner
-from llmgw_cli.shim.plugins.contract import Exchange, Usage
+from llmgw_cli.shim.plugins.contract import Exchange
 from llmgw_cli.shim.plugins.specs import build_plugins
+from llmgw_cli.wire.usage import SSEUsageScanner, Usage
 
 CODE = '''def handler(request, version="1.2.3.4"):
     """Serve /api/v2/items on 0.0.0.0:8080; retries=3, timeout=30.5"""

@@ -338,7 +338,7 @@ def report(targets: list[Target]) -> None:
 
 
 def claude_shaped() -> dict[str, Any]:
-    """A synthetic request shaped like one Claude Code turn (facts.md): ~87 KB, 12 tools."""
+    """A synthetic request shaped like one Claude Code turn (docs/clients.md): ~87 KB, 12 tools."""
     tool_props = {f"param_{i}": {"type": "string", "description": "x" * 300} for i in range(8)}
     tools = [
         {

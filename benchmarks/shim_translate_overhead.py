@@ -46,7 +46,7 @@ from _harness import start_shim as start_shim_process
 from shim_overhead import Target, processes
 from translate_overhead import claude_code_request
 
-from llmgw_cli.wire.a2o import anthropic_to_openai_request
+from llmgw_cli.wire.anthropic_to_openai import anthropic_to_openai_request
 
 GOAL_MS = 3.0
 

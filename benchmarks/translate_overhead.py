@@ -2,7 +2,7 @@
 
     python benchmarks/translate_overhead.py [--iterations N]
 
-The request is synthetic but shaped like what Claude Code 2.1.328 sends (facts.md): about
+The request is synthetic but shaped like what Claude Code 2.1.328 sends (docs/clients.md): about
 87 KB, two system blocks, 12 tools with long descriptions and JSON schemas, a long
 conversation of text, tool_use and tool_result turns with <system-reminder> blocks,
 `metadata.user_id`, `thinking`, `context_management`, `stream: true`. The response is an
@@ -32,8 +32,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from llmgw_cli.wire.a2o import anthropic_to_openai_request
-from llmgw_cli.wire.o2a import openai_to_anthropic_request
+from llmgw_cli.wire.anthropic_to_openai import anthropic_to_openai_request
+from llmgw_cli.wire.openai_to_anthropic import openai_to_anthropic_request
 from llmgw_cli.wire.sse import DONE, encode_json
 from llmgw_cli.wire.sse_bridge import AnthropicToOpenAISSE, OpenAIToAnthropicSSE
 

@@ -1,6 +1,6 @@
 """Entry point. ``llmgw env``, ``llmgw token`` and ``llmgw statusline`` take a fast path that
 never imports typer: they run inside every shell prompt, `eval` and Claude Code status line
-refresh, so start-up time matters (design.md)."""
+refresh, so start-up time matters (docs/architecture.md, "Arrows")."""
 
 from __future__ import annotations
 

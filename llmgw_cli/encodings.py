@@ -1,7 +1,7 @@
 """tiktoken encodings built offline from the BPE files the ``bpe-openai`` wheel ships.
 
 tiktoken fetches its BPE files from the network on first use, which fails offline
-(facts.md). The ``bpe-openai`` wheel ships cl100k_base and o200k_base gzipped; we check
+(docs/clients.md). The ``bpe-openai`` wheel ships cl100k_base and o200k_base gzipped; we check
 their sha256 against the hashes tiktoken itself pins and build the ``Encoding`` the way
 ``tiktoken_ext.openai_public`` does, once per process. tiktoken is imported lazily (the
 CLI's hot paths must not pay for it). Which model gets which encoding lives here too.

@@ -188,6 +188,7 @@ class _Tally:
             self.schema(tools)
 
     def message(self, message: Any) -> None:
+        """One message (Anthropic, Chat) or Responses input item."""
         self.total += PER_MESSAGE
         if not isinstance(message, dict):
             self.content(message)

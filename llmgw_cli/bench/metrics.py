@@ -1,4 +1,4 @@
-"""Samples → the ``bench --json`` document (design.md), definitions included."""
+"""Samples → the ``bench --json`` document (README.md, "llmgw bench"), definitions included."""
 
 from __future__ import annotations
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any
 
 import aiohttp
 
@@ -20,6 +19,7 @@ from llmgw_cli.bench.phases import CURRENT
 from llmgw_cli.bench.record import Record
 from llmgw_cli.bench.target import Target
 from llmgw_cli.wire.sse import SSEParser
+from llmgw_cli.wire.usage import UsageTap
 
 _now = time.perf_counter
 
@@ -77,7 +77,7 @@ def classify(exc: BaseException) -> str:
 
 
 async def _anthropic_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
-    parser = SSEParser()
+    parser, tap = SSEParser(), UsageTap()
     times, pieces = rec.token_times, rec.pieces
     done = seen = False
     async for chunk in resp.content.iter_any():
@@ -91,13 +91,9 @@ async def _anthropic_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
                 if piece:
                     times.append(t)
                     pieces.append(piece)
-            elif kind == "message_delta":
-                _anthropic_usage(json.loads(ev.data).get("usage"), rec)
-            elif kind == "message_start":
-                _anthropic_usage((json.loads(ev.data).get("message") or {}).get("usage"), rec)
-                rec.output_tokens = (
-                    None  # the start's count is a placeholder; message_delta has the total
-                )
+            elif kind in ("message_delta", "message_start"):
+                tap.feed_event(kind, json.loads(ev.data))
+                _usage(tap, rec)
             elif kind == "message_stop":
                 done = True
             elif kind == "error":
@@ -107,22 +103,17 @@ async def _anthropic_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
         rec.error = "stream_cut" if seen else "bad_response"
 
 
-def _anthropic_usage(usage: Any, rec: Record) -> None:
-    if not isinstance(usage, dict):
-        return
-    out = usage.get("output_tokens")
-    if isinstance(out, int):
-        rec.output_tokens = out
-    inp = usage.get("input_tokens")
-    if isinstance(inp, int):
-        cached = (usage.get("cache_read_input_tokens") or 0) + (
-            usage.get("cache_creation_input_tokens") or 0
-        )
-        rec.input_tokens = inp + (cached if isinstance(cached, int) else 0)
+def _usage(tap: UsageTap, rec: Record) -> None:
+    """The tap's figures on the record: all input (cached too), and the final output count
+    (message_start's is a placeholder: without a later count, bench estimates)."""
+    if tap.found:
+        rec.input_tokens = tap.usage.prompt_tokens
+        if tap.final_output:
+            rec.output_tokens = tap.usage.output_tokens
 
 
 async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
-    parser = SSEParser()
+    parser, tap = SSEParser(), UsageTap()
     times, pieces = rec.token_times, rec.pieces
     done = seen = False
     async for chunk in resp.content.iter_any():
@@ -151,20 +142,12 @@ async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
                     pieces.append(piece)
                 if choice.get("finish_reason"):
                     done = True
-            usage = obj.get("usage")
-            if isinstance(usage, dict):
-                _openai_usage(usage, rec)
+            if isinstance(obj.get("usage"), dict):
+                tap.feed_event(None, obj)
+                _usage(tap, rec)
     if not done and rec.error is None:
         # Events that stopped short: a cut stream; no event at all: not an event stream.
         rec.error = "stream_cut" if seen else "bad_response"
-
-
-def _openai_usage(usage: dict[str, Any], rec: Record) -> None:
-    out, inp = usage.get("completion_tokens"), usage.get("prompt_tokens")
-    if isinstance(out, int):
-        rec.output_tokens = out
-    if isinstance(inp, int):
-        rec.input_tokens = inp
 
 
 def _whole(body: bytes, fmt: str, rec: Record) -> None:
@@ -177,16 +160,15 @@ def _whole(body: bytes, fmt: str, rec: Record) -> None:
     if not isinstance(obj, dict):
         rec.error = "bad_response"
         return
-    usage = obj.get("usage")
+    tap = UsageTap()
+    tap.feed_body(obj)
+    _usage(tap, rec)
     if fmt == "anthropic":
-        _anthropic_usage(usage, rec)
         for block in obj.get("content") or ():
             text = block.get("text") if isinstance(block, dict) else None
             if text:
                 rec.pieces.append(text)
     else:
-        if isinstance(usage, dict):
-            _openai_usage(usage, rec)
         for choice in obj.get("choices") or ():
             text = (choice.get("message") or {}).get("content")
             if text:

@@ -1,4 +1,4 @@
-"""Which variables a profile sets (design.md, "Profile → environment"; verified in facts.md)."""
+"""Which variables a profile sets (README.md, "Hand a profile to your tools"; docs/clients.md)."""
 
 from __future__ import annotations
 

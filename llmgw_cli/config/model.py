@@ -1,4 +1,4 @@
-"""The profile: one gateway, how to reach it and how to authenticate (design.md, "Profile file")."""
+"""The profile: one gateway, how to reach it and how to authenticate (README.md, "Profiles")."""
 
 from __future__ import annotations
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmgw_cli.doctor import schemas, sseprobe
+from llmgw_cli.doctor import sseprobe
 from llmgw_cli.doctor.context import CLAUDE_CODE_DEFAULT_MODEL, Context
 from llmgw_cli.doctor.httpprobe import HTML_FIX, Reply, api_base, describe_html
 from llmgw_cli.doctor.result import Outcome, fail, ok, skip, warn
+from llmgw_cli.wire import schemas
 
 PROMPT = "Reply with the single word: ok"
 MAX_TOKENS = 8

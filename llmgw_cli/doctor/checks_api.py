@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmgw_cli.doctor import schemas, sseprobe
+from llmgw_cli.doctor import sseprobe
 from llmgw_cli.doctor.apicalls import (
     PROMPT,
     body_for,
@@ -20,8 +20,9 @@ from llmgw_cli.doctor.httpprobe import HTML_FIX, Reply, api_base, clip, describe
 from llmgw_cli.doctor.netprobe import ProbeError
 from llmgw_cli.doctor.registry import check
 from llmgw_cli.doctor.result import Outcome, fail, ok, warn
+from llmgw_cli.wire import schemas
 
-# What Claude Code 2.1.328 sends (facts.md): these betas, and context_management in the body.
+# What Claude Code 2.1.328 sends (docs/clients.md): these betas, and context_management in the body.
 CLAUDE_CODE_BETAS = (
     "claude-code-20250219",
     "interleaved-thinking-2025-05-14",

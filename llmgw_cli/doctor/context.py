@@ -24,7 +24,7 @@ from llmgw_cli.doctor.result import Exchange
 if TYPE_CHECKING:
     import httpx
 
-# Claude Code asks for this model when none is set (facts.md, Claude Code 2.1.328).
+# Claude Code asks for this model when none is set (docs/clients.md).
 CLAUDE_CODE_DEFAULT_MODEL = "claude-opus-5-5"
 
 

@@ -29,7 +29,7 @@ from llmgw_cli.export import Exported, key_variable, model_names
 from llmgw_cli.shim.config import ShimConfig
 
 MASTER_KEY = "os.environ/LITELLM_MASTER_KEY"
-LITELLM_VERSION = "1.108.7"  # the version these configs are checked against (facts.md)
+LITELLM_VERSION = "1.108.7"  # the version these configs are checked against (docs/clients.md)
 
 
 def _provider(profile: Profile, notes: list[str]) -> tuple[str, str] | None:

@@ -6,17 +6,8 @@ from typing import Any
 
 from aiohttp import web
 
-from llmgw_cli.wire.error_bodies import anthropic_error
+from llmgw_cli.wire.error_bodies import anthropic_error, openai_error
 from llmgw_cli.wire.sse import dumps
-
-_OPENAI_TYPES = {
-    400: ("invalid_request_error", None),
-    401: ("invalid_request_error", "invalid_api_key"),
-    403: ("permission_error", None),
-    404: ("invalid_request_error", None),
-    413: ("invalid_request_error", "request_too_large"),
-    429: ("requests", "rate_limit_exceeded"),
-}
 
 
 class Reject(Exception):
@@ -36,18 +27,8 @@ def error_response(
     retry_after: int | None = None,
 ) -> web.Response:
     body: dict[str, Any]
-    if openai:
-        default_kind, default_code = _OPENAI_TYPES.get(
-            status, ("server_error" if status >= 500 else "invalid_request_error", None)
-        )
-        body = {
-            "error": {
-                "message": message,
-                "type": kind or default_kind,
-                "param": None,
-                "code": code or default_code,
-            }
-        }
+    if openai:  # type and code from the one table in wire.error_bodies
+        body = openai_error(status, message, kind, code)
     else:
         body = anthropic_error(status, message, kind)
     headers = {"Content-Type": "application/json"}

@@ -1,4 +1,4 @@
-"""``ShimConfig``: what `llmgw shim start` runs (design.md, "Shim config file").
+"""``ShimConfig``: what `llmgw shim start` runs (README.md, "llmgw shim").
 
 Built from a YAML file (``--config``) or from flags (``--profile``/``--chain``, ``--host``,
 ``--port``). Every key of the design's file is accepted and type-checked here; unknown keys

@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from llmgw_cli.errors import ConfigError
 from llmgw_cli.shim import seedfile
 from llmgw_cli.shim.seedfile import Provider
+from llmgw_cli.wire.text import last_user_text
 
 Target = tuple[str, str | None]  # member name, model to send it (None: per the mapping)
 Fail = Callable[[tuple[str, ...], str], ConfigError]
@@ -102,20 +103,7 @@ class Request:
 
     def prompt_text(self) -> str:
         """The last user message's text (the system prompt would match every rule)."""
-        for message in reversed(self.body.get("messages") or ()):
-            if isinstance(message, dict) and message.get("role") == "user":
-                return _text(message.get("content"))
-        return ""
-
-
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(
-            b["text"] for b in content if isinstance(b, dict) and isinstance(b.get("text"), str)
-        )
-    return ""
+        return last_user_text(self.body)
 
 
 def _regex(value: Any) -> re.Pattern[str]:

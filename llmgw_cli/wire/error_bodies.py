@@ -14,72 +14,96 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from llmgw_cli.wire.common import JsonObj
 
-ANTHROPIC_TYPES = {
-    "invalid_request_error",
-    "authentication_error",
-    "billing_error",
-    "permission_error",
-    "not_found_error",
-    "request_too_large",
-    "rate_limit_error",
-    "api_error",
-    "timeout_error",
-    "overloaded_error",
-}
-_BY_STATUS = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    402: "billing_error",
-    403: "permission_error",
-    404: "not_found_error",
-    413: "request_too_large",
-    429: "rate_limit_error",
-    500: "api_error",
-    504: "timeout_error",
-    529: "overloaded_error",
-}
-_TO_OPENAI_TYPE = {
-    "invalid_request_error": "invalid_request_error",
-    "request_too_large": "invalid_request_error",
-    "not_found_error": "invalid_request_error",
-    "authentication_error": "authentication_error",
-    "permission_error": "permission_error",
-    "billing_error": "insufficient_quota",
-    "rate_limit_error": "rate_limit_error",
-    "api_error": "server_error",
-    "timeout_error": "server_error",
-    "overloaded_error": "server_error",
-}
+# The one status -> error-type table per format, used by the shim's own faults, plugin
+# refusals, the mock and the translators alike (docs/architecture.md, "wire formats").
+# Anthropic: https://docs.anthropic.com/en/api/errors (503 and 529 are both "overloaded").
+ANTHROPIC_BY_STATUS: Mapping[int, str] = MappingProxyType(
+    {
+        400: "invalid_request_error",
+        401: "authentication_error",
+        402: "billing_error",
+        403: "permission_error",
+        404: "not_found_error",
+        413: "request_too_large",
+        429: "rate_limit_error",
+        500: "api_error",
+        502: "api_error",
+        503: "overloaded_error",
+        504: "timeout_error",
+        529: "overloaded_error",
+    }
+)
+ANTHROPIC_TYPES = frozenset({*ANTHROPIC_BY_STATUS.values(), "api_error"})
+# OpenAI: (type, code) as the real API answers. 401 is "invalid_request_error" with code
+# "invalid_api_key"; a 404 (unknown model or URL) is an "invalid_request_error" too; every
+# 5xx is "server_error". For 429 the real API's type varies ("requests", "tokens",
+# "insufficient_quota" for an exhausted quota): we send "rate_limit_error" with code
+# "rate_limit_exceeded"; the SDKs pick their exception class from the status alone.
+OPENAI_BY_STATUS: Mapping[int, tuple[str, str | None]] = MappingProxyType(
+    {
+        400: ("invalid_request_error", None),
+        401: ("invalid_request_error", "invalid_api_key"),
+        402: ("insufficient_quota", "insufficient_quota"),
+        403: ("permission_error", None),
+        404: ("invalid_request_error", None),
+        413: ("invalid_request_error", "request_too_large"),
+        429: ("rate_limit_error", "rate_limit_exceeded"),
+    }
+)
 _SPACES = re.compile(r"\s+")
 
 
 def anthropic_type_for(status: int) -> str:
-    if status in _BY_STATUS:
-        return _BY_STATUS[status]
+    if status in ANTHROPIC_BY_STATUS:
+        return ANTHROPIC_BY_STATUS[status]
     return "api_error" if status >= 500 else "invalid_request_error"
 
 
-def anthropic_error(status: int, message: str, type_: str | None = None) -> JsonObj:
-    error = {"type": type_ or anthropic_type_for(status), "message": message}
+def openai_type_for(status: int) -> tuple[str, str | None]:
+    """(type, code) the real OpenAI API sends with ``status``."""
+    if status in OPENAI_BY_STATUS:
+        return OPENAI_BY_STATUS[status]
+    return ("server_error" if status >= 500 else "invalid_request_error"), None
+
+
+def anthropic_error(
+    status: int, message: str, type_: str | None = None, extra: Mapping[str, Any] | None = None
+) -> JsonObj:
+    error: JsonObj = {"type": type_ or anthropic_type_for(status), "message": message}
+    if extra:
+        error.update(extra)
     return {"type": "error", "error": error}
 
 
 def openai_error(
-    status: int, message: str, type_: str | None = None, code: str | None = None
+    status: int,
+    message: str,
+    type_: str | None = None,
+    code: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> JsonObj:
-    atype = anthropic_type_for(status)
-    return {
-        "error": {
-            "message": message,
-            "type": type_ or _TO_OPENAI_TYPE[atype],
-            "param": None,
-            "code": code if code is not None else atype,
-        }
+    """An OpenAI error body. ``type_`` may be an Anthropic type (a plugin's or the router's
+    refusal names one): it then becomes the OpenAI type for the status; any other type (the
+    seed's ``security_violation``) is kept as given. The table's ``code`` comes only with the
+    table's type."""
+    default_type, default_code = openai_type_for(status)
+    kind = default_type if type_ is None or type_ in ANTHROPIC_TYPES else type_
+    error: JsonObj = {
+        "message": message,
+        "type": kind,
+        "param": None,
+        # A caller that names its own type names its own code (none unless given).
+        "code": code if code is not None else (default_code if type_ is None else None),
     }
+    if extra:
+        error.update(extra)
+    return {"error": error}
 
 
 def anthropic_error_to_openai(status: int, body: bytes | str | JsonObj | None) -> JsonObj:
@@ -89,7 +113,8 @@ def anthropic_error_to_openai(status: int, body: bytes | str | JsonObj | None) -
     if atype not in ANTHROPIC_TYPES:
         atype = anthropic_type_for(status)
     assert isinstance(atype, str)
-    return openai_error(status, _message(data, body, status), _TO_OPENAI_TYPE[atype], atype)
+    # The Anthropic type travels in ``code``, so a round trip keeps it.
+    return openai_error(status, _message(data, body, status), None, atype)
 
 
 def openai_error_to_anthropic(status: int, body: bytes | str | JsonObj | None) -> JsonObj:

@@ -19,9 +19,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from llmgw_cli.wire.anthropic_stream_to_openai import AnthropicToOpenAIStream
+from llmgw_cli.wire.openai_stream_to_anthropic import OpenAIToAnthropicStream
 from llmgw_cli.wire.sse import DONE, SSEParser
-from llmgw_cli.wire.stream_a2o import AnthropicToOpenAIStream
-from llmgw_cli.wire.stream_o2a import OpenAIToAnthropicStream
 
 # One reusable C encoder: json.dumps with non-default arguments builds a new encoder per
 # call, which is a third of the cost of encoding a small stream event. Same output as

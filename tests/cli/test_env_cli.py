@@ -182,7 +182,7 @@ def test_exec_applies_the_environment_and_unsets_stale_variables() -> None:
     expected = json.loads(run("env", "--profile", "corp", "--json", env=ENV).stdout)["set"]
     assert child.pop("KEEP_ME") == "yes"
     # The test run's own settings pass through untouched; llmgw does not manage them.
-    for own in ("LLMGW_HOME", "LLMGW_CLAUDE_BIN"):
+    for own in ("LLMGW_HOME", "LLMGW_CLAUDE_BIN", "LLMGW_CODEX_BIN"):
         assert child.pop(own, None) == os.environ.get(own)
     assert child == expected
     assert timeout_line == "None"

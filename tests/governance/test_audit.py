@@ -16,7 +16,7 @@ from typing import Any
 from llmgw_cli.prices import PriceTable
 from llmgw_cli.shim.plugins.appendlog import AppendLog, rotated
 from llmgw_cli.shim.plugins.audit import AuditPlugin
-from llmgw_cli.shim.plugins.contract import Usage
+from llmgw_cli.wire.usage import Usage
 
 from .conftest import anthropic_body, make_exchange
 

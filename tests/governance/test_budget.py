@@ -15,7 +15,8 @@ from llmgw_cli import tokens
 from llmgw_cli.errors import ConfigError
 from llmgw_cli.prices import PriceTable
 from llmgw_cli.shim.plugins.budget import BudgetPlugin
-from llmgw_cli.shim.plugins.contract import Reject, Usage
+from llmgw_cli.shim.plugins.contract import Reject
+from llmgw_cli.wire.usage import Usage
 
 from .conftest import anthropic_body, make_exchange
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from llmgw_cli import tokens
-from llmgw_cli.shim.plugins.contract import Usage
+from llmgw_cli.wire.usage import Usage
 
 from .conftest import write_audit_log
 

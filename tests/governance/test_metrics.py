@@ -11,9 +11,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from llmgw_cli.prices import PriceTable
-from llmgw_cli.shim.plugins.contract import Usage
 from llmgw_cli.shim.plugins.metrics import MetricsPlugin
 from llmgw_cli.shim.plugins.specs import build_plugins
+from llmgw_cli.wire.usage import Usage
 
 from .conftest import anthropic_body, make_exchange
 

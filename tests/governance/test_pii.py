@@ -13,10 +13,10 @@ import pytest
 from llmgw_cli.errors import ConfigError
 from llmgw_cli.pii import Scanner
 from llmgw_cli.pii.detectors import iban_ok, luhn_ok
-from llmgw_cli.pii.extract import user_texts
 from llmgw_cli.prices import PriceTable
 from llmgw_cli.shim.plugins.contract import Reject
 from llmgw_cli.shim.plugins.pii import PIIPlugin
+from llmgw_cli.wire.text import user_texts
 
 from .conftest import anthropic_body, make_exchange
 

@@ -12,8 +12,7 @@ import pytest
 from llmgw_cli import tokens
 from llmgw_cli.errors import ConfigError
 from llmgw_cli.prices import PriceTable, cost, normalize
-from llmgw_cli.shim.forward.usage_tap import SSEUsageScanner, UsageTap
-from llmgw_cli.shim.plugins.contract import Usage
+from llmgw_cli.wire.usage import SSEUsageScanner, Usage, UsageTap
 
 
 def test_encodings_match_tiktokens_published_ids() -> None:

@@ -175,7 +175,7 @@ def test_require_key_accepts_x_api_key_and_bearer_else_authentication_error() ->
     ("status", "error_class", "kind"),
     [
         (429, anthropic.RateLimitError, "rate_limit_error"),
-        (503, anthropic.InternalServerError, "api_error"),
+        (503, anthropic.InternalServerError, "overloaded_error"),  # the real API: issue 11
         (529, anthropic.InternalServerError, "overloaded_error"),
     ],
 )

@@ -13,15 +13,15 @@ from typing import Any
 
 import pytest
 
-from llmgw_cli.wire import a2o, error_bodies, o2a
+from llmgw_cli.wire import anthropic_to_openai, error_bodies, openai_to_anthropic
 
 GOLDEN = Path(__file__).parent / "golden"
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "a2o_request": a2o.anthropic_to_openai_request,
-    "a2o_response": a2o.openai_to_anthropic_response,
-    "o2a_request": o2a.openai_to_anthropic_request,
-    "o2a_response": o2a.anthropic_to_openai_response,
+    "anthropic_to_openai_request": anthropic_to_openai.anthropic_to_openai_request,
+    "anthropic_to_openai_response": anthropic_to_openai.openai_to_anthropic_response,
+    "openai_to_anthropic_request": openai_to_anthropic.openai_to_anthropic_request,
+    "openai_to_anthropic_response": openai_to_anthropic.anthropic_to_openai_response,
     "anthropic_error_to_openai": error_bodies.anthropic_error_to_openai,
     "openai_error_to_anthropic": error_bodies.openai_error_to_anthropic,
 }

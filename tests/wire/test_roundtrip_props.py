@@ -16,10 +16,16 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmgw_cli.wire.a2o import anthropic_to_openai_request, openai_to_anthropic_response
-from llmgw_cli.wire.o2a import anthropic_to_openai_response, openai_to_anthropic_request
-from llmgw_cli.wire.stream_a2o import AnthropicToOpenAIStream
-from llmgw_cli.wire.stream_o2a import OpenAIToAnthropicStream
+from llmgw_cli.wire.anthropic_stream_to_openai import AnthropicToOpenAIStream
+from llmgw_cli.wire.anthropic_to_openai import (
+    anthropic_to_openai_request,
+    openai_to_anthropic_response,
+)
+from llmgw_cli.wire.openai_stream_to_anthropic import OpenAIToAnthropicStream
+from llmgw_cli.wire.openai_to_anthropic import (
+    anthropic_to_openai_response,
+    openai_to_anthropic_request,
+)
 from tests.wire.scripted import Call, Turn, anthropic_events
 
 Obj = dict[str, Any]

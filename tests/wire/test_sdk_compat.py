@@ -18,9 +18,12 @@ import openai
 import pytest
 from aiohttp import web
 
-from llmgw_cli.wire.a2o import anthropic_to_openai_request, openai_to_anthropic_response
+from llmgw_cli.wire.anthropic_to_openai import (
+    anthropic_to_openai_request,
+    openai_to_anthropic_response,
+)
 from llmgw_cli.wire.error_bodies import anthropic_error_to_openai, openai_error_to_anthropic
-from llmgw_cli.wire.o2a import (
+from llmgw_cli.wire.openai_to_anthropic import (
     anthropic_to_openai_response,
     openai_to_anthropic_request,
     wants_usage,

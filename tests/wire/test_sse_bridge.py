@@ -82,8 +82,8 @@ def test_non_json_data_is_skipped() -> None:
 
 
 def test_bridge_encoding_matches_sse_encoders_byte_for_byte() -> None:
-    from llmgw_cli.wire.stream_a2o import AnthropicToOpenAIStream
-    from llmgw_cli.wire.stream_o2a import OpenAIToAnthropicStream
+    from llmgw_cli.wire.anthropic_stream_to_openai import AnthropicToOpenAIStream
+    from llmgw_cli.wire.openai_stream_to_anthropic import OpenAIToAnthropicStream
 
     chunks = openai_chunks(TURN)
     tr = OpenAIToAnthropicStream(message_id="msg_x")

@@ -6,9 +6,15 @@ from typing import Any
 
 import pytest
 
-from llmgw_cli.wire.a2o import anthropic_to_openai_request, openai_to_anthropic_response
+from llmgw_cli.wire.anthropic_to_openai import (
+    anthropic_to_openai_request,
+    openai_to_anthropic_response,
+)
 from llmgw_cli.wire.common import TranslationError, parse_arguments
-from llmgw_cli.wire.o2a import anthropic_to_openai_response, openai_to_anthropic_request
+from llmgw_cli.wire.openai_to_anthropic import (
+    anthropic_to_openai_response,
+    openai_to_anthropic_request,
+)
 
 
 @pytest.mark.parametrize(

@@ -23,16 +23,16 @@ from llmgw_cli.shim.plugins.contract import Exchange
 from llmgw_cli.shim.plugins.host import PluginHost
 from llmgw_cli.shim.plugins.scrub import Scrubber
 from llmgw_cli.shim.route.router import Router
+from llmgw_cli.wire.format import classify
 
 perf = time.perf_counter
-_OPENAI_PREFIXES = ("/v1/chat/", "/v1/completions", "/v1/embeddings", "/v1/responses")
 
 
 def client_format(path: str, headers: Any) -> str:
-    if path.startswith("/v1/messages"):
-        return "anthropic"
-    if path.startswith(_OPENAI_PREFIXES):
-        return "openai"
+    """The client's wire format by its path (``wire.format``), else by its headers."""
+    fmt, kind = classify(path)
+    if fmt is not None and kind != "models":
+        return fmt.name
     return "anthropic" if "anthropic-version" in headers else "other"
 
 

@@ -18,31 +18,16 @@ from aiohttp import web
 from llmgw_cli.shim.members.member import Member
 from llmgw_cli.shim.plugins.contract import Exchange, Reject
 from llmgw_cli.shim.route.router import Failure
+from llmgw_cli.wire import format as wire_format
 from llmgw_cli.wire.sse import dumps
 
-_ANTHROPIC_TYPES = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    403: "permission_error",
-    404: "not_found_error",
-    413: "request_too_large",
-    429: "rate_limit_error",
-    502: "api_error",
-    503: "overloaded_error",
-    504: "timeout_error",
-}
 _JSON = {"Content-Type": "application/json"}
 
 
-def error_type(status: int, client_format: str) -> str:
-    if client_format == "openai":
-        return "invalid_request_error" if status < 500 else "upstream_error"
-    return _ANTHROPIC_TYPES.get(status, "api_error" if status >= 500 else "invalid_request_error")
-
-
 def error_body(client_format: str, status: int, message: str, kind: str | None = None) -> bytes:
-    reject = Reject(status, kind or error_type(status, client_format), message)
-    return json.dumps(reject.body(client_format), ensure_ascii=False).encode()
+    """The error body in the client's format; the type comes from ``wire.error_bodies``."""
+    body = wire_format.error_body(client_format, status, message, kind)
+    return json.dumps(body, ensure_ascii=False).encode()
 
 
 def error_response(
@@ -81,13 +66,7 @@ def rejected(ex: Exchange, rej: Reject) -> web.Response:
 
 def stream_error_event(client_format: str, message: str) -> bytes:
     """The event that ends a stream whose upstream died: what the real APIs send."""
-    if client_format == "openai":
-        body: dict[str, object] = {
-            "error": {"message": message, "type": "upstream_error", "code": None}
-        }
-        return b"data: " + json.dumps(body).encode() + b"\n\n"
-    body = {"type": "error", "error": {"type": "api_error", "message": message}}
-    return b"event: error\ndata: " + json.dumps(body).encode() + b"\n\n"
+    return wire_format.format_of(client_format).stream_error(message)
 
 
 def describe(exc: BaseException, member: Member) -> Failure:

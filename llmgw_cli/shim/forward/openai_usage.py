@@ -17,8 +17,9 @@ import re
 from typing import Any
 
 from llmgw_cli.shim.plugins.contract import BadBody, Exchange
+from llmgw_cli.wire.format import OPENAI, bare_path
 
-PATHS = ("/v1/chat/completions", "/v1/completions")
+PATHS = OPENAI.paths("chat", "completions")
 _EVENT = re.compile(rb".*?(?:\r\n\r\n|\n\n|\r\r)", re.S)
 _NULL = re.compile(rb',\s*"usage"\s*:\s*null(?=\s*[,}])|"usage"\s*:\s*null\s*,')
 _NO_CHOICES = re.compile(rb'"choices"\s*:\s*\[\s*\]')
@@ -27,7 +28,7 @@ _USAGE_OBJ = re.compile(rb'"usage"\s*:\s*\{')
 
 def wants_injection(exchange: Exchange) -> bool:
     """An OpenAI streaming completion whose client did not ask for usage."""
-    if exchange.method != "POST" or exchange.path.split("?", 1)[0].rstrip("/") not in PATHS:
+    if exchange.method != "POST" or bare_path(exchange.path) not in PATHS:
         return False
     if b'"stream"' not in exchange.body:  # cheap: no parse for the non-streamed majority
         return False

@@ -2,7 +2,7 @@
 
 Built only when an enabled plugin declares ``needs_usage``. Chunks are looked at after they
 were written to the client, so the tap never delays one. Usage parsing is
-``usage_tap`` (JSON parsed only for events that can hold usage); TTFT is the arrival of the
+``wire.usage`` (JSON parsed only for events that can hold usage); TTFT is the arrival of the
 first chunk carrying generated content (an Anthropic ``content_block_delta``, an OpenAI
 delta with content or tool calls), or of the first body byte when not streamed.
 """
@@ -14,8 +14,8 @@ import json
 import re
 import time
 
-from llmgw_cli.shim.forward.usage_tap import SSEUsageScanner, UsageTap
 from llmgw_cli.shim.plugins.contract import Exchange
+from llmgw_cli.wire.usage import SSEUsageScanner, UsageTap
 
 MAX_JSON = 8 << 20  # a larger non-streamed body is relayed but not parsed for usage
 # Non-empty content only: Anthropic's message_start carries `"content":[]` before any token.

@@ -19,12 +19,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar
 
-from llmgw_cli.pii.extract import user_texts
 from llmgw_cli.pii.scan import Scanner
 from llmgw_cli.prices import PriceTable
 from llmgw_cli.shim.plugins.appendlog import AppendLog
 from llmgw_cli.shim.plugins.common import exchange_cost, number, priced_model, section, user_of
 from llmgw_cli.shim.plugins.contract import BadBody, Exchange
+from llmgw_cli.wire.text import user_texts
 
 DEFAULTS: dict[str, Any] = {
     "enabled": True,

@@ -50,7 +50,8 @@ from llmgw_cli.shim.plugins.common import (
     section,
     user_of,
 )
-from llmgw_cli.shim.plugins.contract import BadBody, Exchange, Reject, Usage
+from llmgw_cli.shim.plugins.contract import BadBody, Exchange, Reject
+from llmgw_cli.wire.usage import Usage
 
 log = logging.getLogger("llmgw.shim.budget")
 DEFAULTS: dict[str, Any] = {

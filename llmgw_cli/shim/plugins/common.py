@@ -9,11 +9,7 @@ from typing import Any
 from llmgw_cli.errors import ConfigError
 from llmgw_cli.prices import PriceTable
 from llmgw_cli.shim.plugins.contract import Exchange
-
-# Paths whose requests make the model generate (and cost money); count_tokens and models are free.
-GENERATION_PATHS = ("/v1/messages", "/v1/chat/completions", "/v1/completions", "/v1/responses")
-# Paths whose bodies carry the user's text to the upstream (count_tokens sends it too).
-PROMPT_PATHS = (*GENERATION_PATHS, "/v1/messages/count_tokens")
+from llmgw_cli.wire.format import classify
 
 _os_user: str | None = None
 
@@ -33,16 +29,20 @@ def user_of(exchange: Exchange) -> str:
     return exchange.user or os_user()
 
 
-def bare_path(path: str) -> str:
-    return path.split("?", 1)[0].rstrip("/") or "/"
-
-
 def is_generation(exchange: Exchange) -> bool:
-    return exchange.method == "POST" and bare_path(exchange.path) in GENERATION_PATHS
+    """A request that makes the model generate (costs money); count_tokens and models are free."""
+    if exchange.method != "POST":
+        return False
+    fmt, kind = classify(exchange.path)
+    return fmt is not None and kind in fmt.generation
 
 
 def carries_prompt(exchange: Exchange) -> bool:
-    return exchange.method == "POST" and bare_path(exchange.path) in PROMPT_PATHS
+    """A request whose body carries the user's text upstream (count_tokens sends it too)."""
+    if exchange.method != "POST":
+        return False
+    fmt, kind = classify(exchange.path)
+    return fmt is not None and kind in fmt.prompt
 
 
 def priced_model(exchange: Exchange) -> str | None:

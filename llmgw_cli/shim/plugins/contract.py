@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Protocol
 
 from llmgw_cli.shim.plugins.scrub import Scrubber
 from llmgw_cli.shim.signals import ShimSignal
+from llmgw_cli.wire import format as wire_format
 from llmgw_cli.wire.usage import Usage
 
 __all__ = ["BadBody", "Exchange", "Plugin", "Reject", "Usage"]  # Usage: re-exported for plugins
@@ -103,7 +104,7 @@ class Reject(ShimSignal):
     def __init__(
         self,
         status: int,
-        error_type: str,
+        error_type: str | None,
         message: str,
         headers: Mapping[str, str] | None = None,
         extra: Mapping[str, Any] | None = None,
@@ -119,16 +120,13 @@ class Reject(ShimSignal):
         """The error body in the client's API format, ``extra`` merged into the error object.
 
         anthropic (and other): ``{"type": "error", "error": {"type", "message", **extra}}``;
-        openai: ``{"error": {"message", "type", "code", **extra}}``. Send it with ``status``
-        and ``headers``.
+        openai: ``{"error": {"message", "type", "param", "code", **extra}}``. ``error_type``
+        None means the format's type for ``status`` (``wire.error_bodies``, one table).
+        Send it with ``status`` and ``headers``.
         """
-        if client_format == "openai":
-            inner: dict[str, Any] = {"message": self.message, "type": self.error_type, "code": None}
-            inner.update(self.extra)
-            return {"error": inner}
-        inner = {"type": self.error_type, "message": self.message}
-        inner.update(self.extra)
-        return {"type": "error", "error": inner}
+        return wire_format.error_body(
+            client_format, self.status, self.message, self.error_type, self.extra
+        )
 
 
 class Plugin(Protocol):

@@ -7,7 +7,7 @@ Config (``plugins.pii``)::
     phone_region: US     # how national-format phone numbers are read (+CC numbers always are)
     cache_size: 4096     # texts whose verdict is remembered (by BLAKE2 digest)
 
-Only user message text and tool results are scanned (``pii.extract``). The block answer is
+Only user message text and tool results are scanned (``wire.text``). The block answer is
 ``Reject(400, "security_violation", …, extra={"error": "PII detected in prompt", "kinds": …})``,
 which ``Reject.body`` renders inside the client's API error format, e.g. for Anthropic
 ``{"type": "error", "error": {"type": "security_violation", "message": "…",
@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from llmgw_cli.errors import ConfigError
-from llmgw_cli.pii.extract import user_texts
 from llmgw_cli.pii.scan import ALL_KINDS, Scanner, redact_spans
 from llmgw_cli.prices import PriceTable
 from llmgw_cli.shim.plugins.common import carries_prompt, choice, number, section
 from llmgw_cli.shim.plugins.contract import BadBody, Exchange, Reject
+from llmgw_cli.wire.text import user_texts
 
 log = logging.getLogger("llmgw.shim.pii")
 DEFAULTS: dict[str, Any] = {

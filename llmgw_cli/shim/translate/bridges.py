@@ -32,8 +32,9 @@ from urllib.parse import urlsplit
 from llmgw_cli.shim.members.member import Member
 from llmgw_cli.shim.plugins.contract import Exchange
 from llmgw_cli.shim.translate import registry
-from llmgw_cli.wire import a2o, error_bodies, o2a
+from llmgw_cli.wire import anthropic_to_openai, error_bodies, openai_to_anthropic
 from llmgw_cli.wire.common import TranslationError
+from llmgw_cli.wire.format import ANTHROPIC, OPENAI, PathClass, WireFormat, classify
 from llmgw_cli.wire.sse import dumps as _dumps
 from llmgw_cli.wire.sse_bridge import AnthropicToOpenAISSE, OpenAIToAnthropicSSE
 
@@ -118,6 +119,16 @@ def _epoch(stamp: Any) -> int:
     return int(time.time())
 
 
+_CHAT = OPENAI.paths("chat")[0]
+_MESSAGES = ANTHROPIC.paths("messages")[0]
+
+
+def _path_class(exchange: Exchange, client: WireFormat) -> PathClass:
+    """The request's path class in the client's format (``wire.format``); "other" if foreign."""
+    fmt, kind = classify(exchange.path)
+    return kind if fmt is client or kind == "models" else "other"
+
+
 class _Stream:
     """A StreamTranslator made of a bridge's bound methods (no per-chunk indirection)."""
 
@@ -157,7 +168,7 @@ class AnthropicOnOpenAI(_Translator):
     """An Anthropic-speaking client in front of an OpenAI-format member."""
 
     __slots__ = ()
-    _answer = staticmethod(a2o.openai_to_anthropic_response)
+    _answer = staticmethod(anthropic_to_openai.openai_to_anthropic_response)
     _models = staticmethod(openai_models_to_anthropic)
     _error = staticmethod(error_bodies.openai_error_to_anthropic)
     _broken = staticmethod(error_bodies.anthropic_error)
@@ -166,18 +177,18 @@ class AnthropicOnOpenAI(_Translator):
         super().__init__(_NO_HEADERS)
 
     def request(self, exchange: Exchange, member: Member, model: str | None) -> tuple[str, bytes]:
-        path, method = exchange.path, exchange.method
-        if path == "/v1/messages/count_tokens" and method == "POST":
+        kind, method = _path_class(exchange, ANTHROPIC), exchange.method
+        if kind == "count_tokens" and method == "POST":
             raise registry.LocalAnswer(200, _dumps(count_tokens(_request_json(exchange))))
-        if path == "/v1/messages" and method == "POST":
+        if kind == "messages" and method == "POST":
             self.kind = "messages"
-            out = a2o.anthropic_to_openai_request(
+            out = anthropic_to_openai.anthropic_to_openai_request(
                 _request_json(exchange), max_tokens_field=max_tokens_field(member)
             )
             if model is not None:
                 out["model"] = model
-            return "/v1/chat/completions", _dumps(out)
-        if path == "/v1/models" and method == "GET":
+            return _CHAT, _dumps(out)
+        if kind == "models" and method == "GET":
             self.kind = "models"
             return "/v1/models", exchange.body
         raise _unsupported(exchange, member, "OpenAI Chat Completions")
@@ -190,7 +201,7 @@ class OpenAIOnAnthropic(_Translator):
     """An OpenAI-speaking client in front of an Anthropic-format member."""
 
     __slots__ = ("include_usage",)
-    _answer = staticmethod(o2a.anthropic_to_openai_response)
+    _answer = staticmethod(openai_to_anthropic.anthropic_to_openai_response)
     _models = staticmethod(anthropic_models_to_openai)
     _error = staticmethod(error_bodies.anthropic_error_to_openai)
     _broken = staticmethod(error_bodies.openai_error)
@@ -200,16 +211,16 @@ class OpenAIOnAnthropic(_Translator):
         self.include_usage = False
 
     def request(self, exchange: Exchange, member: Member, model: str | None) -> tuple[str, bytes]:
-        path, method = exchange.path, exchange.method
-        if path == "/v1/chat/completions" and method == "POST":
+        kind, method = _path_class(exchange, OPENAI), exchange.method
+        if kind == "chat" and method == "POST":
             self.kind = "chat"
             body = _request_json(exchange)
-            self.include_usage = o2a.wants_usage(body)
-            out = o2a.openai_to_anthropic_request(body)
+            self.include_usage = openai_to_anthropic.wants_usage(body)
+            out = openai_to_anthropic.openai_to_anthropic_request(body)
             if model is not None:
                 out["model"] = model
-            return "/v1/messages", _dumps(out)
-        if path == "/v1/models" and method == "GET":
+            return _MESSAGES, _dumps(out)
+        if kind == "models" and method == "GET":
             self.kind = "models"
             return "/v1/models", exchange.body
         raise _unsupported(exchange, member, "Anthropic Messages")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmgw_cli.wire.stream_o2a import OpenAIToAnthropicStream
+from llmgw_cli.wire.openai_stream_to_anthropic import OpenAIToAnthropicStream
 
 Obj = dict[str, Any]
 

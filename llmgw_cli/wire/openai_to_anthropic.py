@@ -3,8 +3,8 @@
     anthropic_body = openai_to_anthropic_request(openai_body)          # the client's request
     openai_body = anthropic_to_openai_response(anthropic_response)     # the upstream's answer
 
-(streamed answers go through ``stream_a2o.AnthropicToOpenAIStream``; whether the client
-asked for a final usage chunk is ``wants_usage(openai_body)``.)
+(streamed answers go through ``anthropic_stream_to_openai.AnthropicToOpenAIStream``;
+whether the client asked for a final usage chunk is ``wants_usage(openai_body)``.)
 
 Request rules:
 - ``system`` and ``developer`` messages, wherever they stand, join into ``system``.
@@ -59,23 +59,35 @@ def openai_to_anthropic_request(body: JsonObj, *, default_max_tokens: int = 4096
     for msg in body["messages"]:
         if not isinstance(msg, dict):
             raise TranslationError("each entry of `messages` must be an object")
-        role = msg.get("role")
-        if role in ("system", "developer"):
-            text = text_of(msg.get("content"))
-            if text:
-                system.append(text)
-        elif role == "user":
-            _append(messages, "user", _user_content(msg.get("content")))
-        elif role == "assistant":
-            content = _assistant_content(msg)
-            if content:
-                _append(messages, "assistant", content)
-        elif role == "tool":
-            _append(messages, "user", [_tool_result(msg)])
+        _message(msg, system, messages)
 
     out: JsonObj = {"model": body.get("model"), "messages": messages}
     if system:
         out["system"] = "\n\n".join(system)
+    _sampling(body, out, default_max_tokens)
+    _tools(body, out)
+    if isinstance(body.get("user"), str):
+        out["metadata"] = {"user_id": body["user"]}
+    return out
+
+
+def _message(msg: JsonObj, system: list[str], messages: list[JsonObj]) -> None:
+    role = msg.get("role")
+    if role in ("system", "developer"):
+        text = text_of(msg.get("content"))
+        if text:
+            system.append(text)
+    elif role == "user":
+        _append(messages, "user", _user_content(msg.get("content")))
+    elif role == "assistant":
+        content = _assistant_content(msg)
+        if content:
+            _append(messages, "assistant", content)
+    elif role == "tool":
+        _append(messages, "user", [_tool_result(msg)])
+
+
+def _sampling(body: JsonObj, out: JsonObj, default_max_tokens: int) -> None:
     max_tokens = body.get("max_completion_tokens") or body.get("max_tokens")
     out["max_tokens"] = max_tokens if isinstance(max_tokens, int) else default_max_tokens
     temperature = body.get("temperature")
@@ -90,6 +102,9 @@ def openai_to_anthropic_request(body: JsonObj, *, default_max_tokens: int = 4096
         out["stop_sequences"] = stop
     if body.get("stream"):
         out["stream"] = True
+
+
+def _tools(body: JsonObj, out: JsonObj) -> None:
     # Only function tools translate (OpenAI's "custom" free-text tools have no schema).
     tools = [
         _function(t["function"])
@@ -103,9 +118,6 @@ def openai_to_anthropic_request(body: JsonObj, *, default_max_tokens: int = 4096
     if tools:
         out["tools"] = tools
         _tool_choice(body.get("tool_choice"), body.get("parallel_tool_calls"), out)
-    if isinstance(body.get("user"), str):
-        out["metadata"] = {"user_id": body["user"]}
-    return out
 
 
 def _append(messages: list[JsonObj], role: str, content: str | list[JsonObj]) -> None:

@@ -3,7 +3,7 @@
     openai_body = anthropic_to_openai_request(anthropic_body)       # the client's request
     anthropic_body = openai_to_anthropic_response(openai_response)  # the upstream's answer
 
-(streamed answers go through ``stream_o2a.OpenAIToAnthropicStream``.)
+(streamed answers go through ``openai_stream_to_anthropic.OpenAIToAnthropicStream``.)
 
 Request rules, in the order a reader asks about them:
 - ``system`` (string or text blocks; ``cache_control`` ignored) becomes one leading system
@@ -65,6 +65,12 @@ def anthropic_to_openai_request(
             _user(msg.get("content"), messages)
 
     out: JsonObj = {"model": body.get("model"), "messages": messages}
+    _options(body, out, max_tokens_field)
+    return out
+
+
+def _options(body: JsonObj, out: JsonObj, max_tokens_field: str) -> None:
+    """Sampling, stop, stream, tools and user: what follows the messages."""
     if body.get("max_tokens") is not None:
         out[max_tokens_field] = body["max_tokens"]
     for key in ("temperature", "top_p"):
@@ -83,7 +89,6 @@ def anthropic_to_openai_request(
     metadata = body.get("metadata")
     if isinstance(metadata, dict) and isinstance(metadata.get("user_id"), str):
         out["user"] = metadata["user_id"]
-    return out
 
 
 def _user(content: Any, messages: list[JsonObj]) -> None:
@@ -96,23 +101,28 @@ def _user(content: Any, messages: list[JsonObj]) -> None:
     for block in content:
         if not isinstance(block, dict):
             continue
-        kind = block.get("type")
-        if kind == "text":
-            parts.append({"type": "text", "text": block.get("text", "")})
-        elif kind == "image":
-            part = image_block_to_part(block)
-            if part is not None:
-                parts.append(part)
-        elif kind == "document":
-            part = document_block_to_part(block)
-            if part is not None:
-                parts.append(part)
-        elif kind == "tool_result":
+        if block.get("type") == "tool_result":
             messages.append(_tool_message(block, parts))
+            continue
+        part = _user_part(block)
+        if part is not None:
+            parts.append(part)
     if len(parts) == 1 and parts[0]["type"] == "text":
         messages.append({"role": "user", "content": parts[0]["text"]})
     elif parts:
         messages.append({"role": "user", "content": parts})
+
+
+def _user_part(block: JsonObj) -> JsonObj | None:
+    """A user content block as a Chat content part (None: no equivalent)."""
+    kind = block.get("type")
+    if kind == "text":
+        return {"type": "text", "text": block.get("text", "")}
+    if kind == "image":
+        return image_block_to_part(block)
+    if kind == "document":
+        return document_block_to_part(block)
+    return None
 
 
 def _tool_message(block: JsonObj, spill: list[JsonObj]) -> JsonObj:

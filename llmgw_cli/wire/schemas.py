@@ -1,6 +1,6 @@
-"""Just enough of the Anthropic Messages and OpenAI Chat Completions schemas to tell a
-working gateway from one that answers something else. Each function returns problems
-(empty: valid) and the text it found.
+"""Just enough of the Anthropic Messages and OpenAI Chat Completions reply schemas to tell a
+working gateway from one that answers something else (doctor's request and stream checks).
+Each function returns problems (empty: valid) and the text it found.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmgw_cli.wire.stream_a2o import AnthropicToOpenAIStream
+from llmgw_cli.wire.anthropic_stream_to_openai import AnthropicToOpenAIStream
 
 Obj = dict[str, Any]
 

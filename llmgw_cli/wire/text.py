@@ -1,9 +1,17 @@
 """What the user sent in a request body: message text and tool results, nothing else.
 
-The system prompt, tool definitions and the assistant's own turns come from the client
-application or the model, not the user, so they are not scanned. Both wire formats are
-walked: Anthropic messages, OpenAI chat messages, OpenAI responses ``input`` and legacy
-completions ``prompt``. Each text is returned as a ``Slot`` that can be rewritten in place.
+The one extraction that PII (scan and redact), audit, routing (``last_user_text``) and the
+format records (``format.WireFormat.user_texts``) use. The system prompt, tool definitions
+and the assistant's own turns come from the client application or the model, not the user,
+so they are not scanned. Per format:
+
+- ``anthropic_user_texts``: Messages ``messages`` (text, ``tool_result`` and text
+  ``document`` blocks);
+- ``openai_user_texts``: Chat ``messages``, plus Responses ``input`` and legacy completions
+  ``prompt`` (today served under the ``openai`` record);
+- ``user_texts``: every shape, for a body whose format is not known.
+
+Each text is returned as a ``Slot`` that can be rewritten in place.
 """
 
 from __future__ import annotations
@@ -31,13 +39,50 @@ class Slot:
 
 
 def user_texts(body: Any) -> Iterator[Slot]:
-    if not isinstance(body, dict):
-        return
+    """Every user text in ``body``, whatever its format (each shape is walked once)."""
+    yield from openai_user_texts(body)
+
+
+def anthropic_user_texts(body: Any) -> Iterator[Slot]:
+    if isinstance(body, dict):
+        yield from _messages(body)
+
+
+def openai_user_texts(body: Any) -> Iterator[Slot]:
+    if isinstance(body, dict):
+        yield from _messages(body)
+        yield from _input(body)
+
+
+def last_user_text(body: Any) -> str:
+    """The last user message's text (routing's ``prompt_regex``: not the system prompt)."""
+    messages = body.get("messages") if isinstance(body, dict) else None
+    turns: list[Any] = messages if isinstance(messages, list) else []
+    for message in reversed(turns):
+        if isinstance(message, dict) and message.get("role") == "user":
+            return _joined(message.get("content"))
+    return ""
+
+
+def _joined(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(
+            b["text"] for b in content if isinstance(b, dict) and isinstance(b.get("text"), str)
+        )
+    return ""
+
+
+def _messages(body: dict[str, Any]) -> Iterator[Slot]:
     messages = body.get("messages")
     if isinstance(messages, list):
         for message in messages:
             if isinstance(message, dict) and message.get("role") in _USER_ROLES:
                 yield from _content(message, "content")
+
+
+def _input(body: dict[str, Any]) -> Iterator[Slot]:
     items = body.get("input")
     if isinstance(items, str):
         yield Slot(body, "input")
