@@ -17,17 +17,22 @@ import asyncio
 import gzip
 import json
 import os
+import signal
+import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiohttp import web
 
 from llmgw_cli.shim import config as shim_config
 from llmgw_cli.shim.serve.server import Config, RunningShim, run_in_thread
 from tests.helpers.appserver import serve_app
+from tests.helpers.cli import LLMGW
 
 KEY_A = "sk-gates-member-a-0123456789abcdef"
 KEY_B = "sk-gates-member-b-fedcba9876543210"
@@ -227,3 +232,50 @@ def message(text: str = "hi", stream: bool = False) -> dict[str, Any]:
         "stream": stream,
         "messages": [{"role": "user", "content": text}],
     }
+
+
+@dataclass
+class ShimProc:
+    url: str
+    token: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+
+@contextmanager
+def shim_process(
+    home: Path, args: list[str], env: dict[str, str] | None = None
+) -> Iterator[ShimProc]:
+    """`llmgw shim start ARGS --port 0` in the foreground, LLMGW_HOME=home; stopped after."""
+    state = home / "run" / "shim.json"
+    state.unlink(missing_ok=True)
+    log = home / "shim.log"
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            [LLMGW, "shim", "start", *args, "--port", "0"],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "LLMGW_HOME": str(home), **secrets_env(), **(env or {})},
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"shim did not start: {log.read_text()}")
+            try:
+                data = json.loads(state.read_text())
+                if httpx.get(data["url"] + "/health", timeout=5).status_code == 200:
+                    break
+            except (OSError, ValueError, KeyError, httpx.HTTPError):
+                pass
+            time.sleep(0.05)
+        yield ShimProc(data["url"], data["token"], proc, log)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
