@@ -13,7 +13,8 @@ def send(
 ) -> tuple[int, dict[str, str], bytes]:
     parts = urlsplit(base)
     data = json.dumps(body).encode() if body is not None else b""
-    head = f"{method} {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n"
+    host = "" if "Host" in headers else f"Host: {parts.netloc}\r\n"
+    head = f"{method} {target} HTTP/1.1\r\n{host}Connection: close\r\n"
     head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     head += f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
     with socket.create_connection((parts.hostname, parts.port), timeout=20) as sock:
@@ -22,6 +23,8 @@ def send(
         while chunk := sock.recv(65536):
             chunks.append(chunk)
     raw = b"".join(chunks)
+    if not raw:  # the server closed without an answer
+        return 0, {}, b""
     top, _, rest = raw.partition(b"\r\n\r\n")
     lines = top.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])

@@ -301,7 +301,10 @@ def no_core_dumps() -> None:
     try:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        # The soft limit is what a crash obeys; the hard one stays (an embedding process,
+        # e.g. a test run, may still raise its own soft limit later).
+        _, hard = resource.getrlimit(resource.RLIMIT_CORE)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, hard))
     except (ImportError, ValueError, OSError):  # not on this platform
         log.debug("could not set RLIMIT_CORE to 0")
 
