@@ -17,7 +17,7 @@ def send(
     head = f"{method} {target} HTTP/1.1\r\n{host}Connection: close\r\n"
     head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     head += f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
-    with socket.create_connection((parts.hostname, parts.port), timeout=20) as sock:
+    with socket.create_connection((parts.hostname, parts.port or 80), timeout=20) as sock:
         sock.sendall(head.encode("latin-1") + data)
         chunks = []
         while chunk := sock.recv(65536):

@@ -9,7 +9,6 @@ request the member received was addressed to the member (its Host) with its key.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -25,17 +25,16 @@ from typing import Any
 from aiohttp import web
 
 from llmgw_cli import shimstate
-from llmgw_cli.errors import ConfigError, LlmgwError
+from llmgw_cli.errors import LlmgwError
 from llmgw_cli.shim.config import ShimConfig, is_loopback
 from llmgw_cli.shim.forward import auth
 from llmgw_cli.shim.forward.entry import Forwarder, Stats
 from llmgw_cli.shim.members.member import Member
 from llmgw_cli.shim.plugins import host
 from llmgw_cli.shim.plugins.contract import Plugin
-from llmgw_cli.shim.plugins.scrub import Scrubber
 from llmgw_cli.shim.route.chain import build_router
 from llmgw_cli.shim.route.router import Router
-from llmgw_cli.shim.serve import daemon
+from llmgw_cli.shim.serve import daemon, retire
 from llmgw_cli.shim.serve.admin import PREFIX as ADMIN_PREFIX
 from llmgw_cli.shim.serve.admin import Admin
 from llmgw_cli.shim.serve.health import Health
@@ -73,10 +72,8 @@ class Server:
         self._exits = contextlib.AsyncExitStack()
         self._signals = 0
         self.forwarder: Forwarder | None = None
-        self._retiring: set[asyncio.Future[None]] = set()
-        self._retiring_plugins: set[asyncio.Future[None]] = set()
+        self._retiring = retire.Retirement()
         self._info: dict[str, object] = {}
-        self._open_plugins: dict[int, Plugin] = {}  # closed at shutdown, or when retired
 
     @property
     def router(self) -> Router:
@@ -85,7 +82,7 @@ class Server:
 
     async def startup(self) -> None:
         cfg, shim = self.config, self.config.shim
-        no_core_dumps()  # a core file would hold the members' secrets
+        retire.no_core_dumps()  # a core file would hold the members' secrets
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         exits = self._exits
@@ -94,8 +91,8 @@ class Server:
             exits.callback(shimstate.remove, os.getpid())  # written below, once listening
         members = cfg.members if cfg.members is not None else _load_members(shim)
         plugins = host.load(shim) if cfg.plugins is None else host.PluginHost(cfg.plugins)
-        self._open_plugins = {id(p): p for p in plugins.plugins}
-        exits.push_async_callback(self._close_plugins)
+        self._retiring.started(plugins)
+        exits.push_async_callback(self._retiring.close_plugins)
         exits.push_async_callback(self._drain)
         exits.push_async_callback(self._close_members, members)
         for m in members:
@@ -103,7 +100,11 @@ class Server:
             m.start()
         router = (cfg.router or build_router)(shim, members)
         self.forwarder = Forwarder(
-            router, plugins, auth.LocalAuth(cfg.token), self.stats, _scrubber(members, cfg.token)
+            router,
+            plugins,
+            auth.LocalAuth(cfg.token),
+            self.stats,
+            retire.scrubber(members, cfg.token),
         )
         info: dict[str, object] = {"chain": list(shim.chain), "plugins": plugins.names}
         health = Health(lambda: self.router, self.stats, shim.health_interval_s, info)
@@ -208,7 +209,8 @@ class Server:
             members = _load_members(new)
             router = (self.config.router or build_router)(new, members)
             assert self.forwarder is not None
-            plugins, retired = self._plugins_for(shim, new)
+            embedded = self.config.plugins is not None
+            plugins, retired = retire.plugins_after(self.forwarder.plugins, embedded, shim, new)
         except Exception as exc:  # keep serving with the running config
             if isinstance(exc, (LlmgwError, ShimSignal)):
                 reason = exc.message
@@ -227,7 +229,7 @@ class Server:
         old = forwarder.router
         router.inherit(old)
         # Old and new secrets: a stream that started on a replaced member still relays.
-        forwarder.scrub = _scrubber([*members, *old.members], self.config.token)
+        forwarder.scrub = retire.scrubber([*members, *old.members], self.config.token)
         forwarder.router = router
         forwarder.plugins = plugins
         self._info["plugins"] = plugins.names
@@ -239,47 +241,16 @@ class Server:
                 state.chain = list(new.chain)
                 state.profile = new.chain[0] if len(new.chain) == 1 else None
                 shimstate.write(state)
-        self._retiring.add(asyncio.ensure_future(_retire(old.members)))
-        self._open_plugins.update((id(p), p) for p in plugins.plugins)
-        if retired:
-            self._retiring_plugins.add(asyncio.ensure_future(self._retire(old_plugins, retired)))
+        self._retiring.members(old.members)
+        self._retiring.started(plugins)
+        self._retiring.plugins(old_plugins, retired)
         log.info("reloaded: chain %s; plugins %s", ", ".join(new.chain), ", ".join(plugins.names))
         return None
-
-    def _plugins_for(
-        self, running: ShimConfig, new: ShimConfig
-    ) -> tuple[host.PluginHost, list[Plugin]]:
-        """The plugin host after a reload to ``new`` (raises ``ConfigError`` to refuse)."""
-        assert self.forwarder is not None
-        current = self.forwarder.plugins
-        if self.config.plugins is None:
-            return host.reload(current, running, new)
-        if (new.plugins or {}) != (running.plugins or {}):
-            raise ConfigError(
-                "plugins: this shim's plugins were given when it was embedded, so a changed "
-                "plugins: section cannot be applied; restart the shim to change them"
-            )
-        return current, []
 
     async def shutdown(self) -> None:
         """Release what ``startup`` acquired, in reverse: listening socket and in-flight
         requests, members' sessions, plugin queues, state file, lock."""
         await self._exits.aclose()
-
-    async def _retire(self, running: host.PluginHost, retired: list[Plugin]) -> None:
-        """Close replaced plugins once the requests that started with them completed."""
-        while running.active > 0:
-            await asyncio.sleep(0.2)
-        for p in retired:
-            self._open_plugins.pop(id(p), None)
-        await host.PluginHost(retired).close()
-
-    async def _close_plugins(self) -> None:
-        """Shutdown (in-flight requests done): every plugin still open, retired ones too."""
-        for task in self._retiring_plugins:
-            task.cancel()
-        open_now, self._open_plugins = list(self._open_plugins.values()), {}
-        await host.PluginHost(open_now).close()
 
     async def _drain(self) -> None:
         if self.forwarder is not None:
@@ -290,31 +261,6 @@ class Server:
         current = self.forwarder.router.members if self.forwarder is not None else ()
         for m in {id(m): m for m in (*started, *current)}.values():
             await m.close()
-
-
-def _scrubber(members: Sequence[Member], token: str) -> Scrubber:
-    return Scrubber([*(s for m in members for s in m.secrets()), token])
-
-
-def no_core_dumps() -> None:
-    """RLIMIT_CORE 0: a crash leaves no core file holding the secrets (docs/architecture.md)."""
-    try:
-        import resource
-
-        # The soft limit is what a crash obeys; the hard one stays (an embedding process,
-        # e.g. a test run, may still raise its own soft limit later).
-        _, hard = resource.getrlimit(resource.RLIMIT_CORE)
-        resource.setrlimit(resource.RLIMIT_CORE, (0, hard))
-    except (ImportError, ValueError, OSError):  # not on this platform
-        log.debug("could not set RLIMIT_CORE to 0")
-
-
-async def _retire(members: tuple[Member, ...]) -> None:
-    """Close replaced members' sessions once their in-flight requests have finished."""
-    while any(m.in_flight for m in members):
-        await asyncio.sleep(0.5)
-    for m in members:
-        await m.close()
 
 
 def _load_members(shim: ShimConfig) -> list[Member]:
