@@ -37,8 +37,6 @@ _LOADER_ENV = re.compile(r"^(PATH|NODE_OPTIONS|NODE_PATH|LD_.*|DYLD_.*|PYTHON.*)
 
 def url_problem(url: str, userinfo_ok: bool) -> str | None:
     """Why ``url`` is not a usable endpoint/proxy URL, or None."""
-    if _URL_BAD.search(url):
-        return "holds a space, a control character or a backslash; write it as https://host[:port]"
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -46,6 +44,8 @@ def url_problem(url: str, userinfo_ok: bool) -> str | None:
         return f"is not a valid URL ({exc})"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "is not an http(s) URL; write it as https://host[:port]"
+    if _URL_BAD.search(url):
+        return "holds a space, a control character or a backslash; write it as https://host[:port]"
     if port is not None and not 1 <= port <= 65535:
         return f"has port {port}; use a port from 1 to 65535"
     if parts.netloc.endswith(":"):
@@ -82,7 +82,7 @@ def header_problem(name: str, value: str) -> str | None:
             "remove it from headers"
         )
     if _CONTROL.search(value):
-        return "a header value cannot contain control characters (line breaks, NUL, ...)"
+        return "a header value cannot contain a line break or other control characters"
     return None
 
 
@@ -97,5 +97,5 @@ def env_problem(name: str) -> str | None:
 
 def timeout_problem(value: float) -> str | None:
     if not math.isfinite(value) or value <= 0:
-        return "must be a finite number of seconds, more than 0"
+        return "must be more than 0 seconds (and a finite number)"
     return None
