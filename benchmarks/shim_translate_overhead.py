@@ -9,14 +9,18 @@ tools, 37 messages with tool_use/tool_result turns) goes to one `llmgw mock`, fo
 - direct, OpenAI format (the same request translated once beforehand, to /v1/chat/completions);
 - through a shim whose profile serves Anthropic: no translation;
 - through a shim whose profile serves only OpenAI: request translated, the streamed answer
-  (one event per token, --output-tokens of them) translated back event by event.
+  (one event per token, --output-tokens of them) translated back event by event;
+- direct, Responses format (the same conversation as a Responses request, to /v1/responses);
+- through a shim whose profile serves Anthropic, the Responses request from a Responses
+  client (Codex): translated to Messages, the streamed answer back to Responses events.
 
 The paths take turns request by request (interleaved, so drift hits all alike); wall
 figures are medians of the round medians. "added" is the shim's cost over the direct path
 of the same format, so the mock's own work for either format cancels out; translation's
 cost is the translated shim's added minus the plain shim's added. Each shim process's CPU
 time per request (psutil, over all measured requests) is printed too.
-Goal (issue 8): translation adds <= 3 ms p50 to a streamed Claude Code turn. Like
+Goals: translation adds <= 3 ms p50 to a streamed Claude Code turn (issue 8), and
+Responses <-> Messages adds <= 2 ms p50 per request (issue 17). Like
 translate_overhead.py it is judged on CPU time, which does not grow when other processes
 compete for the 2 cores; wall time is printed beside it with the load average. Exit
 status 1 when missed.
@@ -28,6 +32,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -47,8 +52,12 @@ from shim_overhead import Target, processes
 from translate_overhead import claude_code_request
 
 from llmgw_cli.wire.anthropic_to_openai import anthropic_to_openai_request
+from llmgw_cli.wire.anthropic_to_responses import anthropic_to_responses_request
 
 GOAL_MS = 3.0
+GOAL_RESPONSES_MS = 2.0
+_FIRST = re.compile(rb'content_block_delta|"content":"|response\.output_text\.delta')
+_END = re.compile(rb"message_stop|\[DONE\]|response\.completed")
 
 
 @dataclass
@@ -86,14 +95,16 @@ async def one(session: aiohttp.ClientSession, p: Way) -> tuple[float, float] | N
     t = time.perf_counter()
     first = None
     tail = b""
+    ended = False
     async with session.post(p.url + p.path, data=p.body, headers=headers) as r:
         async for chunk in r.content.iter_any():
-            if first is None and (b"content_block_delta" in chunk or b'"content":"' in chunk):
+            if first is None and _FIRST.search(chunk):
                 first = time.perf_counter()
-            tail = (tail + chunk)[-64:]
+            ended = ended or _END.search(tail + chunk) is not None  # a marker may straddle
+            tail = (tail + chunk)[-32:]
         ok = r.status == 200
     end = time.perf_counter()
-    if not ok or first is None or not (b"message_stop" in tail or b"[DONE]" in tail):
+    if not ok or first is None or not ended:
         return None
     return (end - t) * 1000, (first - t) * 1000
 
@@ -139,6 +150,7 @@ def main() -> int:
     openai_body = json.dumps(
         anthropic_to_openai_request(request, max_tokens_field="max_tokens")
     ).encode()
+    responses_body = json.dumps(anthropic_to_responses_request(request)).encode()
     env = proxy_free_env()
     work = Path(tempfile.mkdtemp(prefix="llmgw-bench-tr-"))
     mock_url, mock_proc = start_mock(env, "--output-tokens", str(args.output_tokens))
@@ -146,19 +158,45 @@ def main() -> int:
     with processes(targets, [mock_proc]):
         targets.append(start_shim("native", mock_url, "anthropic", work, env))
         targets.append(start_shim("translated", mock_url, "openai", work, env))
-        native, translated = targets
+        targets.append(start_shim("responses", mock_url, "anthropic", work, env))
+        native, translated, responses = targets
         paths = [
             Way("direct, Anthropic format", mock_url, "/v1/messages", anthropic_body),
             Way("direct, OpenAI format", mock_url, "/v1/chat/completions", openai_body),
-            Way("shim, Anthropic member (native)", native.url, "/v1/messages",
-                  anthropic_body, native.token, native.proc.pid if native.proc else None),
-            Way("shim, OpenAI-only member (translated)", translated.url, "/v1/messages",
-                  anthropic_body, translated.token,
-                  translated.proc.pid if translated.proc else None),
+            Way(
+                "shim, Anthropic member (native)",
+                native.url,
+                "/v1/messages",
+                anthropic_body,
+                native.token,
+                native.proc.pid if native.proc else None,
+            ),
+            Way(
+                "shim, OpenAI-only member (translated)",
+                translated.url,
+                "/v1/messages",
+                anthropic_body,
+                translated.token,
+                translated.proc.pid if translated.proc else None,
+            ),
+            Way("direct, Responses format", mock_url, "/v1/responses", responses_body),
+            Way(
+                "shim, Responses client, Anthropic member",
+                responses.url,
+                "/v1/responses",
+                responses_body,
+                responses.token,
+                responses.proc.pid if responses.proc else None,
+            ),
         ]
-        print(f"request {len(anthropic_body) / 1000:.1f} KB Anthropic / "
-              f"{len(openai_body) / 1000:.1f} KB OpenAI, stream: {args.output_tokens} events; "
-              f"{args.rounds} rounds x {args.requests} requests per path, c=1", flush=True)
+        print(
+            f"request {len(anthropic_body) / 1000:.1f} KB Anthropic / "
+            f"{len(openai_body) / 1000:.1f} KB OpenAI / "
+            f"{len(responses_body) / 1000:.1f} KB Responses, "
+            f"stream: {args.output_tokens} events; "
+            f"{args.rounds} rounds x {args.requests} requests per path, c=1",
+            flush=True,
+        )
         for r in range(args.rounds):
             asyncio.run(run_round(paths, args.requests))
             print(f"  round {r + 1}/{args.rounds} done", file=sys.stderr, flush=True)
@@ -172,19 +210,22 @@ def report(paths: list[Way]) -> int:
         for p in paths:
             print(f"  {p.name}: {p.errors} errors")
         return 1
-    d_a, d_o, native, tr = paths
-    base = {id(native): d_a, id(tr): d_o}
+    d_a, d_o, native, tr, d_r, resp = paths
+    base = {id(native): d_a, id(tr): d_o, id(resp): d_r}
     print()
-    print(f"{'path':40} {'e2e p50':>9} {'added':>8} {'TTFT p50':>9} {'added':>8} "
-          f"{'shim CPU/req':>12} {'errors':>6}")
+    print(
+        f"{'path':40} {'e2e p50':>9} {'added':>8} {'TTFT p50':>9} {'added':>8} "
+        f"{'shim CPU/req':>12} {'errors':>6}"
+    )
     for p in paths:
         b = base.get(id(p))
         e2e, ttft = med(p.e2e), med(p.ttft)
         add_e = f"{e2e - med(b.e2e):+7.3f}" if b else ""
         add_t = f"{ttft - med(b.ttft):+7.3f}" if b else ""
         cpu = f"{p.cpu_ms:10.3f}ms" if p.counted else ""
-        print(f"{p.name:40} {e2e:8.3f}ms {add_e:>8} {ttft:8.3f}ms {add_t:>8} {cpu:>12} "
-              f"{p.errors:6d}")
+        print(
+            f"{p.name:40} {e2e:8.3f}ms {add_e:>8} {ttft:8.3f}ms {add_t:>8} {cpu:>12} {p.errors:6d}"
+        )
     added_native = med(native.e2e) - med(d_a.e2e)
     added_tr = med(tr.e2e) - med(d_o.e2e)
     wall = added_tr - added_native
@@ -192,12 +233,28 @@ def report(paths: list[Way]) -> int:
     cpu = tr.cpu_ms - native.cpu_ms
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print()
-    print(f"translation adds per streamed request: {wall:+.3f} ms p50 wall "
-          f"({ttft:+.3f} ms before the first token), {cpu:+.3f} ms shim CPU; load average {load}")
+    print(
+        f"translation adds per streamed request: {wall:+.3f} ms p50 wall "
+        f"({ttft:+.3f} ms before the first token), {cpu:+.3f} ms shim CPU; load average {load}"
+    )
     ok = cpu <= GOAL_MS
-    print(f"goal: translation adds <= {GOAL_MS:g} ms per request: {'met' if ok else 'MISSED'} "
-          f"(CPU {cpu:.3f} ms; wall p50 {wall:+.3f} ms)")
-    return 0 if ok else 1
+    print(
+        f"goal: translation adds <= {GOAL_MS:g} ms per request: {'met' if ok else 'MISSED'} "
+        f"(CPU {cpu:.3f} ms; wall p50 {wall:+.3f} ms)"
+    )
+    r_wall = (med(resp.e2e) - med(d_r.e2e)) - added_native
+    r_ttft = (med(resp.ttft) - med(d_r.ttft)) - (med(native.ttft) - med(d_a.ttft))
+    r_cpu = resp.cpu_ms - native.cpu_ms
+    print(
+        f"Responses <-> Messages adds per streamed request: {r_wall:+.3f} ms p50 wall "
+        f"({r_ttft:+.3f} ms before the first token), {r_cpu:+.3f} ms shim CPU"
+    )
+    r_ok = r_cpu <= GOAL_RESPONSES_MS
+    print(
+        f"goal: Responses <-> Messages adds <= {GOAL_RESPONSES_MS:g} ms per request: "
+        f"{'met' if r_ok else 'MISSED'} (CPU {r_cpu:.3f} ms; wall p50 {r_wall:+.3f} ms)"
+    )
+    return 0 if ok and r_ok else 1
 
 
 if __name__ == "__main__":

@@ -46,9 +46,7 @@ def save_profile(store: ProfileStore, url: str) -> Profile:
         claude_code=ClaudeCode(disable_nonessential_traffic=True),
         description="created by `llmgw demo`; points at a mock that is gone once the demo ends",
     )
-    store.save(profile)
-    if store.current() is None:
-        store.set_current(PROFILE)
+    store.save(profile)  # never the current profile: its mock stops when the demo ends
     return profile
 
 

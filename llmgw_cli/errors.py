@@ -7,7 +7,9 @@
     ├── SecretError            2  a secret cannot be stored or resolved
     │   └── NoKeychainError    2
     ├── UpstreamError          1  a request to a gateway failed
-    └── CheckFailed            1  doctor / bench found a failure
+    ├── CheckFailed            1  doctor / bench found a failure
+    ├── CommandNotFound      127  `llmgw exec`: no such command on PATH
+    └── CommandNotExecutable 126  `llmgw exec`: the command is not executable
 
 Each message is one line that says how to fix the problem. Lower-level exceptions are
 translated where they are caught (``raise ConfigError(...) from exc``); the CLI maps these
@@ -42,9 +44,13 @@ class ConfigError(LlmgwError):
 
 
 class ProfileNotFound(ConfigError):
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, where: str = "", known: tuple[str, ...] = ()) -> None:
+        import difflib
+
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
         super().__init__(
-            f"no profile named {name!r}: run `llmgw profile list` to see them, "
+            f"no profile named {name!r}{where}: {hint}run `llmgw profile list` to see them, "
             f"or `llmgw profile add {name} --endpoint URL` to create it"
         )
         self.name = name
@@ -64,3 +70,15 @@ class UpstreamError(LlmgwError):
 
 class CheckFailed(LlmgwError):
     exit_code = 1
+
+
+class CommandNotFound(LlmgwError):
+    """`llmgw exec` was given a command that is not on PATH (the shell's 127)."""
+
+    exit_code = 127
+
+
+class CommandNotExecutable(LlmgwError):
+    """`llmgw exec` found the command but may not run it (the shell's 126)."""
+
+    exit_code = 126

@@ -62,8 +62,11 @@ def main() -> int:
 
 
 def line(session: dict[str, Any], path: Path | None = None) -> str:
+    """The figures are those of the profile the line names: the selected one when there is
+    one, else the one the latest request went to."""
+    name = profile_name(session)
     try:
-        figures = today(path)
+        figures = today(path, profile_name=name)
     except OSError:
         figures = Today(0, 0.0, None, None)
-    return format_line(profile_name(session) or figures.last_profile, figures)
+    return format_line(name or figures.last_profile, figures)

@@ -173,8 +173,14 @@ class Today:
     last_profile: str | None
 
 
-def today(path: Path | None = None, now: float | None = None, recent: int = 50) -> Today:
-    """Today's (UTC) request count and spend, and the p50 TTFT of its last ``recent`` requests."""
+def today(
+    path: Path | None = None,
+    now: float | None = None,
+    recent: int = 50,
+    profile_name: str | None = None,
+) -> Today:
+    """Today's (UTC) request count and spend, and the p50 TTFT of its last ``recent`` requests;
+    with ``profile_name``, of that profile's requests only."""
     now = time.time() if now is None else now
     midnight = datetime.fromtimestamp(now, tz=timezone.utc).replace(
         hour=0, minute=0, second=0, microsecond=0
@@ -183,6 +189,8 @@ def today(path: Path | None = None, now: float | None = None, recent: int = 50) 
     ttfts: list[float] = []
     profile: str | None = None
     for record in auditlog.read_back(path or auditlog.default_path(), midnight.timestamp()):
+        if profile_name is not None and record.get("profile") != profile_name:
+            continue
         count += 1
         spent += _num(record.get("cost_usd")) or 0.0
         ttft = _num(record.get("ttft"))

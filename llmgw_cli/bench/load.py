@@ -47,7 +47,7 @@ class Progress:
 ProgressFn = Callable[[Progress], None]
 
 
-def new_session(target: Target, pool: int) -> aiohttp.ClientSession:
+def new_session(target: Target, pool: int, force_close: bool = False) -> aiohttp.ClientSession:
     from llmgw_cli.shim.members.session import proxy_for, ssl_context, timeout_for
 
     connector = aiohttp.TCPConnector(
@@ -57,6 +57,7 @@ def new_session(target: Target, pool: int) -> aiohttp.ClientSession:
         # is measured rather than hidden behind the first request.
         use_dns_cache=False,
         ssl=ssl_context(target.profile) if target.tls else False,
+        force_close=force_close,
     )
     proxy, proxy_auth = proxy_for(target.profile)
     return aiohttp.ClientSession(
@@ -159,11 +160,16 @@ class Generator:
         self.issued[i] = seq + 1
         return seq
 
+    def _fresh(self, i: int) -> Callable[[], aiohttp.ClientSession]:
+        """A one-connection session for a retry after a pooled connection was found closed."""
+        target = self.targets[i]
+        return lambda: new_session(target, 1, force_close=True)
+
     async def _lane(self, i: int) -> None:
         session, target, records = self.sessions[i], self.targets[i], self.records[i]
         while (seq := self._claim(i)) is not None:
             rec = Record(i, seq, _now())
-            await send(session, target, rec)
+            await send(session, target, rec, self._fresh(i))
             records.append(rec)
             if rec.error is not None:
                 self.errors += 1
@@ -196,7 +202,7 @@ class Generator:
             await asyncio.gather(*pending)
 
     async def _one(self, i: int, rec: Record) -> None:
-        await send(self.sessions[i], self.targets[i], rec)
+        await send(self.sessions[i], self.targets[i], rec, self._fresh(i))
         self.records[i].append(rec)
         if rec.error is not None:
             self.errors += 1

@@ -12,49 +12,82 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 
 import aiohttp
 
 from llmgw_cli.bench.phases import CURRENT
 from llmgw_cli.bench.record import Record
 from llmgw_cli.bench.target import Target
+from llmgw_cli.wire import responses as rw
 from llmgw_cli.wire.sse import SSEParser
 from llmgw_cli.wire.usage import UsageTap
 
 _now = time.perf_counter
 
 
-async def send(session: aiohttp.ClientSession, target: Target, rec: Record) -> None:
+FreshSession = Callable[[], aiohttp.ClientSession]
+# What a pooled connection the server has already closed fails with: "Server disconnected",
+# or "Can not write request body" (ClientOSError).
+_STALE = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
+
+
+async def send(
+    session: aiohttp.ClientSession,
+    target: Target,
+    rec: Record,
+    fresh: FreshSession | None = None,
+) -> None:
+    """One request. A pooled connection the server closed before answering (llama.cpp's
+    server closes after each stream while announcing keep-alive) is retried once on a fresh
+    connection, which is then counted as a new one, not as an error."""
     CURRENT.set(rec)
     rec.sent = _now()
     try:
-        async with session.post(
-            target.url,
-            data=target.body,
-            headers=target.headers,
-            trace_request_ctx=rec,
-            allow_redirects=False,  # a redirect is a misconfigured endpoint: report it
-        ) as resp:
-            rec.headers_at = _now()
-            rec.status = resp.status
-            if rec.reused is None:  # no connection was opened for this request
-                rec.reused = True
-            if resp.status >= 300:
-                rec.error = str(resp.status)
-                rec.detail = (await resp.read())[:300].decode("utf-8", "replace")
-            elif target.stream:
-                if target.format == "anthropic":
-                    await _anthropic_stream(resp, rec)
-                else:
-                    await _openai_stream(resp, rec)
-            else:
-                _whole(await resp.read(), target.format, rec)
+        try:
+            await _attempt(session, target, rec)
+        except _STALE:
+            if rec.reused is False or rec.headers_at is not None or fresh is None:
+                raise
+            rec.reused = None
+            async with fresh() as once:
+                await _attempt(once, target, rec)
     except asyncio.CancelledError:
         raise
     except Exception as exc:
         rec.error = classify(exc)
         rec.detail = str(exc)[:300] or type(exc).__name__
     rec.end = _now()
+
+
+async def _attempt(session: aiohttp.ClientSession, target: Target, rec: Record) -> None:
+    async with session.post(
+        target.url,
+        data=target.body,
+        headers=target.headers,
+        trace_request_ctx=rec,
+        allow_redirects=False,  # a redirect is a misconfigured endpoint: report it
+    ) as resp:
+        rec.headers_at = _now()
+        rec.status = resp.status
+        if rec.reused is None:  # no connection was opened for this request
+            rec.reused = True
+        if resp.status >= 300:
+            rec.error = str(resp.status)
+            rec.detail = (await resp.read())[:300].decode("utf-8", "replace")
+        elif target.stream:
+            await _stream(resp, target.format, rec)
+        else:
+            _whole(await resp.read(), target.format, rec)
+
+
+async def _stream(resp: aiohttp.ClientResponse, fmt: str, rec: Record) -> None:
+    if fmt == "anthropic":
+        await _anthropic_stream(resp, rec)
+    elif fmt == "responses":
+        await _responses_stream(resp, rec)
+    else:
+        await _openai_stream(resp, rec)
 
 
 def classify(exc: BaseException) -> str:
@@ -150,6 +183,34 @@ async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
         rec.error = "stream_cut" if seen else "bad_response"
 
 
+_RESPONSES_DELTAS = ("response.output_text.delta", "response.function_call_arguments.delta")
+_RESPONSES_ENDS = ("response.completed", "response.incomplete")
+
+
+async def _responses_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
+    parser, tap = SSEParser(), UsageTap()
+    times, pieces = rec.token_times, rec.pieces
+    done = seen = False
+    async for chunk in resp.content.iter_any():
+        t = _now()
+        for ev in parser.feed(chunk):
+            seen = True
+            kind = ev.event
+            if kind in _RESPONSES_DELTAS:
+                piece = json.loads(ev.data).get("delta")
+                if piece:
+                    times.append(t)
+                    pieces.append(piece)
+            elif kind in _RESPONSES_ENDS:
+                done = True
+                tap.feed_event(kind, json.loads(ev.data))  # usage comes with the final event
+                _usage(tap, rec)
+            elif kind in ("response.failed", "error"):
+                rec.error = "stream_error"
+    if not done and rec.error is None:
+        rec.error = "stream_cut" if seen else "bad_response"
+
+
 def _whole(body: bytes, fmt: str, rec: Record) -> None:
     """A non-streamed reply: usage and the text (for an estimate when usage is missing)."""
     try:
@@ -163,7 +224,11 @@ def _whole(body: bytes, fmt: str, rec: Record) -> None:
     tap = UsageTap()
     tap.feed_body(obj)
     _usage(tap, rec)
-    if fmt == "anthropic":
+    if fmt == "responses":
+        whole = rw.output_text(obj)
+        if whole:
+            rec.pieces.append(whole)
+    elif fmt == "anthropic":
         for block in obj.get("content") or ():
             text = block.get("text") if isinstance(block, dict) else None
             if text:

@@ -135,11 +135,11 @@ def finish(
 
 def error_examples(records: list[Record], secret: str | None) -> dict[str, str]:
     """The first error body or message for each error key, the secret masked out."""
-    from llmgw_cli.config.secretref import mask
+    from llmgw_cli.config.secretref import redact
 
     out: dict[str, str] = {}
     for rec in records:
         if rec.error is not None and rec.error not in out:
             detail = " ".join((rec.detail or "").split())[:200]
-            out[rec.error] = detail.replace(secret, mask(secret)) if secret else detail
+            out[rec.error] = redact(detail, secret)
     return dict(sorted(out.items()))

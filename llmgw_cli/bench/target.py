@@ -60,7 +60,7 @@ class Target:
 
     profile: Profile
     model: str
-    format: str  # anthropic | openai
+    format: str  # anthropic | openai | responses
     url: str
     headers: dict[str, str]
     body: bytes
@@ -87,9 +87,12 @@ def wire_format(profile: Profile) -> str:
         return "anthropic"
     if "openai" in profile.formats:
         return "openai"
+    if "responses" in profile.formats:
+        return "responses"
     raise UsageError(
         f"profile {profile.name!r} serves {', '.join(profile.formats)}; bench speaks the "
-        "anthropic and openai formats: add one with `llmgw profile edit` or bench another profile"
+        "anthropic, openai and responses formats: add one with `llmgw profile edit` or bench "
+        "another profile"
     )
 
 
@@ -108,6 +111,9 @@ def build(profile: Profile, model: str, secret: str | None, options: Options) ->
     fmt = wire_format(profile)
     messages = [{"role": "user", "content": options.prompt}]
     body: dict[str, Any] = {"model": model, "max_tokens": options.max_tokens, "messages": messages}
+    if fmt == "responses":  # the API's smallest max_output_tokens is 16
+        limit = max(options.max_tokens, 16)
+        body = {"model": model, "input": options.prompt, "max_output_tokens": limit, "store": False}
     headers = {"content-type": "application/json", "user-agent": f"llmgw-bench/{__version__}"}
     if options.stream:
         body["stream"] = True
@@ -115,6 +121,8 @@ def build(profile: Profile, model: str, secret: str | None, options: Options) ->
     if fmt == "anthropic":
         url = profile.root + "/v1/messages"
         headers["anthropic-version"] = ANTHROPIC_VERSION
+    elif fmt == "responses":
+        url = profile.openai_base + "/responses"  # usage comes in response.completed
     else:
         url = profile.openai_base + "/chat/completions"
         if options.stream:

@@ -62,6 +62,15 @@ for _name in COMMAND_MODULES:
     importlib.import_module(f"llmgw_cli.cli.{_name}").register(app)
 
 
+def _whole_short_help(command: object) -> None:
+    """Command lists show each command's whole first line, never cut with "…"."""
+    for sub in (getattr(command, "commands", None) or {}).values():
+        text = (sub.help or "").strip()
+        if not sub.short_help and text:
+            sub.short_help = text.split("\n\n")[0].replace("\n", " ")
+        _whole_short_help(sub)
+
+
 def run(args: list[str]) -> int:
     """Run the CLI; usage errors exit 2, ours are raised to ``__main__``."""
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
@@ -72,6 +81,12 @@ def run(args: list[str]) -> int:
     if os.environ.get(COMPLETE_VAR):
         enable()  # a shell asks for completions: the scripts in completions/ call us so
     command = typer.main.get_command(app)
+    if not os.environ.get(COMPLETE_VAR):  # fish wraps long completion descriptions
+        _whole_short_help(command)
+        if "-h" in args or "--help" in args:
+            from llmgw_cli.cli.examples import add_examples
+
+            add_examples(command)
     try:
         result = command.main(
             args, prog_name="llmgw", complete_var=COMPLETE_VAR, standalone_mode=False

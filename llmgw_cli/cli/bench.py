@@ -120,7 +120,8 @@ def bench(
         raise UsageError("--slo ttft= needs streaming: drop --no-stream, or bound e2e= only")
     options = Options(
         requests=requests if requests is not None or duration is not None else 100,
-        duration_s=duration, concurrency=concurrency or 1, rate=rate, warmup=warmup,
+        duration_s=duration, concurrency=1 if concurrency is None else concurrency, rate=rate,
+        warmup=warmup,
         max_tokens=max_tokens, prompt=text, stream=not no_stream,
     ).validate()  # fmt: skip
     targets = _targets(profile, model, options)
@@ -165,13 +166,21 @@ def _targets(profiles: list[str], models: list[str], options: Options) -> list[T
 
 
 def _progress(stream: Console) -> RichProgress:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.fields[status]}"),
         TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
         console=stream,
         transient=True,
     )
@@ -182,7 +191,8 @@ def _updater(bar: RichProgress) -> ProgressFn:
 
     def update(p: Progress) -> None:
         description = "warm-up" if p.warmup else "bench"
-        status = f"{p.done} done, {p.errors} failed"
+        total = f"/{p.total}" if p.total is not None else ""
+        status = f"{p.done}{total} done, {p.errors} errors"
         if p.total is not None:
             bar.update(
                 task, description=description, total=p.total, completed=p.done, status=status

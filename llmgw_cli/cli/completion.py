@@ -70,7 +70,14 @@ def profile_names(incomplete: str) -> list[str]:
 
 def profile_option(help_text: str = "Profile (default: the selected one).") -> Any:
     """The `--profile/-p NAME` option every command shares, with name completion."""
-    return typer.Option(None, "--profile", "-p", help=help_text, autocompletion=profile_names)
+    return typer.Option(
+        None,
+        "--profile",
+        "-p",
+        metavar="NAME",
+        help=help_text,
+        autocompletion=profile_names,
+    )
 
 
 def shell_names(incomplete: str) -> list[str]:

@@ -3,13 +3,49 @@
 from __future__ import annotations
 
 import errno
+import io
 import json
 import sys
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn, cast
 
 from rich.console import Console
 
 from llmgw_cli.errors import debug as debug
+
+# Wide enough that nothing is wrapped or cut when stdout is a pipe or a file.
+PIPE_WIDTH = 10_000
+
+
+class _Pipe(io.TextIOBase):
+    """stdout when it is not a terminal: whole lines, without the padding tables add."""
+
+    def __init__(self) -> None:
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        for line in lines:
+            sys.stdout.write(line.rstrip() + "\n")
+        if lines:
+            sys.stdout.flush()  # keep the order with stderr, as a plain print would
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending.strip():
+            sys.stdout.write(self._pending)
+            self._pending = ""
+        sys.stdout.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _stdout_console() -> Console:
+    if sys.stdout.isatty():
+        return _Console(highlight=False, soft_wrap=True)
+    pipe = cast("IO[str]", _Pipe())
+    return _Console(highlight=False, soft_wrap=True, file=pipe, width=PIPE_WIDTH)
 
 
 # Results go to stdout; messages, warnings and progress go to stderr, so
@@ -20,7 +56,7 @@ class _Console(Console):
         raise BrokenPipeError(errno.EPIPE, "the reader of the output went away")
 
 
-out = _Console(highlight=False, soft_wrap=True)
+out = _stdout_console()
 err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 

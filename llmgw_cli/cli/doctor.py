@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from llmgw_cli.cli.completion import profile_option
+
+if TYPE_CHECKING:
+    from llmgw_cli.doctor.result import ProfileReport
+
+
+def check_ids(incomplete: str) -> list[str]:
+    """Check ids for completing --check."""
+    from llmgw_cli.doctor.registry import all_checks
+
+    return [s.id for s in all_checks() if s.id.startswith(incomplete)]
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +30,8 @@ def doctor(
         [],
         "--check",
         metavar="ID",
-        help="Run only this check and the checks it needs (repeatable).",
+        help="Run only this check and the checks it needs (repeatable; see --list-checks).",
+        autocompletion=check_ids,
     ),
     list_checks: bool = typer.Option(False, "--list-checks", help="List the checks and exit."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
@@ -30,8 +43,13 @@ def doctor(
     ),
     json_out: bool = typer.Option(False, "--json", help="Write the results as JSON on stdout."),
 ) -> None:
-    """Diagnose a gateway layer by layer: config, secret, proxy, DNS, TCP, TLS, HTTP, auth,
-    models, requests, streaming, Claude Code compatibility. Exit 1 when a check fails."""
+    """Diagnose a gateway layer by layer, each check timed and with a fix; exit 1 on a failure.
+
+    Layers: config, secret, proxy, DNS, TCP, TLS, HTTP, auth, models, requests, streaming,
+    Claude Code compatibility.
+
+    Example: llmgw doctor --profile corp --check tls -v
+    """
     from llmgw_cli.cli import console
     from llmgw_cli.cli import render_doctor as render
     from llmgw_cli.config.store import ProfileStore
@@ -71,6 +89,16 @@ def doctor(
         console.print_json({"version": 1, "results": [r.to_json(strict, verbose) for r in reports]})
     else:
         render.render_reports(console.out, reports, verbose)
+        if every:
+            console.out.print(summary_line(reports, strict))
     code = exit_code(reports, strict)
     if code:
         raise typer.Exit(code)
+
+
+def summary_line(reports: list[ProfileReport], strict: bool) -> str:
+    """`doctor --all`'s last line: how many profiles passed, and which did not."""
+    failing = [r.profile for r in reports if not r.passed(strict)]
+    passed = len(reports) - len(failing)
+    text = f"{len(reports)} profiles: {passed} passed, {len(failing)} failed"
+    return text + (f" ({', '.join(failing)})" if failing else "")

@@ -1,4 +1,5 @@
-"""`llmgw env`, `exec`, `token` and `claude-settings`: hand a profile to client tools."""
+"""`llmgw env`, `exec`, `token`, `claude-settings` and `codex-config`: hand a profile to
+client tools."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from llmgw_cli.cli import console
 from llmgw_cli.cli.completion import profile_option, shell_names
 from llmgw_cli.clientenv import shells
 from llmgw_cli.clientenv.build import EnvRequest
-from llmgw_cli.errors import UsageError
+from llmgw_cli.errors import CommandNotExecutable, CommandNotFound, UsageError
 
 
 def register(app: typer.Typer) -> None:
@@ -19,6 +20,7 @@ def register(app: typer.Typer) -> None:
     app.command("exec", context_settings={"allow_interspersed_args": False})(exec_)
     app.command("token")(token)
     app.command("claude-settings")(claude_settings)
+    app.command("codex-config")(codex_config)
 
 
 def env(
@@ -50,44 +52,49 @@ def env(
 
 
 def exec_(
-    command: list[str] = typer.Argument(..., help="The command and its arguments, after --."),
+    command: list[str] = typer.Argument(
+        ..., metavar="COMMAND [ARGS]...", help="The command and its arguments, after --."
+    ),
     profile: str = profile_option(),
     shim: bool = typer.Option(
-        False, "--shim", help="Go through the running shim, or a private one for this command."
+        False,
+        "--shim",
+        help="Go through the running shim when it serves the profile, else a private one.",
     ),
 ) -> None:
-    """Run COMMAND with the profile's environment; its exit code is passed through."""
-    from llmgw_cli.clientenv import mapping
-    from llmgw_cli.clientenv.build import plan_for
+    """Run COMMAND with the profile's environment; its exit code is passed through.
+
+    Knows Claude Code (an OpenAI-only profile goes through a private, translating shim) and
+    Codex (its provider block is passed with -c). 127: COMMAND not found; 126: not executable.
+
+    Example: llmgw exec --profile corp -- claude -p "hello"
+    """
+    from llmgw_cli.clientenv.launch import decide
 
     if not command:
         raise UsageError("name a command: llmgw exec --profile corp -- claude -p 'hi'")
-    chain: list[str] = []
-    if shim:
-        from llmgw_cli import shimstate
+    from llmgw_cli.clientenv import codex_config
 
-        state = shimstate.read()
-        if state is None:
-            from llmgw_cli.shim.serve.private import run_with_private_shim
+    if codex_config.is_codex(command):
+        from llmgw_cli.cli.codexexec import exec_codex
 
-            raise typer.Exit(run_with_private_shim(profile, command))
-        chain = list(state.chain)
-    plan, name = plan_for(EnvRequest(profile=profile, shim=shim))
-    env = mapping.apply(plan, dict(os.environ))
-    if shim:  # no chain member's secret variable reaches the child, only the local token
-        from llmgw_cli.config.store import ProfileStore
+        raise typer.Exit(exec_codex(profile, command, shim))
+    launch = decide(profile, shim, command, dict(os.environ))
+    if launch.notice:
+        sys.stderr.write(launch.notice + "\n")
+    if launch.private_for is not None:
+        from llmgw_cli.shim.serve.private import run_with_private_shim
 
-        store = ProfileStore()
-        for member in dict.fromkeys([*([name] if name else []), *chain]):
-            if store.exists(member):
-                env = mapping.without_secret_source(env, store.load(member))
+        raise typer.Exit(run_with_private_shim(launch.private_for, launch.command or command))
+    assert launch.env is not None and launch.command is not None
     sys.stdout.flush()
+    sys.stderr.flush()
     try:
-        os.execvpe(command[0], command, env)
+        os.execvpe(launch.command[0], launch.command, launch.env)
     except FileNotFoundError as exc:
-        raise UsageError(f"command not found: {command[0]}; check its name and your PATH") from exc
+        raise CommandNotFound(f"command not found: {command[0]}; check its name and PATH") from exc
     except PermissionError as exc:
-        raise UsageError(f"cannot run {command[0]}: permission denied") from exc
+        raise CommandNotExecutable(f"cannot run {command[0]}: permission denied") from exc
 
 
 def token(
@@ -102,14 +109,26 @@ def token(
 def claude_settings(
     profile: str = profile_option(),
     scope: str = typer.Option(
-        "user", "--scope", help="user (~/.claude), project (.claude/settings.json) or local."
+        "user",
+        "--scope",
+        metavar="SCOPE",
+        help="user (~/.claude/settings.json), project (.claude/settings.json) or local "
+        "(.claude/settings.local.json).",
+        show_default=True,
     ),
     print_only: bool = typer.Option(
         False, "--print", help="Print the merged settings instead of writing them."
     ),
 ) -> None:
-    """Merge the profile into Claude Code's settings.json (apiKeyHelper, never the secret)."""
+    """Merge the profile into Claude Code's settings.json (apiKeyHelper, never the secret).
+
+    The helper is run once first (it must print one line and exit 0); the old file is kept
+    as settings.json.bak.N.
+
+    Example: llmgw claude-settings --profile corp --scope user
+    """
     from llmgw_cli.clientenv import claude_settings as cs
+    from llmgw_cli.clientenv import helpercheck
     from llmgw_cli.clientenv.build import selected
     from llmgw_cli.config import checks
 
@@ -124,9 +143,27 @@ def claude_settings(
     if print_only:
         console.print_json(data)
         return
+    helper = data.get("apiKeyHelper")
+    if prof.auth.type != "none" and isinstance(helper, str):
+        helpercheck.check(helper, dict(os.environ))
     backup = cs.write(path, data)
     console.success(f"wrote {path}" + (f" (backup: {backup})" if backup else ""))
-    console.info(
-        f"Claude Code now uses profile {prof.name}; "
-        f"its key comes from `llmgw token --profile {prof.name}`"
-    )
+    if isinstance(helper, str):
+        console.info(f"Claude Code now uses profile {prof.name}; its key comes from `{helper}`")
+    else:
+        console.info(f"Claude Code now uses profile {prof.name} (auth none)")
+
+
+def codex_config(
+    profile: str = profile_option(),
+    print_only: bool = typer.Option(
+        False, "--print", help="Print the merged config.toml instead of writing it."
+    ),
+    use: bool = typer.Option(
+        False, "--use", help="Also set model_provider, so plain `codex` uses this profile."
+    ),
+) -> None:
+    """Merge the profile into Codex's config.toml as a model provider (never the secret)."""
+    from llmgw_cli.cli.codexexec import write_codex_config
+
+    write_codex_config(profile, print_only, use)

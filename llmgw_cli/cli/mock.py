@@ -24,7 +24,9 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
         port: int = typer.Option(DEFAULT_PORT, "--port", help="Port; 0 picks a free one."),
         wire_format: str = typer.Option(
-            "both", "--format", help="Endpoints to serve: anthropic, openai or both."
+            "both",
+            "--format",
+            help="Endpoints to serve: anthropic, openai (Chat), responses, or both (every format).",
         ),
         ttft_ms: float = typer.Option(0.0, "--ttft-ms", help="Delay before the first token."),
         itl_ms: float = typer.Option(0.0, "--itl-ms", help="Delay between tokens."),

@@ -32,12 +32,23 @@ def _read_stdin_secret() -> str:
 
 @profile_app.command("add")
 def add(
-    name: str = typer.Argument(..., help="Profile name, e.g. corp."),
-    endpoint: str = typer.Option(None, "--endpoint", help="Gateway root URL, without /v1."),
-    fmt: list[str] = typer.Option(
-        [], "--format", help="Wire format served: anthropic, openai, bedrock, vertex (repeatable)."
+    name: str = typer.Argument(..., metavar="NAME", help="Profile name, e.g. corp."),
+    endpoint: str = typer.Option(
+        None, "--endpoint", metavar="URL", help="Gateway root URL, without /v1."
     ),
-    auth: str = typer.Option(None, "--auth", help="bearer | x-api-key | none."),
+    fmt: list[str] = typer.Option(
+        [],
+        "--format",
+        metavar="FORMAT",
+        help="Wire format served: anthropic, openai, bedrock or vertex (repeatable; "
+        "default: anthropic).",
+    ),
+    auth: str = typer.Option(
+        None,
+        "--auth",
+        metavar="TYPE",
+        help="bearer (Authorization: Bearer), x-api-key or none (default: bearer).",
+    ),
     secret_stdin: bool = typer.Option(
         False, "--secret-stdin", help="Read the secret from stdin into the keychain."
     ),
@@ -53,26 +64,50 @@ def add(
         help="With --secret-stdin: keep the secret in a 0600 file, not the keychain.",
     ),
     header: list[str] = typer.Option(
-        [], "--header", help="Custom header 'Name: Value' (repeatable)."
+        [],
+        "--header",
+        metavar="'NAME: VALUE'",
+        help="Custom header sent on every request (repeatable).",
     ),
-    model: str = typer.Option(None, "--model", help="Default model (ANTHROPIC_MODEL)."),
-    opus_model: str = typer.Option(None, "--opus-model"),
-    sonnet_model: str = typer.Option(None, "--sonnet-model"),
-    haiku_model: str = typer.Option(None, "--haiku-model"),
+    model: str = typer.Option(
+        None, "--model", metavar="MODEL", help="Default model (ANTHROPIC_MODEL)."
+    ),
+    opus_model: str = typer.Option(
+        None, "--opus-model", metavar="MODEL", help="Model for opus (ANTHROPIC_DEFAULT_OPUS_MODEL)."
+    ),
+    sonnet_model: str = typer.Option(
+        None,
+        "--sonnet-model",
+        metavar="MODEL",
+        help="Model for sonnet (ANTHROPIC_DEFAULT_SONNET_MODEL).",
+    ),
+    haiku_model: str = typer.Option(
+        None,
+        "--haiku-model",
+        metavar="MODEL",
+        help="Model for haiku and background tasks (ANTHROPIC_DEFAULT_HAIKU_MODEL).",
+    ),
     ca_bundle: str = typer.Option(
-        None, "--ca-bundle", help="PEM file of the CA that signs the gateway."
+        None, "--ca-bundle", metavar="PATH", help="PEM file of the CA that signs the gateway."
     ),
-    proxy: str = typer.Option(None, "--proxy", help="HTTPS proxy URL."),
+    client_cert: str = typer.Option(
+        None, "--client-cert", metavar="PATH", help="PEM client certificate (mutual TLS)."
+    ),
+    client_key: str = typer.Option(
+        None, "--client-key", metavar="PATH", help="PEM key of --client-cert (mutual TLS)."
+    ),
+    proxy: str = typer.Option(None, "--proxy", metavar="URL", help="HTTPS proxy URL."),
     template: str = typer.Option(
         None,
         "--template",
+        metavar="NAME",
         help=f"Start from a shipped template ({', '.join(manage.template_names())}).",
     ),
     force: bool = typer.Option(False, "--force", help="Replace an existing profile."),
 ) -> None:
-    """Create a profile.
+    """Create a profile; its secret goes to the keychain or stays where you say.
 
-    The secret goes to the keychain (or stays where --secret-env/--secret-cmd say).
+    Example: printf %s "$KEY" | llmgw profile add corp --endpoint https://gw.corp --secret-stdin
     """
     chosen = [x for x in (secret_stdin, secret_env, secret_cmd) if x]
     if len(chosen) > 1:
@@ -100,6 +135,8 @@ def add(
         sonnet_model=sonnet_model,
         haiku_model=haiku_model,
         ca_bundle=ca_bundle,
+        client_cert=client_cert,
+        client_key=client_key,
         proxy=proxy,
         template=template,
     )
@@ -134,8 +171,12 @@ def add(
 
 
 @profile_app.command("list")
+@profile_app.command("ls", help="List profiles (same as list).\n\nExample: llmgw profile ls")
 def list_(json_out: bool = typer.Option(False, "--json", help="Write JSON to stdout.")) -> None:
-    """List profiles; the current one is marked."""
+    """List profiles; the current one is marked.
+
+    Example: llmgw profile list --json
+    """
     from llmgw_cli.cli import render
 
     store = ProfileStore()
@@ -147,9 +188,12 @@ def show(
     name: str = typer.Argument(
         None, help="Profile name (default: the selected one).", autocompletion=profile_names
     ),
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = typer.Option(False, "--json", help="Write JSON to stdout."),
 ) -> None:
-    """Show a profile; the secret is masked and its location named."""
+    """Show a profile; the secret is masked and its location named.
+
+    Example: llmgw profile show corp
+    """
     from llmgw_cli.cli import render
     from llmgw_cli.config.selection import Selection, load_selected
 
@@ -160,28 +204,46 @@ def show(
 
 
 @profile_app.command("current")
-def current(json_out: bool = typer.Option(False, "--json")) -> None:
-    """Which profile applies here, and why (flag > LLMGW_PROFILE > .llmgw-profile > global)."""
+def current(json_out: bool = typer.Option(False, "--json", help="Write JSON to stdout.")) -> None:
+    """Which profile applies here, why, and which other sources it beat.
+
+    Order: --profile > LLMGW_PROFILE > .llmgw-profile > LLMGW_ACTIVE_PROFILE > global.
+
+    Example: llmgw profile current --json
+    """
     from llmgw_cli.config.selection import select
 
     selection = select(ProfileStore())
+    over = [{"name": s.name, "source": s.source, "detail": s.detail} for s in selection.passed_over]
     if json_out:
         console.print_json(
-            {"name": selection.name, "source": selection.source, "detail": selection.detail}
+            {
+                "name": selection.name,
+                "source": selection.source,
+                "detail": selection.detail,
+                "passed_over": over,
+            }
         )
-    else:
-        console.out.print(f"{selection.name}")
-        console.info(f"selected by {selection.detail}")
+        return
+    sys.stdout.write(f"{selection.name}\n")
+    console.info(f"selected by {selection.detail}")
+    for item in over:
+        console.info(f"passed over: {item['name']} from {item['detail']}")
 
 
 @profile_app.command("use")
 def use(
-    name: str = typer.Argument(..., autocompletion=profile_names),
+    name: str = typer.Argument(
+        ..., metavar="NAME", help="Profile name.", autocompletion=profile_names
+    ),
     local: bool = typer.Option(
         False, "--local", help="Write .llmgw-profile in this folder instead."
     ),
 ) -> None:
-    """Make NAME the current profile (globally, or for this folder with --local)."""
+    """Make NAME the current profile (globally, or for this folder with --local).
+
+    Example: llmgw profile use corp --local
+    """
     from llmgw_cli.config.selection import LOCAL_FILE, PROFILE_ENV
 
     store = ProfileStore()
@@ -197,18 +259,23 @@ def use(
         console.success(f"current profile: {name}")
     env_name = os.environ.get(PROFILE_ENV)
     if env_name and env_name != name:
-        console.warn(
-            f"{PROFILE_ENV}={env_name} in this shell still wins; "
-            f'run: eval "$(llmgw env --profile {name})"'
-        )
+        console.warn(f"{PROFILE_ENV}={env_name} in this shell still wins; run: unset {PROFILE_ENV}")
 
 
 @profile_app.command("remove")
+@profile_app.command(
+    "rm", help="Delete a profile (same as remove).\n\nExample: llmgw profile rm old --yes"
+)
 def remove(
-    name: str = typer.Argument(..., autocompletion=profile_names),
-    yes: bool = typer.Option(False, "--yes", "-y"),
+    name: str = typer.Argument(
+        ..., metavar="NAME", help="Profile name.", autocompletion=profile_names
+    ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
-    """Delete a profile and the secret llmgw stored for it."""
+    """Delete a profile and the secret llmgw stored for it.
+
+    Example: llmgw profile remove old --yes
+    """
     store = ProfileStore()
     store.load(name)
     if not yes:
@@ -221,36 +288,76 @@ def remove(
 
 @profile_app.command("rename")
 def rename(
-    old: str = typer.Argument(..., autocompletion=profile_names), new: str = typer.Argument(...)
+    old: str = typer.Argument(
+        ..., metavar="OLD", help="Current name.", autocompletion=profile_names
+    ),
+    new: str = typer.Argument(..., metavar="NEW", help="New name."),
 ) -> None:
-    """Rename a profile; its stored secret moves with it."""
+    """Rename a profile; its stored secret moves with it.
+
+    Example: llmgw profile rename corp corp-eu
+    """
     manage.rename(ProfileStore(), Secrets(), old, new)
     console.success(f"renamed {old} to {new}")
 
 
 @profile_app.command("edit")
-def edit(name: str = typer.Argument(..., autocompletion=profile_names)) -> None:
-    """Open the profile in $EDITOR; the change is kept only if it validates."""
+def edit(
+    name: str = typer.Argument(
+        ..., metavar="NAME", help="Profile name.", autocompletion=profile_names
+    ),
+) -> None:
+    """Open the profile in $EDITOR; the change is kept only if it validates.
+
+    Example: EDITOR=nano llmgw profile edit corp
+    """
     from llmgw_cli.cli import edit as editing
 
     editing.edit_profile(ProfileStore(), name)
 
 
+@profile_app.command("set")
+def set_(
+    name: str = typer.Argument(
+        ..., metavar="NAME", help="Profile name.", autocompletion=profile_names
+    ),
+    assignments: list[str] = typer.Argument(
+        ...,
+        metavar="KEY=VALUE...",
+        help="Dotted keys of the profile file; VALUE is YAML, empty removes the key.",
+    ),
+) -> None:
+    """Change profile keys without an editor; validated like the file, written atomically.
+
+    Example: llmgw profile set corp models.default=claude-sonnet-4-5
+    claude_code.env.API_TIMEOUT_MS=600000
+    """
+    from llmgw_cli.config import edits
+
+    edits.apply(ProfileStore(), name, assignments)
+    console.success(
+        f"profile {name} updated ({', '.join(a.partition('=')[0] for a in assignments)})"
+    )
+
+
 @profile_app.command("import")
 def import_(
-    file: Path = typer.Argument(None, help="A profile YAML file."),
+    file: Path = typer.Argument(None, metavar="FILE", help="A profile YAML file."),
     from_env: str = typer.Option(
         None, "--from-env", metavar="NAME", help="Create NAME from the variables set now."
     ),
     insecure_storage: bool = typer.Option(
         False, "--insecure-storage", help="Keep an imported secret in a 0600 file."
     ),
-    force: bool = typer.Option(False, "--force"),
+    force: bool = typer.Option(False, "--force", help="Replace an existing profile."),
     yes: bool = typer.Option(
         False, "--yes", "-y", help="Accept a cmd: secret (a command llmgw will run) unasked."
     ),
 ) -> None:
-    """Import a profile from a file, or from the environment (also seed-style CLAUDE_* names)."""
+    """Import a profile from a file, or from the environment (also seed-style CLAUDE_* names).
+
+    Example: llmgw profile import --from-env corp
+    """
     from llmgw_cli.cli import importing
 
     if bool(file) == bool(from_env):
@@ -264,8 +371,15 @@ def import_(
 
 
 @profile_app.command("export")
-def export(name: str = typer.Argument(..., autocompletion=profile_names)) -> None:
-    """Print a profile as YAML (never a secret: only where it lives)."""
+def export(
+    name: str = typer.Argument(
+        ..., metavar="NAME", help="Profile name.", autocompletion=profile_names
+    ),
+) -> None:
+    """Print a profile as YAML (never a secret: only where it lives).
+
+    Example: llmgw profile export corp > corp.yaml
+    """
     from llmgw_cli.config import yamlio
 
     profile = ProfileStore().load(name)

@@ -31,6 +31,23 @@ def _secret_info(profile: Profile, secrets: Secrets, reveal_mask: bool) -> dict[
     return info
 
 
+def secret_rows(store: ProfileStore, secrets: Secrets) -> list[dict[str, Any]]:
+    """One row per profile for `secret list`; a cmd: secret is named, not run."""
+    rows: list[dict[str, Any]] = []
+    for name in store.names():
+        try:
+            profile = store.load(name)
+        except LlmgwError as exc:
+            rows.append({"profile": name, "ref": None, "where": "", "problem": exc.message})
+            continue
+        runs_command = (profile.auth.secret or "").startswith("cmd:")
+        info = _secret_info(profile, secrets, reveal_mask=not runs_command)
+        if runs_command:
+            info["available"] = None
+        rows.append({"profile": name, **info})
+    return rows
+
+
 def profile_list(store: ProfileStore, json_out: bool) -> None:
     current = store.current()
     rows: list[dict[str, Any]] = []

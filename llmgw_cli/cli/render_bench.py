@@ -9,7 +9,7 @@ across runs so the bars compare. ``save_report`` writes the same output as SVG o
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +153,21 @@ def _bar(count: int, peak: int) -> str:
     return "█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")
 
 
+def edge_labels(edges: Sequence[float]) -> list[str]:
+    """Bin bounds with the fewest decimals that keep every bound distinct (no duplicate
+    labels when the bins are narrower than the usual precision)."""
+    for decimals in range(_usual_decimals(edges), 7):
+        labels = [f"{e:.{decimals}f}" for e in edges]
+        if len(set(labels)) == len(labels):
+            return labels
+    return [f"{e!r}" for e in edges]
+
+
+def _usual_decimals(edges: Sequence[float]) -> int:
+    top = max(edges, default=0.0)
+    return 0 if top >= 1000 else 1 if top >= 100 else 2
+
+
 def histogram_table(result: Result, key: str, title: str) -> Table | None:
     attr = {"ttft_ms": "ttft_ms", "e2e_ms": "e2e_ms"}[key]
     series = [
@@ -167,9 +182,10 @@ def histogram_table(result: Result, key: str, title: str) -> Table | None:
     hists = [stats.histogram(values, edges) for values in series]
     for run in result.runs:
         table.add_column(run["label"], no_wrap=True, min_width=BAR_WIDTH + 6)
+    bounds = edge_labels(edges)
     for i in range(len(edges) - 1):
         over = i == len(edges) - 2 and any(h.overflow for h in hists)
-        label = f"{_ms(edges[i])}–{_ms(edges[i + 1])}" + ("+" if over else "")
+        label = f"{bounds[i]}–{bounds[i + 1]}" + ("+" if over else "")
         cells = []
         for h in hists:
             peak = max(h.counts, default=0)

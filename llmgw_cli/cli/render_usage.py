@@ -62,13 +62,36 @@ def tokens_table(data: dict[str, Any]) -> None:
     out.print(table)
 
 
+def human_time(iso: str) -> str:
+    """2026-12-03T02:11:00+00:00 → Thu 3 Dec 2026, 02:11 UTC (the JSON keeps ISO 8601)."""
+    from datetime import datetime
+
+    try:
+        stamp = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{stamp:%a} {stamp.day} {stamp:%b %Y, %H:%M} UTC"
+
+
+def human_day(key: str) -> str:
+    """2026-12-03 → Thu 3 Dec 2026."""
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(key)
+    except ValueError:
+        return key
+    return f"{day:%a} {day.day:>2} {day:%b %Y}"
+
+
 def usage_report(report: dict[str, Any]) -> None:
     rows = report["rows"]
+    since = human_time(report["since"])
     if not rows:
-        out.print(f"No requests in the audit log since {report['since']}.")
+        out.print(f"No requests in the audit log since {since}.")
         return
     table = Table(
-        title=f"since {report['since']}, by {report['by']}",
+        title=f"since {since}, by {report['by']}",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
@@ -107,4 +130,4 @@ def day_chart(days: list[dict[str, Any]]) -> None:
     for day, value in zip(days, values, strict=True):
         bar = "█" * max(1 if value else 0, round(value / top * BAR_WIDTH))
         label = _usd(value) if by_cost else f"{int(value):,}"
-        out.print(f"{day['key']}  {bar:<{BAR_WIDTH}}  {label}")
+        out.print(f"{human_day(day['key'])}  {bar:<{BAR_WIDTH}}  {label}")

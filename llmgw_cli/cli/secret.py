@@ -1,4 +1,4 @@
-"""`llmgw secret set|rm`: store or delete a profile's secret where its profile says."""
+"""`llmgw secret set|rm|list`: store, delete or locate a profile's secret where its profile says."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from llmgw_cli.config.secrets import Secrets
 from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.errors import UsageError
 
-secret_app = typer.Typer(help="Store or delete a profile's secret.", no_args_is_help=True)
+secret_app = typer.Typer(
+    help="Store, delete or list profiles' secrets (never shown, only masked).",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -36,7 +39,10 @@ def set_(
         False, "--stdin", help="Read the secret from stdin instead of a hidden prompt."
     ),
 ) -> None:
-    """Store the secret (keychain, or the opt-in 0600 file) — read with a hidden prompt."""
+    """Store the secret (keychain, or the opt-in 0600 file) — read with a hidden prompt.
+
+    Example: printf %s "$KEY" | llmgw secret set corp --stdin
+    """
     ref = _ref(profile)
     if ref.kind in ("keyring",):
         from llmgw_cli.config.secrets import keychain
@@ -58,13 +64,39 @@ def set_(
 
 
 @secret_app.command("rm")
+@secret_app.command(
+    "remove",
+    help="Delete the stored secret (same as rm).\n\nExample: llmgw secret remove corp",
+)
 def rm(
     profile: str = typer.Argument(..., help="Profile name.", autocompletion=profile_names),
 ) -> None:
-    """Delete the stored secret (the profile stays)."""
+    """Delete the stored secret (the profile stays).
+
+    Example: llmgw secret rm corp
+    """
     ref = _ref(profile)
     secrets = Secrets()
     if secrets.delete(profile, ref):
         console.success(f"deleted the secret for {profile} from {secrets.where(profile, ref)}")
     else:
         console.info(f"no stored secret for {profile} ({secrets.where(profile, ref)})")
+
+
+@secret_app.command("list")
+def list_(json_out: bool = typer.Option(False, "--json", help="Write JSON to stdout.")) -> None:
+    """Where each profile's secret lives, and whether it is there (masked as …abcd).
+
+    A cmd: secret is not run to be listed. Example: llmgw secret list --json
+    """
+    from llmgw_cli.cli.render import secret_rows
+
+    rows = secret_rows(ProfileStore(), Secrets())
+    if json_out:
+        console.print_json({"secrets": rows})
+        return
+    if not rows:
+        console.info("no profiles yet: llmgw profile add NAME --endpoint URL")
+    for row in rows:
+        state = row.get("masked") or row.get("problem") or ""
+        sys.stdout.write(f"{row['profile']}\t{row['ref'] or 'none'}\t{row['where']}\t{state}\n")

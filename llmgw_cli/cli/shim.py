@@ -201,9 +201,14 @@ def status(
     for m in data.get("members", []):
         reach = {True: "reachable", False: "unreachable", None: "not checked yet"}[m["reachable"]]
         breaker = f"circuit {m['state'].replace('_', '-')}; " if "state" in m else ""
+        figures = ""
+        if m.get("p50_ttft_ms") is not None:
+            figures += f", p50 TTFT {m['p50_ttft_ms']:.0f} ms"
+        if m.get("tokens"):
+            figures += f", {m['tokens']:,} tokens"
         out.print(
             f"  {m['name']}: {m['upstream']} ({breaker}{reach}; "
-            f"{m['requests']} requests, {m['errors']} errors)"
+            f"{m['requests']} requests, {m['errors']} errors{figures})"
         )
 
 

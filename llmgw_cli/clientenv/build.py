@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from llmgw_cli.clientenv import mapping, shells
 from llmgw_cli.config.model import Auth, Profile
@@ -11,6 +12,9 @@ from llmgw_cli.config.secrets import Secrets
 from llmgw_cli.config.selection import Selection, load_selected
 from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.errors import ConfigError
+
+if TYPE_CHECKING:
+    from llmgw_cli.shimstate import ShimState
 
 
 @dataclass
@@ -21,26 +25,47 @@ class EnvRequest:
     shim: bool = False
 
 
-def shim_target() -> mapping.ShimTarget:
+def running_shim() -> ShimState | None:
     from llmgw_cli import shimstate
 
-    state = shimstate.read()
+    return shimstate.read()
+
+
+def serves(state: ShimState, name: str) -> bool:
+    """Whether requests to the running shim go to profile ``name`` first."""
+    return state.profile == name or (bool(state.chain) and state.chain[0] == name)
+
+
+def shim_label(state: ShimState) -> str:
+    what = state.profile or ", ".join(state.chain) or "?"
+    return f"{what} (pid {state.pid}, {state.url})"
+
+
+def shim_target(state: ShimState | None = None) -> mapping.ShimTarget:
+    state = state or running_shim()
     if state is None:
         raise ConfigError("no shim is running: start one with `llmgw shim start --detach`")
     return mapping.ShimTarget(url=state.url, token=state.token)
 
 
-def _shim_profile(store: ProfileStore, flag: str | None) -> Profile | None:
-    """With --shim and no --profile, the running shim's own profile supplies the models."""
-    from llmgw_cli import shimstate
+def _profile_named(store: ProfileStore, name: str | None) -> Profile | None:
+    # A --config shim's members may be the seed file's providers, not profiles.
+    return store.load(name) if name and store.exists(name) else None
 
-    state = shimstate.read()
-    name = (
-        flag
-        or (state.profile if state else None)
-        or (state.chain[0] if state and state.chain else None)
-    )
-    return store.load(name) if name else None
+
+def shim_profile(store: ProfileStore, flag: str | None, state: ShimState) -> Profile:
+    """The profile whose models a shim client gets; the running shim's own by default."""
+    if flag and not serves(state, flag):
+        raise ConfigError(
+            f"the running shim serves {shim_label(state)}, not {flag!r}: use "
+            f"`llmgw exec --shim --profile {flag} -- CMD` (a private shim), or stop it "
+            f"(`llmgw shim stop`) and run `llmgw shim start --profile {flag} --detach`"
+        )
+    name = flag or state.profile or (state.chain[0] if state.chain else None)
+    profile = _profile_named(store, name)
+    if profile is None:
+        profile = Profile(name=name or "shim", endpoint=state.url, auth=Auth(type="none"))
+    return profile
 
 
 def plan_for(
@@ -51,10 +76,10 @@ def plan_for(
         return mapping.unset_plan(environ), None
     store = ProfileStore()
     if req.shim:
-        target = shim_target()
-        profile = _shim_profile(store, req.profile)
-        if profile is None:
-            profile = Profile(name="shim", endpoint=target.url, auth=Auth(type="none"))
+        state = running_shim()
+        target = shim_target(state)
+        assert state is not None
+        profile = shim_profile(store, req.profile, state)
         return mapping.plan(profile, None, target, environ), profile.name
     _, profile = load_selected(store, req.profile)
     secret = Secrets().resolve(profile)

@@ -1,14 +1,20 @@
 """`llmgw claude-settings`: merge a profile into a Claude Code settings.json.
 
 Only non-secret variables go in; the key comes from ``apiKeyHelper`` (`llmgw token`) at run
-time, so the secret never lands in a settings file. Other keys are kept; a backup is made.
+time, so the secret never lands in a settings file. The helper names the absolute path of
+the llmgw that wrote it (and ``LLMGW_HOME`` when set): Claude Code started from an IDE or a
+clean environment has neither llmgw on PATH nor the user's variables. Other keys are kept;
+each run leaves a numbered backup; a symlinked settings.json stays a link.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +24,8 @@ from llmgw_cli.config.model import Profile
 from llmgw_cli.errors import ConfigError, UsageError
 
 SCOPES = ("user", "project", "local")
+EXTRA_VARS = "LLMGW_EXTRA_VARS"  # the profile's claude_code.env names, dropped on the next merge
+_BACKUP = re.compile(r"\.bak\.(\d+)$")
 
 
 def settings_path(scope: str, cwd: Path | None = None) -> Path:
@@ -32,17 +40,55 @@ def settings_path(scope: str, cwd: Path | None = None) -> Path:
     raise UsageError(f"unknown scope {scope!r}; use one of {', '.join(SCOPES)}")
 
 
-def merged(existing: dict[str, Any], profile: Profile) -> dict[str, Any]:
-    values = mapping.profile_env(profile, secret=None)
+def llmgw_command() -> list[str]:
+    """How to run the llmgw that runs now, with no help from PATH."""
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if argv0 is not None and argv0.name.startswith("llmgw") and os.access(argv0, os.X_OK):
+        return [str(argv0.absolute())]
+    found = shutil.which("llmgw")
+    if found:
+        return [str(Path(found).absolute())]
+    return [sys.executable, "-m", "llmgw_cli"]
+
+
+def helper_command(profile: str) -> str:
+    prefix = ""
+    home = os.environ.get("LLMGW_HOME")
+    if home:
+        prefix = f"LLMGW_HOME={shlex.quote(str(Path(home).absolute()))} "
+    cmd = [*llmgw_command(), "token", "--profile", profile]
+    return prefix + " ".join(shlex.quote(part) for part in cmd)
+
+
+def _previous_extras(env: dict[str, str]) -> list[str]:
+    from llmgw_cli.config.model import ENV_NAME_RE
+
+    return [n for n in env.get(EXTRA_VARS, "").split(",") if ENV_NAME_RE.match(n)]
+
+
+def merged(existing: dict[str, Any], profile: Profile, helper: str | None = None) -> dict[str, Any]:
+    split = mapping.profile_split(profile, secret=None)
+    values = split.values
     old = {str(k): str(v) for k, v in dict(existing.get("env") or {}).items()}
-    # LLMGW_EXTRA_VARS is written too, so the next merge drops this profile's extras.
-    stale = {*mapping.MANAGED, *mapping.SECRET_VARS, *mapping.previous_extras(old)}
+    stale = {*mapping.MANAGED, *mapping.SECRET_VARS, "LLMGW_PROFILE", EXTRA_VARS}
+    stale |= set(_previous_extras(old))
     env = {k: v for k, v in old.items() if k not in stale}
-    env.update({k: v for k, v in values.items() if k not in mapping.SECRET_VARS})
+    no_auth = profile.auth.type == "none"
+    env.update(
+        {
+            k: v
+            for k, v in values.items()
+            if k not in mapping.SECRET_VARS or (no_auth and v == mapping.PLACEHOLDER_TOKEN)
+        }
+    )
+    extras = sorted(k for k in profile.claude_code.env if k not in mapping.MANAGED)
+    if extras:
+        env[EXTRA_VARS] = ",".join(extras)
+    env["LLMGW_ACTIVE_PROFILE"] = profile.name
     out = dict(existing)
     out["env"] = env
-    if profile.auth.type != "none":
-        out["apiKeyHelper"] = f"llmgw token --profile {profile.name}"
+    if not no_auth:
+        out["apiKeyHelper"] = helper or helper_command(profile.name)
     else:
         out.pop("apiKeyHelper", None)
     return out
@@ -62,12 +108,25 @@ def load(path: Path) -> dict[str, Any]:
     return data
 
 
+def next_backup(path: Path) -> Path:
+    numbers = [
+        int(m.group(1))
+        for p in path.parent.glob(path.name + ".bak.*")
+        if (m := _BACKUP.search(p.name))
+    ]
+    return path.with_name(f"{path.name}.bak.{max(numbers, default=0) + 1}")
+
+
 def write(path: Path, data: dict[str, Any]) -> Path | None:
-    """Write settings atomically after backing up the old file; returns the backup's path."""
+    """Write settings atomically after a numbered backup; returns the backup's path.
+
+    Through a symlink the target file is replaced, so the link stays a link.
+    """
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
     backup = None
-    if path.exists():
-        backup = path.with_name(path.name + ".bak")
-        shutil.copy2(path, backup)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
-    paths.write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", mode=mode)
+    if target.exists():
+        backup = next_backup(path)
+        shutil.copy2(target, backup)
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o600
+    paths.write_atomic(target, json.dumps(data, indent=2, ensure_ascii=False) + "\n", mode=mode)
     return backup

@@ -1,15 +1,22 @@
-"""Which variables a profile sets (README.md, "Hand a profile to your tools"; docs/clients.md)."""
+"""Which variables a profile sets (README.md, "Hand a profile to your tools"; docs/clients.md).
+
+A profile sets only what it needs; the rest of the user's environment is left alone. What
+was set, and what the user had before, is recorded by ``clientenv.envstate`` so the next
+switch undoes only llmgw's own variables and ``--unset`` restores the user's.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from llmgw_cli.config.model import ENV_NAME_RE, Profile
+from llmgw_cli.clientenv.plan import SECRET_VARS as SECRET_VARS
+from llmgw_cli.clientenv.plan import EnvPlan as EnvPlan
+from llmgw_cli.clientenv.plan import ProfileEnv as ProfileEnv
+from llmgw_cli.config.model import Profile
 
-# Every variable llmgw may set. Whatever a profile does not set is unset, so switching
-# profiles leaves nothing stale behind.
+# Every variable a profile may set (besides its claude_code.env names).
 MANAGED = (
     "ANTHROPIC_BASE_URL",
     "ANTHROPIC_AUTH_TOKEN",
@@ -23,7 +30,9 @@ MANAGED = (
     "CLAUDE_CODE_CLIENT_CERT",
     "CLAUDE_CODE_CLIENT_KEY",
     "HTTPS_PROXY",
+    "https_proxy",
     "NO_PROXY",
+    "no_proxy",
     "OPENAI_BASE_URL",
     "OPENAI_API_KEY",
     "OPENAI_API_BASE",
@@ -35,23 +44,12 @@ MANAGED = (
     "CLAUDE_CODE_SKIP_VERTEX_AUTH",
     "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS",
     "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
-    "LLMGW_PROFILE",
-    "LLMGW_EXTRA_VARS",
+    "LLMGW_ENV_STATE",
+    "LLMGW_ACTIVE_PROFILE",
 )
-# Names of the profile's claude_code.env variables, so the next switch can unset them too.
-EXTRA_VARS = "LLMGW_EXTRA_VARS"
-SECRET_VARS = frozenset({"ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"})
-
-
-@dataclass
-class EnvPlan:
-    set: dict[str, str] = field(default_factory=dict)
-    unset: list[str] = field(default_factory=list)
-
-    def masked(self) -> dict[str, str]:
-        from llmgw_cli.config.secretref import mask
-
-        return {k: mask(v) if k in SECRET_VARS else v for k, v in self.set.items()}
+# `auth: none`: Claude Code ("Not logged in") and the openai SDK refuse to start without some
+# token, even when the gateway checks none. Not a secret.
+PLACEHOLDER_TOKEN = "llmgw-no-auth"
 
 
 @dataclass(frozen=True)
@@ -66,46 +64,27 @@ def _expand(path: str) -> str:
     return str(Path(os.path.expanduser(path)).resolve())
 
 
-def profile_env(
-    profile: Profile, secret: str | None, shim: ShimTarget | None = None
-) -> dict[str, str]:
+def _anthropic(env: ProfileEnv, profile: Profile, root: str, key: str, auth: str) -> None:
+    env.values["ANTHROPIC_BASE_URL"] = root
+    if auth == "x-api-key":
+        env.values["ANTHROPIC_API_KEY"] = key
+        env.cleared.append("ANTHROPIC_AUTH_TOKEN")  # never both: Claude Code sends both
+    else:
+        env.values["ANTHROPIC_AUTH_TOKEN"] = key
+        env.cleared.append("ANTHROPIC_API_KEY")
+    if profile.headers:
+        env.values["ANTHROPIC_CUSTOM_HEADERS"] = "\n".join(
+            f"{k}: {v}" for k, v in profile.headers.items()
+        )
+
+
+def _cloud_env(formats: list[str], root: str) -> dict[str, str]:
     env: dict[str, str] = {}
-    root = shim.url.rstrip("/") if shim else profile.root
-    key = shim.token if shim else secret
-    auth = "bearer" if shim else profile.auth.type
-    formats = ["anthropic", "openai"] if shim else profile.formats
-
-    if "anthropic" in formats:
-        env.update(_anthropic_env(profile, root, key, auth, with_headers=not shim))
-    if "bedrock" in formats:
-        env.update(CLAUDE_CODE_USE_BEDROCK="1", ANTHROPIC_BEDROCK_BASE_URL=root)
-        env["CLAUDE_CODE_SKIP_BEDROCK_AUTH"] = "1"
-    if "vertex" in formats:
-        env.update(CLAUDE_CODE_USE_VERTEX="1", ANTHROPIC_VERTEX_BASE_URL=root)
-        env["CLAUDE_CODE_SKIP_VERTEX_AUTH"] = "1"
-    if "openai" in formats:
-        base = root if root.endswith("/v1") else root + "/v1"
-        env.update(OPENAI_BASE_URL=base, OPENAI_API_BASE=base)
-        if key:
-            env["OPENAI_API_KEY"] = key
-    env.update(_model_env(profile))
-    if not shim:  # the shim speaks TLS and proxy upstream; its clients need neither
-        env.update(_network_env(profile))
-    _claude_code_env(profile, env)
-    env["LLMGW_PROFILE"] = profile.name
-    return env
-
-
-def _anthropic_env(
-    profile: Profile, root: str, key: str | None, auth: str, *, with_headers: bool
-) -> dict[str, str]:
-    env = {"ANTHROPIC_BASE_URL": root}
-    if key and auth == "bearer":
-        env["ANTHROPIC_AUTH_TOKEN"] = key
-    elif key and auth == "x-api-key":
-        env["ANTHROPIC_API_KEY"] = key
-    if profile.headers and with_headers:
-        env["ANTHROPIC_CUSTOM_HEADERS"] = "\n".join(f"{k}: {v}" for k, v in profile.headers.items())
+    for fmt, var in (("bedrock", "BEDROCK"), ("vertex", "VERTEX")):
+        if fmt in formats:
+            env[f"CLAUDE_CODE_USE_{var}"] = "1"
+            env[f"ANTHROPIC_{var}_BASE_URL"] = root
+            env[f"CLAUDE_CODE_SKIP_{var}_AUTH"] = "1"
     return env
 
 
@@ -122,12 +101,17 @@ def _model_env(profile: Profile) -> dict[str, str]:
 
 def _network_env(profile: Profile) -> dict[str, str]:
     tls, proxy = profile.tls, profile.proxy
+    no_proxy = ",".join(proxy.no_proxy)
+    # Both spellings of the proxy variables: curl and Python read the lowercase one first,
+    # Node the uppercase one; setting one only would make them disagree.
     pairs = (
         ("NODE_EXTRA_CA_CERTS", tls.ca_bundle and _expand(tls.ca_bundle)),
         ("CLAUDE_CODE_CLIENT_CERT", tls.client_cert and _expand(tls.client_cert)),
         ("CLAUDE_CODE_CLIENT_KEY", tls.client_key and _expand(tls.client_key)),
         ("HTTPS_PROXY", proxy.https),
-        ("NO_PROXY", ",".join(proxy.no_proxy)),
+        ("https_proxy", proxy.https),
+        ("NO_PROXY", no_proxy),
+        ("no_proxy", no_proxy),
     )
     return {var: value for var, value in pairs if value}
 
@@ -139,17 +123,35 @@ def _claude_code_env(profile: Profile, env: dict[str, str]) -> None:
         env["CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"] = "1"
     if cc.disable_nonessential_traffic:
         env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1"
-    extra = {k: v for k, v in cc.env.items() if k not in env}
-    env.update(extra)
-    if extra:
-        env[EXTRA_VARS] = ",".join(sorted(extra))
+    env.update({k: v for k, v in cc.env.items() if k not in env})
 
 
-def previous_extras(environ: dict[str, str] | None = None) -> list[str]:
-    raw = (environ if environ is not None else os.environ).get(EXTRA_VARS, "")
-    # The names come from the environment and end up in `unset NAME` that shells eval:
-    # anything that is not a plain variable name is dropped, never quoted into code.
-    return [name for name in raw.split(",") if ENV_NAME_RE.match(name)]
+def profile_split(
+    profile: Profile, secret: str | None, shim: ShimTarget | None = None
+) -> ProfileEnv:
+    out = ProfileEnv()
+    env = out.values
+    root = shim.url.rstrip("/") if shim else profile.root
+    key = (shim.token if shim else secret) or PLACEHOLDER_TOKEN
+    formats = ["anthropic", "openai"] if shim else profile.formats
+    if "anthropic" in formats:
+        auth = "bearer" if shim else profile.auth.type
+        _anthropic(out, Profile(name=profile.name) if shim else profile, root, key, auth)
+    env.update(_cloud_env(formats, root))
+    if "openai" in formats or "responses" in formats:  # the openai SDK serves both
+        base = root if root.endswith("/v1") else root + "/v1"
+        env.update(OPENAI_BASE_URL=base, OPENAI_API_BASE=base, OPENAI_API_KEY=key)
+    env.update(_model_env(profile))
+    if not shim:  # the shim speaks TLS and proxy upstream; its clients need neither
+        env.update(_network_env(profile))
+    _claude_code_env(profile, env)
+    return out
+
+
+def profile_env(
+    profile: Profile, secret: str | None, shim: ShimTarget | None = None
+) -> dict[str, str]:
+    return profile_split(profile, secret, shim).values
 
 
 def plan(
@@ -158,18 +160,25 @@ def plan(
     shim: ShimTarget | None = None,
     environ: dict[str, str] | None = None,
 ) -> EnvPlan:
-    values = profile_env(profile, secret, shim)
-    managed = list(dict.fromkeys([*MANAGED, *previous_extras(environ)]))
-    return EnvPlan(set=values, unset=[k for k in managed if k not in values])
+    from llmgw_cli.clientenv import envstate
+
+    environ = dict(os.environ) if environ is None else environ
+    return envstate.switch(profile_split(profile, secret, shim), profile.name, environ)
 
 
 def unset_plan(environ: dict[str, str] | None = None) -> EnvPlan:
-    return EnvPlan(unset=list(dict.fromkeys([*MANAGED, *previous_extras(environ)])))
+    from llmgw_cli.clientenv import envstate
+
+    return envstate.restore_all(dict(os.environ) if environ is None else environ)
 
 
 def apply(plan_: EnvPlan, environ: dict[str, str]) -> dict[str, str]:
-    """The environment a child process gets: ``environ`` with the plan applied."""
-    out = {k: v for k, v in environ.items() if k not in plan_.unset}
+    """The environment a child process gets: ``environ`` with the plan applied.
+
+    A child cannot see the shell-local copies ``restore`` reads, so those are dropped.
+    """
+    gone = {*plan_.unset, *plan_.restore}
+    out = {k: v for k, v in environ.items() if k not in gone}
     out.update(plan_.set)
     return out
 

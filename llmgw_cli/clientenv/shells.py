@@ -3,6 +3,10 @@
 One ``Shell`` record per output format (docs/architecture.md: one record per extension
 kind); ``--shell`` choices, detection, help text and error messages are generated from
 ``RECORDS``. A new shell is one more record here.
+
+A user's secret-like value that a profile overwrites is saved by the emitted code itself,
+by reference, in a shell-local (unexported) ``_llmgw_saved_NAME`` and restored from there
+(``save_form`` / ``restore_form``): it never passes through llmgw (clientenv/envstate.py).
 """
 
 from __future__ import annotations
@@ -25,13 +29,25 @@ class Shell:
     unset_form: str | None  # one unset line, "{key}" filled in; None: the format cannot unset
     load_hint: str | None  # how to load the output, "{cmd}" filled in; None: data, not code
     finish: str | None = None  # a last line, when there is any other
+    # "{key}" and "{saved}" filled in; None: the format cannot keep shell-local copies
+    save_form: str | None = None
+    restore_form: str | None = None
 
     def render(self, plan: EnvPlan) -> str:
-        lines = [self.unset_form.format(key=k) for k in plan.unset] if self.unset_form else []
+        lines = self._by_reference(self.save_form, plan.save)
+        lines += [self.unset_form.format(key=k) for k in plan.unset] if self.unset_form else []
+        lines += self._by_reference(self.restore_form, plan.restore)
         lines += [self.assign(k, v) for k, v in plan.set.items()]
         if lines and self.finish:
             lines.append(self.finish)
         return "\n".join(lines)
+
+    @staticmethod
+    def _by_reference(form: str | None, keys: list[str]) -> list[str]:
+        return [form.format(key=k, saved=SAVED + k) for k in keys] if form else []
+
+
+SAVED = "_llmgw_saved_"
 
 
 def _fish_quote(value: str) -> str:
@@ -55,13 +71,20 @@ def _dotenv_quote(v: str) -> str:
 
 class _Json(Shell):
     def render(self, plan: EnvPlan) -> str:
-        return json.dumps({"set": plan.set, "unset": plan.unset}, indent=2, ensure_ascii=False)
+        data: dict[str, object] = {"set": plan.set, "unset": plan.unset}
+        if plan.restore:  # a JSON reader holds no shell-local copies: these are unset
+            data["restore"] = plan.restore
+        return json.dumps(data, indent=2, ensure_ascii=False)
 
 
 def _posix(name: str, *aliases: str) -> Shell:
     return Shell(
-        name, aliases, lambda k, v: f"export {k}={shlex.quote(v)}", "unset {key}", 'eval "$({cmd})"'
-    )
+        name, aliases, lambda k, v: f"export {k}={shlex.quote(v)}", "unset {key}",
+        'eval "$({cmd})"',
+        save_form='{saved}="${{{key}-}}"',
+        restore_form='if [ -n "${{{saved}+x}}" ]; then export {key}="${saved}"; unset {saved}; '
+        "else unset {key}; fi",
+    )  # fmt: skip
 
 
 RECORDS: tuple[Shell, ...] = (
@@ -72,11 +95,18 @@ RECORDS: tuple[Shell, ...] = (
     Shell(
         "fish", (), lambda k, v: f"set -gx {k} {_fish_quote(v)}", "set -e {key}",
         "{cmd} | source", finish="true",
+        save_form="set -g {saved} ${key}",
+        restore_form="if set -q {saved}; set -gx {key} ${saved}; set -e {saved}; "
+        "else; set -e {key}; end",
     ),
     Shell(
         "powershell", ("pwsh",), lambda k, v: f"$Env:{k} = {_ps_quote(v)}",
         "Remove-Item Env:{key} -ErrorAction SilentlyContinue",
         "{cmd} --shell powershell | Invoke-Expression",
+        save_form="$global:{saved} = $Env:{key}",
+        restore_form="if ($null -ne $global:{saved}) {{ $Env:{key} = $global:{saved}; "
+        "Remove-Variable -Scope Global -Name {saved} }} "
+        "else {{ Remove-Item Env:{key} -ErrorAction SilentlyContinue }}",
     ),
     Shell("dotenv", (), lambda k, v: f"{k}={_dotenv_quote(v)}", None, None),
     _Json("json", (), lambda k, v: "", None, None),

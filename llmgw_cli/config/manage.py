@@ -32,6 +32,8 @@ class AddSpec:
     sonnet_model: str | None = None
     haiku_model: str | None = None
     ca_bundle: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
     proxy: str | None = None
     template: str | None = None
 
@@ -58,6 +60,15 @@ def parse_header(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+def _tls(spec: AddSpec, data: dict[str, Any]) -> None:
+    for key in ("ca_bundle", "client_cert", "client_key"):
+        if getattr(spec, key):
+            data["tls"] = {**(data.get("tls") or {}), key: getattr(spec, key)}
+    tls = data.get("tls") or {}
+    if bool(tls.get("client_cert")) != bool(tls.get("client_key")):
+        raise UsageError("--client-cert and --client-key go together; pass both")
+
+
 def build_profile(spec: AddSpec) -> Profile:
     data: dict[str, Any] = template_data(spec.template) if spec.template else {}
     data.pop("name", None)
@@ -76,8 +87,7 @@ def build_profile(spec: AddSpec) -> Profile:
             **dict(parse_header(h) for h in spec.headers),
         }
     data["models"] = _models(spec, dict(data.get("models") or {}))
-    if spec.ca_bundle:
-        data["tls"] = {**(data.get("tls") or {}), "ca_bundle": spec.ca_bundle}
+    _tls(spec, data)
     if spec.proxy:
         data["proxy"] = {**(data.get("proxy") or {}), "https": spec.proxy}
     doc = yamlio.Located(data=data, source="command line")

@@ -9,7 +9,7 @@ from typing import Any
 from llmgw_cli.config import checks, schema
 from llmgw_cli.config.yamlio import Located, parse
 
-FORMATS = ("anthropic", "openai", "bedrock", "vertex")
+FORMATS = ("anthropic", "openai", "responses", "bedrock", "vertex")
 AUTH_TYPES = ("bearer", "x-api-key", "none")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 HEADER_NAME_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")

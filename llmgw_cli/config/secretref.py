@@ -44,3 +44,26 @@ def mask(secret: str | None) -> str:
     if len(secret) < 12:
         return "…" + "*" * 4
     return "…" + secret[-4:]
+
+
+MIN_SEARCHED = 8  # a shorter secret would match ordinary words: never searched for in text
+_TOKEN_CHARS = r"A-Za-z0-9_\-.~+/="
+
+
+def redact(text: str, secret: str | None) -> str:
+    """``text`` with each whole occurrence of ``secret`` masked; never part of a longer word.
+
+    A value that is the secret is masked whole. A secret shorter than MIN_SEARCHED is not
+    looked for inside free text: replacing "proxy" inside "no proxy variable" corrupts the
+    text and reveals the key by its gaps.
+    """
+    if not secret:
+        return text
+    if text == secret:
+        return mask(secret)
+    if len(secret) < MIN_SEARCHED or secret not in text:
+        return text
+    import re
+
+    pattern = re.compile(rf"(?<![{_TOKEN_CHARS}]){re.escape(secret)}(?![{_TOKEN_CHARS}])")
+    return pattern.sub(mask(secret), text)

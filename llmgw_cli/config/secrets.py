@@ -86,7 +86,7 @@ class Secrets:
             if not value:
                 raise SecretError(
                     f"profile {profile!r} reads its secret from ${ref.arg}, which is not set; "
-                    f"export {ref.arg}=… or change auth.secret"
+                    f"run `export {ref.arg}=YOUR_KEY` or change auth.secret"
                 )
             return value
         if ref.kind == "cmd":
@@ -205,3 +205,19 @@ class Secrets:
             raise NoKeychainError(
                 f"the keychain refused ({type(exc).__name__}); {NO_KEYCHAIN_HELP}"
             ) from exc
+
+
+def secret_fix(profile: Profile) -> str:
+    """How to change a profile's secret where it lives, as a command the user can run."""
+    ref = profile.auth.secret
+    if profile.auth.type == "none" or not ref:
+        return (
+            f"`llmgw profile set {profile.name} auth.type=bearer auth.secret=keyring`, "
+            f"then `llmgw secret set {profile.name}`"
+        )
+    parsed = SecretRef.parse(ref)
+    if parsed.kind == "env":
+        return f"`export {parsed.arg}=YOUR_KEY` in the shell that runs llmgw"
+    if parsed.kind == "cmd":
+        return f"make `{parsed.arg}` print the key alone on one line"
+    return f"`llmgw secret set {profile.name}`"

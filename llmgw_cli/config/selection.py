@@ -1,9 +1,14 @@
-"""Which profile applies: --profile > LLMGW_PROFILE > nearest .llmgw-profile > global current."""
+"""Which profile applies (README.md, "Profiles": the selection order).
+
+--profile > LLMGW_PROFILE (the user's) > nearest .llmgw-profile walking up > LLMGW_ACTIVE_PROFILE
+(the profile this shell loaded with `eval "$(llmgw env)"`) > the global current profile.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmgw_cli.config.model import Profile
@@ -11,14 +16,16 @@ from llmgw_cli.config.store import ProfileStore, check_name
 from llmgw_cli.errors import ConfigError, ProfileNotFound
 
 PROFILE_ENV = "LLMGW_PROFILE"
+ACTIVE_ENV = "LLMGW_ACTIVE_PROFILE"
 LOCAL_FILE = ".llmgw-profile"
 
 
 @dataclass(frozen=True)
 class Selection:
     name: str
-    source: str  # flag | env | local | global
+    source: str  # flag | env | local | active | global
     detail: str  # human wording of where it came from
+    passed_over: tuple[Selection, ...] = field(default=(), compare=False)
 
 
 def find_local(start: Path) -> Path | None:
@@ -39,21 +46,58 @@ def read_local(path: Path) -> str:
         raise ConfigError(f"{path}: {exc.message}") from exc
 
 
+def _from_env(var: str, source: str, detail: str) -> Selection | None:
+    value = os.environ.get(var, "").strip()
+    if not value:
+        return None
+    try:
+        return Selection(check_name(value), source, detail)
+    except ConfigError as exc:
+        raise ConfigError(f"{var}: {exc.message}") from exc
+
+
+def _sources(
+    store: ProfileStore, flag: str | None, cwd: Path | None
+) -> list[Callable[[], Selection | None]]:
+    """Each source that may name a profile, in order of precedence; evaluated on demand."""
+
+    def from_flag() -> Selection | None:
+        return Selection(check_name(flag), "flag", "--profile") if flag else None
+
+    def from_local() -> Selection | None:
+        local = find_local(cwd if cwd is not None else Path.cwd())
+        return Selection(read_local(local), "local", str(local)) if local else None
+
+    def from_global() -> Selection | None:
+        current = store.current()
+        detail = f"global current ({store.current_file})"
+        return Selection(current, "global", detail) if current else None
+
+    return [
+        from_flag,
+        lambda: _from_env(PROFILE_ENV, "env", f"{PROFILE_ENV} environment variable"),
+        from_local,
+        lambda: _from_env(ACTIVE_ENV, "active", f"{ACTIVE_ENV} (loaded by `llmgw env`)"),
+        from_global,
+    ]
+
+
 def select(store: ProfileStore, flag: str | None = None, cwd: Path | None = None) -> Selection:
-    if flag:
-        return Selection(check_name(flag), "flag", "--profile")
-    env = os.environ.get(PROFILE_ENV, "").strip()
-    if env:
-        try:
-            return Selection(check_name(env), "env", f"{PROFILE_ENV} environment variable")
-        except ConfigError as exc:
-            raise ConfigError(f"{PROFILE_ENV}: {exc.message}") from exc
-    local = find_local(cwd if cwd is not None else Path.cwd())
-    if local is not None:
-        return Selection(read_local(local), "local", str(local))
-    current = store.current()
-    if current:
-        return Selection(current, "global", f"global current ({store.current_file})")
+    """The winning source; the ones below it are listed as passed over (never fatal)."""
+    sources = _sources(store, flag, cwd)
+    for i, source in enumerate(sources):
+        winner = source()
+        if winner is None:
+            continue
+        over: list[Selection] = []
+        for rest in sources[i + 1 :]:
+            try:
+                found = rest()
+            except ConfigError as exc:
+                found = Selection("?", "invalid", exc.message)
+            if found is not None:
+                over.append(found)
+        return Selection(winner.name, winner.source, winner.detail, tuple(over))
     raise ConfigError(
         "no profile selected: pass --profile NAME, or run `llmgw profile use NAME` "
         "(see `llmgw profile list`)"
@@ -70,4 +114,6 @@ def load_selected(
     except ProfileNotFound as exc:
         if selection.source == "flag":
             raise
-        raise ConfigError(f"{exc.message} (selected by {selection.detail})") from exc
+        raise ProfileNotFound(
+            selection.name, f" (selected by {selection.detail})", tuple(store.names())
+        ) from exc

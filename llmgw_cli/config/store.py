@@ -47,7 +47,7 @@ class ProfileStore:
     def load(self, name: str) -> Profile:
         path = self.path(name)
         if not path.is_file():
-            raise ProfileNotFound(name)
+            raise ProfileNotFound(name, known=tuple(self.names()))
         doc = yamlio.read(path)
         return model.from_data(doc.data, doc, name)
 

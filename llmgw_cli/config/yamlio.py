@@ -41,14 +41,28 @@ def parse(text: str, source: str) -> Located:
         root = yaml.compose(text, Loader=_loader())
         data = yaml.load(text, Loader=_loader())  # a safe loader
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{source}{line}: {problem}; fix the YAML syntax") from exc
+        raise ConfigError(syntax_message(exc, source)) from exc
     located = Located(data=data, source=source)
     if root is not None:
         _index(root, (), located.lines)
     return located
+
+
+def syntax_message(exc: Exception, source: str) -> str:
+    """Point at the line where an unclosed construct (quote, bracket, block) opened, not at
+    the end of the file where the parser noticed; name both when they differ."""
+    problem = getattr(exc, "problem", None) or "invalid YAML"
+    found = getattr(exc, "problem_mark", None)
+    opened = getattr(exc, "context_mark", None)
+    context = getattr(exc, "context", None)
+    unclosed = bool(context) and any(w in str(context) for w in ("quoted", "flow"))
+    if opened is not None and unclosed and (found is None or opened.line != found.line):
+        where = f"{source}:{opened.line + 1}"
+        also = f" (noticed at line {found.line + 1})" if found is not None else ""
+        what = str(context).removeprefix("while scanning ").removeprefix("while parsing ")
+        return f"{where}: {what} opened here: {problem}{also}; fix the YAML syntax"
+    line = f":{found.line + 1}" if found is not None else ""
+    return f"{source}{line}: {problem}; fix the YAML syntax"
 
 
 def _index(node: Any, path: KeyPath, lines: dict[KeyPath, int]) -> None:

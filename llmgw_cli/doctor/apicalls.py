@@ -9,9 +9,10 @@ from llmgw_cli.doctor import sseprobe
 from llmgw_cli.doctor.context import CLAUDE_CODE_DEFAULT_MODEL, Context
 from llmgw_cli.doctor.httpprobe import HTML_FIX, Reply, api_base, describe_html
 from llmgw_cli.doctor.result import Outcome, fail, ok, skip, warn
-from llmgw_cli.wire import schemas
+from llmgw_cli.wire import schemas, schemas_responses
 
 PROMPT = "Reply with the single word: ok"
+_PATHS = {"anthropic": "/messages?beta=true", "responses": "/responses"}
 MAX_TOKENS = 8
 
 
@@ -30,11 +31,15 @@ def request_model(ctx: Context, fmt: str) -> str | None:
 
 
 def body_for(model: str, fmt: str, stream: bool = False) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "model": model,
-        "max_tokens": MAX_TOKENS,
-        "messages": [{"role": "user", "content": PROMPT}],
-    }
+    body: dict[str, Any]
+    if fmt == "responses":  # 16 is the API's smallest max_output_tokens
+        body = {"model": model, "input": PROMPT, "max_output_tokens": 16, "store": False}
+    else:
+        body = {
+            "model": model,
+            "max_tokens": MAX_TOKENS,
+            "messages": [{"role": "user", "content": PROMPT}],
+        }
     if stream:
         body["stream"] = True
     return body
@@ -42,8 +47,11 @@ def body_for(model: str, fmt: str, stream: bool = False) -> dict[str, Any]:
 
 def tiny_request(ctx: Context, fmt: str, model: str, style: str | None = None) -> Reply:
     """The smallest real request (max_tokens 1): proves a key or a model name works."""
-    body = {**body_for(model, fmt), "max_tokens": 1}
-    path = "/messages?beta=true" if fmt == "anthropic" else "/chat/completions"
+    body = body_for(model, fmt)
+    body["max_output_tokens" if fmt == "responses" else "max_tokens"] = (
+        16 if fmt == "responses" else 1
+    )
+    path = _PATHS.get(fmt, "/chat/completions")
     return ctx.request(
         "POST",
         api_base(ctx.profile, fmt) + path,
@@ -65,7 +73,8 @@ def refusal(reply: Reply, what: str, name: str) -> Outcome:
     if reply.status == 404 and "model" in lowered:
         return fail(
             head,
-            f"use a model the gateway serves (see the models check; `llmgw profile edit {name}`)",
+            "use a model the gateway serves (see the models check): "
+            f"`llmgw profile set {name} models.default=MODEL`",
             detail,
         )
     fixes = {
@@ -79,6 +88,9 @@ def refusal(reply: Reply, what: str, name: str) -> Outcome:
         reply.status, "the gateway or its upstream failed: quote the request id to its operators"
     )
     return fail(head, fix, detail)
+
+
+_STREAMS = {"anthropic": schemas.anthropic_stream, "responses": schemas_responses.stream}
 
 
 def no_model(fmt: str) -> Outcome:
@@ -103,9 +115,8 @@ def stream_outcome(
             "the gateway ignores stream: true; it must stream SSE to Claude Code",
             detail,
         )
-    problems, text = (schemas.anthropic_stream if fmt == "anthropic" else schemas.openai_stream)(
-        report.events
-    )
+    validate = _STREAMS.get(fmt, schemas.openai_stream)
+    problems, text = validate(report.events)
     if report.broken:
         problems.insert(
             0, f"the connection broke after {len(report.events)} events ({report.broken})"

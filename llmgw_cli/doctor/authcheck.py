@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from llmgw_cli.config.secrets import secret_fix
 from llmgw_cli.doctor import httpprobe
 from llmgw_cli.doctor.apicalls import request_model, tiny_request
 from llmgw_cli.doctor.context import CLAUDE_CODE_DEFAULT_MODEL, Context
@@ -24,7 +25,10 @@ MEANING = {
 
 
 def main_format(ctx: Context) -> str:
-    return "anthropic" if "anthropic" in ctx.profile.formats else "openai"
+    formats = ctx.profile.formats
+    if "anthropic" in formats:
+        return "anthropic"
+    return "responses" if "responses" in formats and "openai" not in formats else "openai"
 
 
 def models_url(ctx: Context) -> str:
@@ -113,8 +117,9 @@ def _refused(
     if style == "none" or not ctx.secret:
         return fail(
             meaning,
-            f"the gateway wants a key: set auth.type and a secret "
-            f"(`llmgw profile edit {name}`, `llmgw secret set {name}`)",
+            "the gateway wants a key: "
+            f"`llmgw profile set {name} auth.type=bearer auth.secret=keyring`, "
+            f"then `llmgw secret set {name}`",
             detail,
         )
     other = httpprobe.other_style(style)
@@ -127,11 +132,11 @@ def _refused(
     if works:
         return fail(
             f"{meaning}; with {httpprobe.style_name(other)} the same key works",
-            f"set auth.type: {other} (`llmgw profile edit {name}`)",
+            f"`llmgw profile set {name} auth.type={other}`",
             detail,
         )
     return fail(
         f"{meaning}; {httpprobe.style_name(other)} does not work either",
-        f"check the key is current and meant for this gateway (`llmgw secret set {name}`)",
+        f"check the key is current and meant for this gateway ({secret_fix(ctx.profile)})",
         detail,
     )

@@ -151,9 +151,8 @@ def betas(ctx: Context) -> Outcome:
         )
     return fail(
         summary,
-        "set claude_code.disable_experimental_betas: true in the profile "
-        f"(`llmgw profile edit {ctx.profile.name}`); `llmgw env` then exports "
-        "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1",
+        f"`llmgw profile set {ctx.profile.name} claude_code.disable_experimental_betas=true`; "
+        "`llmgw env` then exports CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1",
         detail,
     )
 
@@ -258,3 +257,7 @@ def _answered(
     if problems:
         return fail(f"the reply is not {kind}: {'; '.join(problems)}", fix, detail)
     return ok(f"{model} answered {text.strip()[:30]!r} in {reply.elapsed_ms:.0f} ms", detail)
+
+
+# The Responses API's checks register after these (same layer).
+from llmgw_cli.doctor import checks_responses  # noqa: E402, F401

@@ -7,6 +7,7 @@ import os
 from urllib.parse import urlsplit
 
 from llmgw_cli.config.secretref import SecretRef, mask
+from llmgw_cli.config.secrets import secret_fix
 from llmgw_cli.doctor.context import Context
 from llmgw_cli.doctor.registry import check
 from llmgw_cli.doctor.result import Outcome, fail, ok, skip, warn
@@ -90,13 +91,13 @@ def secret(ctx: Context) -> Outcome:
     if value.lower().startswith("bearer "):
         return warn(
             f"{ref} → {mask(value)} starts with 'Bearer '",
-            f"store the key alone; llmgw adds the scheme (`llmgw secret set {p.name}`)",
+            f"store the key alone; llmgw adds the scheme ({secret_fix(p)})",
             detail,
         )
     if any(ch.isspace() for ch in value):
         return warn(
             f"{ref} → {mask(value)} contains whitespace",
-            f"store the key without spaces or line breaks (`llmgw secret set {p.name}`)",
+            f"store the key without spaces or line breaks ({secret_fix(p)})",
             detail,
         )
     return ok(f"{ref} → {mask(value)}", detail)

@@ -15,7 +15,7 @@ from llmgw_cli.doctor.netprobe import ProbeError
 from llmgw_cli.doctor.registry import check
 from llmgw_cli.doctor.result import Outcome, fail, ok, skip, warn
 
-API = ("anthropic", "openai")
+API = ("anthropic", "openai", "responses")
 
 
 @check(
@@ -123,9 +123,7 @@ def models(ctx: Context) -> Outcome:
             continue
         parts.append(f"{label} {name} is not listed{hint}")
         key = role
-        fixes.append(
-            f"models.{key}: {close[0] if close else (listed[0] if listed else '<a listed model>')}"
-        )
+        fixes.append(f"models.{key}={close[0] if close else (listed[0] if listed else 'MODEL')}")
     detail["missing"] = missing
     detail["routed_anyway"] = sorted(routed)
     ctx.routed_models = sorted(routed)
@@ -135,7 +133,7 @@ def models(ctx: Context) -> Outcome:
         )
     return fail(
         "; ".join(parts),
-        f"set {', '.join(dict.fromkeys(fixes))} (`llmgw profile edit {p.name}`)",
+        f"`llmgw profile set {p.name} {' '.join(dict.fromkeys(fixes))}`",
         detail,
     )
 

@@ -156,12 +156,6 @@ def _proxy_problems(
         problems.append("proxy.https applies to https:// endpoints only; this one is http://")
     elif wanted and proxyenv.redact(route.proxy or "") != proxyenv.redact(wanted):
         problems.append(f"the profile's proxy.https is not what clients use: {route.describe()}")
-    dropped = [v for v in ("HTTPS_PROXY", "NO_PROXY") if ctx.environ.get(v) and v not in env]
-    if dropped:  # `llmgw env` unsets what the profile does not set
-        problems.append(
-            f"`llmgw env` unsets {' and '.join(dropped)} from your shell because the profile "
-            "sets no proxy; set proxy.https / proxy.no_proxy if the gateway needs them"
-        )
     shim = proxyenv.shim_route(ctx.profile.root, wanted, ctx.profile.proxy.no_proxy)
     if wanted and (shim.proxy or None) != (route.proxy or None):  # same settings, other rules
         problems.append(f"the shim would go {shim.describe()}, httpx {route.describe()}")
@@ -180,7 +174,8 @@ def _proxy_problems(
 def _proxy_fix(name: str) -> str:
     return (
         f"make the clients agree: list the gateway in no_proxy in a form all read (e.g. "
-        f".corp.com and corp.com, not *.corp.com or a CIDR) via `llmgw profile edit {name}`, "
+        f".corp.com and corp.com, not *.corp.com or a CIDR): "
+        f"`llmgw profile set {name} 'proxy.no_proxy=[corp.com, .corp.com]'`, "
         "and unset stale lowercase https_proxy/no_proxy in your shell"
     )
 
@@ -237,8 +232,9 @@ def tcp(ctx: Context) -> Outcome:
     if ctx.connected is None:
         first = next(iter(tried.values()), "no address").split(" after ")[0]
         fixes = {
-            "refused": f"nothing listens on {host}:{port}: check the port in the endpoint and that "
-            "the gateway (or `llmgw mock` / the shim) is running",
+            "refused": f"nothing listens on {host}:{port}: start the gateway (or `llmgw mock` / "
+            "the shim), or point the profile at the right port: "
+            f"`llmgw profile set {ctx.profile.name} endpoint=URL`",
             "timeout": "packets are dropped: a firewall, a wrong address or a VPN that is down",
             "unreachable": "no route to the host: connect the VPN or check the network",
         }

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from llmgw_cli.config.model import Profile
-from llmgw_cli.config.secretref import mask
+from llmgw_cli.config.secretref import redact
 from llmgw_cli.config.secrets import Secrets
 from llmgw_cli.doctor import httpprobe
 from llmgw_cli.doctor.httpprobe import Reply
@@ -189,7 +189,7 @@ class Context:
         if not secret:
             return value
         if isinstance(value, str):
-            return value.replace(secret, mask(secret))
+            return redact(value, secret)
         if isinstance(value, dict):
             return {k: self.scrub(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):

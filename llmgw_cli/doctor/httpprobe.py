@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llmgw_cli.config.model import Profile
-from llmgw_cli.config.secretref import mask
+from llmgw_cli.config.secretref import mask, redact
 
 ANTHROPIC_VERSION = "2023-06-01"
 USER_AGENT = "llmgw-doctor"
@@ -132,7 +132,7 @@ def redact_headers(headers: dict[str, str], secret: str | None) -> dict[str, str
                 else mask(value)
             )
         elif secret and secret in value:
-            out[name] = value.replace(secret, mask(secret))
+            out[name] = redact(value, secret)
         else:
             out[name] = value
     return out
@@ -140,7 +140,7 @@ def redact_headers(headers: dict[str, str], secret: str | None) -> dict[str, str
 
 def api_base(profile: Profile, fmt: str) -> str:
     """``…/v1`` for a format: Anthropic's root gets /v1 added, OpenAI's base keeps its own."""
-    return profile.openai_base if fmt == "openai" else profile.root + "/v1"
+    return profile.openai_base if fmt in ("openai", "responses") else profile.root + "/v1"
 
 
 def auth_headers(style: str, secret: str | None) -> dict[str, str]:

@@ -92,8 +92,12 @@ def with_dependencies(wanted: Iterable[str]) -> set[str]:
     specs = {s.id: s for s in all_checks()}
     unknown = sorted(set(wanted) - specs.keys())
     if unknown:
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], list(specs), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
         raise UsageError(
-            f"unknown check {', '.join(unknown)}; see `llmgw doctor --list-checks` "
+            f"unknown check {', '.join(unknown)}; {hint}see `llmgw doctor --list-checks` "
             f"({', '.join(specs)})"
         )
     todo, seen = list(wanted), set()

@@ -69,7 +69,9 @@ class StreamReport:
 
 
 def _has_text(ev: SSEEvent) -> bool:
-    if ev.is_done or ('"text' not in ev.data and '"content"' not in ev.data):
+    if ev.is_done or (
+        '"text' not in ev.data and '"content"' not in ev.data and "text.delta" not in ev.data
+    ):
         return False
     try:
         data = ev.json()
@@ -80,6 +82,8 @@ def _has_text(ev: SSEEvent) -> bool:
     delta = data.get("delta")
     if isinstance(delta, dict) and delta.get("type") == "text_delta":
         return bool(delta.get("text"))
+    if data.get("type") == "response.output_text.delta":
+        return bool(delta)
     for choice in data.get("choices") or ():
         if (
             isinstance(choice, dict)

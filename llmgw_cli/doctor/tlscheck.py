@@ -15,11 +15,15 @@ from llmgw_cli.doctor.context import Context
 from llmgw_cli.doctor.proxyenv import Target
 from llmgw_cli.doctor.result import Outcome, fail, ok, warn
 
-CA_FIX = (
-    "get the CA certificate (PEM) that signs the gateway or the inspecting proxy from your IT "
-    "team, then set tls.ca_bundle: /path/ca.pem in the profile; `llmgw env` passes it to "
-    "Claude Code as NODE_EXTRA_CA_CERTS"
-)
+
+def ca_fix(name: str) -> str:
+    return (
+        "get the CA certificate (PEM) that signs the gateway or the inspecting proxy from your "
+        f"IT team, then `llmgw profile set {name} tls.ca_bundle=/path/ca.pem`; `llmgw env` "
+        "passes it to Claude Code as NODE_EXTRA_CA_CERTS"
+    )
+
+
 Opener = Callable[[], socket.socket]
 
 
@@ -124,7 +128,7 @@ def _untrusted(
     if tlsdiag.is_untrusted(code) or not problems:
         trust = _ask_stores(ctx, target, opener)
         detail["trust"] = trust
-        problems.append(_trust_problem(trust, detail, message, tls.ca_bundle))
+        problems.append(_trust_problem(trust, detail, message, tls.ca_bundle, ctx.profile.name))
     summary = "; ".join(text for text, _ in problems)
     return fail(summary, problems[0][1], detail)
 
@@ -144,26 +148,27 @@ def _ask_stores(ctx: Context, target: Target, opener: Opener) -> dict[str, str]:
 
 
 def _trust_problem(
-    trust: dict[str, str], detail: dict[str, Any], message: str, bundle: str | None
+    trust: dict[str, str], detail: dict[str, Any], message: str, bundle: str | None, name: str
 ) -> tuple[str, str]:
+    fix = ca_fix(name)
     issuer = detail.get("issuer", "an unknown issuer")
     if bundle and trust.get("ca_bundle") != "trusted":
         return (
             f"untrusted certificate issued by {issuer}: tls.ca_bundle ({bundle}) "
             "does not hold that CA "
             "(TLS inspection or private CA)",
-            CA_FIX,
+            fix,
         )
     if trust.get("system") == "trusted":
         return (
             f"TLS inspection or private CA: {issuer} is trusted by the system store but not by "
             "Node/certifi, so Claude Code will refuse it",
-            CA_FIX,
+            fix,
         )
     if trust.get("certifi") == "untrusted" or trust.get("system") == "untrusted":
         return (
             f"untrusted certificate issued by {issuer}: TLS inspection or private CA "
             "that no trust store here knows",
-            CA_FIX,
+            fix,
         )
-    return (f"certificate verification failed: {message}", CA_FIX)
+    return (f"certificate verification failed: {message}", fix)

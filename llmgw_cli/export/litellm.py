@@ -108,7 +108,7 @@ def export(profiles: Sequence[Profile], shim: ShimConfig | None = None) -> Expor
         if providers[profile.name] is not None and not model_names(profile):
             notes.append(
                 f"profile {profile.name!r} lists no models: nothing exported for it "
-                f"(set one: `llmgw profile add {profile.name} --model M --force`)"
+                f"(set one: `llmgw profile set {profile.name} models.default=MODEL`)"
             )
     doc: dict[str, Any] = {"model_list": model_list}
     router = _router_settings(shim, fallbacks, notes)

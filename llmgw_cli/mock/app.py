@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from llmgw_cli.mock import anthropic, openai
+from llmgw_cli.mock import anthropic, openai, responses
 from llmgw_cli.mock.apierrors import Reject, error_response, reject
 from llmgw_cli.mock.checks import (
     check_betas,
@@ -31,8 +31,9 @@ from llmgw_cli.mock.checks import (
     model_list,
 )
 from llmgw_cli.mock.config import MockConfig
+from llmgw_cli.mock.hooks import HookRoutes
 from llmgw_cli.mock.recorder import Entry, Recorder
-from llmgw_cli.mock.replies import Reply, pick_turn, scripted, unscripted
+from llmgw_cli.mock.replies import Reply, reply_for
 from llmgw_cli.mock.script import Script, load_script
 from llmgw_cli.wire.sse import dumps
 
@@ -45,7 +46,7 @@ _BETA_HELP = (
 )
 
 
-class MockApp:
+class MockApp(HookRoutes):
     """State shared by the handlers of one mock server."""
 
     def __init__(self, config: MockConfig) -> None:
@@ -74,6 +75,9 @@ class MockApp:
             add("POST", "/v1/messages/count_tokens", self.count_tokens)
         if self.config.serves_openai:
             add("POST", "/v1/chat/completions", self.chat)
+        if self.config.serves_responses:
+            add("POST", "/v1/responses", self.responses)
+            add("POST", "/v1/responses/input_tokens", self.input_tokens)
         add("GET", "/v1/models", self.models_list)
         add("GET", "/v1/models/{model_id:.+}", self.model_get)
         add("GET", "/health", self.health)
@@ -139,6 +143,39 @@ class MockApp:
         payload = openai.completion(reply, chunk_id, model, created)
         return await self._whole(entry, payload, reply, start, headers)
 
+    async def responses(self, request: web.Request) -> web.StreamResponse:
+        raw, start, entry = await self._begin(request)
+        try:
+            body = self._admit_json(request, raw, True)
+            model = check_model(body, True, self.strict_models)
+            if not isinstance(body.get("input"), (str, list)):
+                raise reject(
+                    True,
+                    400,
+                    "Missing required parameter: 'input'.",
+                    code="missing_required_parameter",
+                )
+            reply = self._reply(body, len(raw), True, entry.seq, responses)
+        except Reject as rej:
+            return self._fail(entry, rej)
+        resp_id = f"resp_mock{self._tag}{entry.seq:08x}"
+        headers = {"Content-Type": _JSON, "x-request-id": f"req_mock{self._tag}{entry.seq:08x}"}
+        if body.get("stream") is True:
+            events = responses.events(reply, resp_id, model, body)
+            return await self._stream(request, entry, events, start, headers)
+        payload = responses.response(reply, resp_id, model, body)
+        return await self._whole(entry, payload, reply, start, headers)
+
+    async def input_tokens(self, request: web.Request) -> web.StreamResponse:
+        raw, _, entry = await self._begin(request)
+        try:
+            check_model(self._admit_json(request, raw, True), True, self.strict_models)
+        except Reject as rej:
+            return self._fail(entry, rej)
+        self.rec.done(entry, 200)
+        count = {"object": "response.input_tokens", "input_tokens": max(1, len(raw) // 4)}
+        return web.Response(body=dumps(count), content_type=_JSON)
+
     async def models_list(self, request: web.Request) -> web.StreamResponse:
         entry = self.rec.start(request, b"")
         try:
@@ -167,22 +204,6 @@ class MockApp:
         return self._fail(
             entry, reject(self._openai_flavour(request), 404, message, code="unknown_url")
         )
-
-    # -- test hooks ----------------------------------------------------------------------
-
-    async def health(self, request: web.Request) -> web.StreamResponse:
-        return web.Response(body=b'{"status":"ok"}', content_type=_JSON)
-
-    async def log_get(self, request: web.Request) -> web.StreamResponse:
-        return web.json_response(self.rec.requests_json(request.query.get("path")))
-
-    async def log_clear(self, request: web.Request) -> web.StreamResponse:
-        self.rec.clear()
-        return web.json_response({"cleared": True})
-
-    async def stats(self, request: web.Request) -> web.StreamResponse:
-        open_now = len(self.server.connections) if self.server is not None else 0
-        return web.json_response(self.rec.stats_json(open_now))
 
     # -- checks --------------------------------------------------------------------------
 
@@ -220,18 +241,16 @@ class MockApp:
         """Which API's error shape a shared or unknown path answers in."""
         fmt = self.config.format
         if fmt != "both":
-            return fmt == "openai"
+            return fmt != "anthropic"
         return "anthropic-version" not in request.headers and "x-api-key" not in request.headers
 
-    def _reply(self, body: dict[str, Any], size: int, openai_flavour: bool, seq: int) -> Reply:
-        estimate = max(1, size // 4)
-        if self.script is None:
-            limit = body.get("max_tokens")
-            if openai_flavour:
-                limit = body.get("max_completion_tokens", limit)
-            return unscripted(self.config.output_tokens, limit, estimate)
-        turn = pick_turn(self.script, body.get("messages"), openai_flavour)
-        return scripted(turn, estimate, "call_mock_" if openai_flavour else "toolu_mock_", seq)
+    def _reply(
+        self, body: dict[str, Any], size: int, openai_flavour: bool, seq: int, shape: Any = None
+    ) -> Reply:
+        """What to answer; ``shape`` is ``mock.responses`` for a Responses request."""
+        return reply_for(
+            self.script, self.config.output_tokens, body, size, openai_flavour, seq, shape
+        )
 
     # -- writers -------------------------------------------------------------------------
 

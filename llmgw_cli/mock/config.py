@@ -15,14 +15,14 @@ DEFAULT_MODELS = (
     "gpt-4o",
     "gpt-4o-mini",
 )
-FORMATS = ("anthropic", "openai", "both")
+FORMATS = ("anthropic", "openai", "responses", "both")  # both: every format
 
 
 @dataclass
 class MockConfig:
     host: str = "127.0.0.1"
     port: int = 0  # 0: a free port, read it back from the URL
-    format: str = "both"  # anthropic | openai | both: which API's endpoints exist
+    format: str = "both"  # anthropic | openai | responses | both (all): which endpoints exist
     ttft_ms: float = 0.0  # first text delta at start + ttft
     itl_ms: float = 0.0  # delta i at start + ttft + i*itl
     output_tokens: int = 16  # deltas in an unscripted reply (capped by the request's max_tokens)
@@ -77,3 +77,7 @@ class MockConfig:
     @property
     def serves_openai(self) -> bool:
         return self.format in ("openai", "both")
+
+    @property
+    def serves_responses(self) -> bool:
+        return self.format in ("responses", "both")

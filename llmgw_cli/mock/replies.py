@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from llmgw_cli.mock.script import Script, Turn
+from llmgw_cli.mock.script import Script, ToolCall, Turn
 
 _WORDS = (
     " Hello", " from", " the", " llmgw", " mock.", " The", " quick", " brown", " fox",
@@ -111,6 +111,45 @@ def scripted(turn: Turn, input_tokens: int, id_prefix: str, seq: int) -> Reply:
         usage.get("cache_creation_input_tokens", sum(split) if split else 0),
         split,
     )
+
+
+def reply_for(
+    script: Script | None,
+    output_tokens: int,
+    body: dict[str, Any],
+    size: int,
+    openai_flavour: bool,
+    seq: int,
+    shape: Any = None,
+) -> Reply:
+    """The reply to one request: scripted, or ``output_tokens`` words cut by its limit.
+    ``shape`` is ``mock.responses`` for a Responses request (its own turn picking)."""
+    estimate = max(1, size // 4)
+    forced = forced_tool(body.get("tool_choice"))
+    if script is None and forced is not None:  # a model obeys a tool_choice naming one tool
+        turn = Turn(tool_calls=(ToolCall(forced, {}, "{}"),))
+        return scripted(turn, estimate, "call_mock_" if openai_flavour else "toolu_mock_", seq)
+    if script is None:
+        limit = body.get("max_tokens")
+        if openai_flavour:
+            limit = body.get("max_completion_tokens", limit)
+        if shape is not None:
+            limit = body.get("max_output_tokens")
+        return unscripted(output_tokens, limit, estimate)
+    if shape is not None:
+        turn = shape.pick_turn(script, body)
+    else:
+        turn = pick_turn(script, body.get("messages"), openai_flavour)
+    return scripted(turn, estimate, "call_mock_" if openai_flavour else "toolu_mock_", seq)
+
+
+def forced_tool(choice: Any) -> str | None:
+    """The tool a ``tool_choice`` names, in any of the three formats' shapes."""
+    if not isinstance(choice, dict) or choice.get("type") not in ("function", "tool"):
+        return None
+    fn = choice.get("function")
+    name = fn.get("name") if isinstance(fn, dict) else choice.get("name")
+    return name if isinstance(name, str) and name else None
 
 
 def pick_turn(script: Script, messages: Any, openai: bool) -> Turn:

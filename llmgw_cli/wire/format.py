@@ -8,8 +8,9 @@ A ``WireFormat`` names its endpoints (exact path -> ``PathClass``), the path pre
 belong to it (for paths it does not list, e.g. ``/v1/messages/batches``), which path classes
 make the model generate (cost money) and which carry the user's prompt, its error body
 builder (the one status -> type table is in ``error_bodies``), the event that ends a broken
-stream, and its user-text extraction. A new format (OpenAI Responses) is one more record in
-``FORMATS``; docs/architecture.md says where else a new format goes (translators, mock).
+stream, and its user-text extraction. A new format is one more record in ``FORMATS`` (the
+OpenAI Responses API is the third); docs/architecture.md says where else a new format goes
+(translators, mock).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from llmgw_cli.wire import error_bodies, text
+from llmgw_cli.wire import error_bodies, responses, text
 from llmgw_cli.wire.common import JsonObj
 
 PathClass = Literal[
@@ -109,18 +110,31 @@ OPENAI = WireFormat(
         "/v1/chat/completions": "chat",
         "/v1/completions": "completions",
         "/v1/embeddings": "embeddings",
-        # Served under this record until the Responses format has its own (issue 17).
-        "/v1/responses": "responses",
         "/v1/models": "models",
     },
-    prefixes=("/v1/chat/", "/v1/completions", "/v1/embeddings", "/v1/responses"),
-    generation=frozenset({"chat", "completions", "responses"}),
-    prompt=frozenset({"chat", "completions", "responses"}),
+    prefixes=("/v1/chat/", "/v1/completions", "/v1/embeddings"),
+    generation=frozenset({"chat", "completions"}),
+    prompt=frozenset({"chat", "completions"}),
     _error=_openai_error,
     _stream_error=_openai_stream_error,
     _user_texts=text.openai_user_texts,
 )
-FORMATS: Mapping[str, WireFormat] = {f.name: f for f in (ANTHROPIC, OPENAI)}
+RESPONSES = WireFormat(
+    name="responses",
+    title="OpenAI Responses",
+    endpoints={
+        "/v1/responses": "responses",
+        "/v1/responses/input_tokens": "count_tokens",
+        "/v1/models": "models",
+    },
+    prefixes=("/v1/responses",),  # /v1/responses/compact, /v1/responses/{id}: "other"
+    generation=frozenset({"responses"}),
+    prompt=frozenset({"responses", "count_tokens"}),
+    _error=_openai_error,  # the Responses API answers errors in the OpenAI shape
+    _stream_error=responses.stream_error,
+    _user_texts=text.responses_user_texts,
+)
+FORMATS: Mapping[str, WireFormat] = {f.name: f for f in (ANTHROPIC, OPENAI, RESPONSES)}
 # Every endpoint -> (format, class); the first format listing a path wins (/v1/models).
 _BY_PATH: dict[str, tuple[WireFormat, PathClass]] = {}
 for _fmt in FORMATS.values():

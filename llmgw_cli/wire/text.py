@@ -8,7 +8,8 @@ so they are not scanned. Per format:
 - ``anthropic_user_texts``: Messages ``messages`` (text, ``tool_result`` and text
   ``document`` blocks);
 - ``openai_user_texts``: Chat ``messages``, plus Responses ``input`` and legacy completions
-  ``prompt`` (today served under the ``openai`` record);
+  ``prompt`` (an OpenAI-style client may send either);
+- ``responses_user_texts``: Responses ``input`` (user messages and ``function_call_output``);
 - ``user_texts``: every shape, for a body whose format is not known.
 
 Each text is returned as a ``Slot`` that can be rewritten in place.
@@ -54,9 +55,18 @@ def openai_user_texts(body: Any) -> Iterator[Slot]:
         yield from _input(body)
 
 
+def responses_user_texts(body: Any) -> Iterator[Slot]:
+    if isinstance(body, dict):
+        yield from _input(body)
+
+
 def last_user_text(body: Any) -> str:
     """The last user message's text (routing's ``prompt_regex``: not the system prompt)."""
     messages = body.get("messages") if isinstance(body, dict) else None
+    if messages is None and isinstance(body, dict):  # a Responses request
+        messages = body.get("input")
+        if isinstance(messages, str):
+            return messages
     turns: list[Any] = messages if isinstance(messages, list) else []
     for message in reversed(turns):
         if isinstance(message, dict) and message.get("role") == "user":

@@ -26,14 +26,19 @@ def run(url: str, options: Options, models: tuple[str, ...] = (), **kw: object) 
     return runner.run(targets, options)
 
 
-@pytest.mark.parametrize("fmt", ["anthropic", "openai"])
+PATHS = {
+    "anthropic": "/v1/messages",
+    "openai": "/v1/chat/completions",
+    "responses": "/v1/responses",
+}
+
+
+@pytest.mark.parametrize("fmt", ["anthropic", "openai", "responses"])
 def test_stream_records_every_delta_and_exact_usage(fmt: str) -> None:
     with mock_thread(output_tokens=12, itl_ms=2) as url:
         result = run(url, Options(requests=6, concurrency=2), formats=(fmt,))
         sent = requests_seen(url)
-    assert {e["path"] for e in sent} == {
-        "/v1/messages" if fmt == "anthropic" else "/v1/chat/completions"
-    }
+    assert {e["path"] for e in sent} == {PATHS[fmt]}
     run0 = result.runs[0]
     assert run0["format"] == fmt
     assert (run0["requests"], run0["ok"], run0["errors"]) == (6, 6, {})

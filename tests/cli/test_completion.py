@@ -52,14 +52,29 @@ CASES = [
     ("llmgw pro", ["profile"]),
     (
         "llmgw profile ",
-        ["add", "current", "edit", "export", "import", "list", "remove", "rename", "show", "use"],
+        [
+            "add",
+            "current",
+            "edit",
+            "export",
+            "import",
+            "list",
+            "ls",
+            "remove",
+            "rename",
+            "rm",
+            "set",
+            "show",
+            "use",
+        ],
     ),
     ("llmgw profile show c", ["cloud", "corp"]),
     ("llmgw env --profile l", ["local"]),
     ("llmgw env --shell ", ["bash", "dotenv", "fish", "json", "powershell", "zsh"]),
     ("llmgw env --sh", ["--shell", "--shim"]),
-    ("llmgw secret ", ["rm", "set"]),
+    ("llmgw secret ", ["list", "remove", "rm", "set"]),
     ("llmgw completion ", ["bash", "fish", "zsh"]),
+    ("llmgw doctor --check t", ["tcp", "tls"]),
 ]
 
 

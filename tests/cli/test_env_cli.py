@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from llmgw_cli.clientenv.mapping import MANAGED
 from tests.helpers.cli import LLMGW, env_with, run
 
 SECRET = "sk-env-cli-secret-'$`\"-9911"
@@ -49,6 +48,7 @@ def test_json_shape(flag: list[str]) -> None:
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert set(data) == {"set", "unset"}
+    assert data["set"].pop("LLMGW_ENV_STATE")
     assert data["set"] == {
         "ANTHROPIC_BASE_URL": "https://gw.example",
         "ANTHROPIC_AUTH_TOKEN": SECRET,
@@ -57,9 +57,9 @@ def test_json_shape(flag: list[str]) -> None:
         "OPENAI_API_BASE": "https://gw.example/v1",
         "OPENAI_API_KEY": SECRET,
         "ANTHROPIC_MODEL": "m1",
-        "LLMGW_PROFILE": "corp",
+        "LLMGW_ACTIVE_PROFILE": "corp",
     }
-    assert sorted(data["unset"] + list(data["set"])) == sorted(MANAGED)
+    assert data["unset"] == ["ANTHROPIC_API_KEY"]  # never both auth variables
     assert done.stderr == ""
 
 
@@ -94,11 +94,13 @@ def test_fast_path_and_typer_path_agree() -> None:
 
 @pytest.mark.usefixtures("corp")
 def test_unset() -> None:
-    done = run("env", "--unset", "--shell", "bash", env={"LLMGW_EXTRA_VARS": "API_TIMEOUT_MS"})
+    loaded = json.loads(run("env", "--json", env=ENV).stdout)["set"]
+    done = run("env", "--unset", "--shell", "bash", env=loaded)
     assert done.returncode == 0
-    assert done.stdout == "".join(f"unset {k}\n" for k in [*MANAGED, "API_TIMEOUT_MS"])
-    fish = run("env", "--unset", "--shell", "fish")
-    assert fish.stdout == "".join(f"set -e {k}\n" for k in MANAGED) + "true\n"
+    assert "unset ANTHROPIC_BASE_URL\n" in done.stdout
+    assert done.stdout.endswith("unset LLMGW_ENV_STATE\nunset LLMGW_ACTIVE_PROFILE\n")
+    nothing = run("env", "--unset", "--shell", "fish")  # no record: nothing of the user's goes
+    assert nothing.stdout == ""
 
 
 @pytest.mark.parametrize(
@@ -161,10 +163,8 @@ def test_exec_applies_the_environment_and_unsets_stale_variables() -> None:
     stale = {
         **ENV,
         "ANTHROPIC_API_KEY": "stale",
-        "CLAUDE_CODE_USE_BEDROCK": "1",
         "KEEP_ME": "yes",
-        "LLMGW_EXTRA_VARS": "API_TIMEOUT_MS",
-        "API_TIMEOUT_MS": "1",
+        "API_TIMEOUT_MS": "1",  # the user's own: the profile does not set it
     }
     done = run(
         "exec",
@@ -184,8 +184,9 @@ def test_exec_applies_the_environment_and_unsets_stale_variables() -> None:
     # The test run's own settings pass through untouched; llmgw does not manage them.
     for own in ("LLMGW_HOME", "LLMGW_CLAUDE_BIN", "LLMGW_CODEX_BIN"):
         assert child.pop(own, None) == os.environ.get(own)
-    assert child == expected
-    assert timeout_line == "None"
+    assert child.pop("LLMGW_ENV_STATE") and expected.pop("LLMGW_ENV_STATE")
+    assert child == expected  # ANTHROPIC_API_KEY is gone: never both auth variables
+    assert timeout_line == "1"
 
 
 @pytest.mark.usefixtures("corp")
@@ -204,10 +205,15 @@ def test_exec_arguments_after_the_command_are_not_ours() -> None:
 
 
 @pytest.mark.usefixtures("corp")
-def test_exec_errors() -> None:
+def test_exec_errors(tmp_path: Path) -> None:
     missing = run("exec", "--", "no-such-command-xyz", env=ENV)
-    assert missing.returncode == 2
+    assert missing.returncode == 127
     assert "command not found: no-such-command-xyz" in missing.stderr
+    plain = tmp_path / "not-executable"
+    plain.write_text("echo hi\n")
+    plain.chmod(0o644)
+    assert run("exec", "--", str(plain), env=ENV).returncode == 126
+    assert run("exec", "--", "not-executable", env={**ENV, "PATH": str(tmp_path)}).returncode == 126
     nosecret = run("exec", "--", "true", env={"CORP_KEY": None})
     assert nosecret.returncode == 2 and "CORP_KEY" in nosecret.stderr
     assert run("exec", env=ENV).returncode == 2

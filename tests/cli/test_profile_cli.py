@@ -166,7 +166,8 @@ def test_current_reports_each_source(tmp_path: Path) -> None:
             env={"LLMGW_PROFILE": "envp"},
         ).stdout
     )
-    assert out["set"]["LLMGW_PROFILE"] == "glob"
+    assert out["set"]["LLMGW_ACTIVE_PROFILE"] == "glob"
+    assert "LLMGW_PROFILE" not in out["set"]
 
 
 def test_nothing_selected() -> None:

@@ -29,17 +29,17 @@ def test_merged_keeps_other_keys_drops_stale_and_secret_vars() -> None:
         headers={"X-A": "1"},
         claude_code=ClaudeCode(env={"API_TIMEOUT_MS": "600000"}),
     )
-    out = cs.merged(existing, profile)
+    out = cs.merged(existing, profile, helper="H")
     assert out["theme"] == "dark"
     assert out["permissions"] == {"allow": ["Bash(ls)"]}
-    assert out["apiKeyHelper"] == "llmgw token --profile corp"
+    assert out["apiKeyHelper"] == "H"
     assert out["env"] == {
         "MY_VAR": "1",
         "ANTHROPIC_BASE_URL": "https://gw.example",
         "ANTHROPIC_CUSTOM_HEADERS": "X-A: 1",
         "API_TIMEOUT_MS": "600000",
         "LLMGW_EXTRA_VARS": "API_TIMEOUT_MS",
-        "LLMGW_PROFILE": "corp",
+        "LLMGW_ACTIVE_PROFILE": "corp",
     }
 
 
@@ -53,11 +53,12 @@ def test_switching_drops_the_previous_profile_s_extras() -> None:
     corp = Profile(name="corp", endpoint="https://gw.example", auth=Auth("bearer", "keyring"))
     first = cs.merged({"env": {"MINE": "keep"}}, edge)
     assert first["env"]["EDGE_ONLY"] == "1"
+    assert first["env"]["ANTHROPIC_AUTH_TOKEN"] == "llmgw-no-auth"  # auth none: a placeholder
     second = cs.merged(first, corp)
     assert second["env"] == {
         "MINE": "keep",
         "ANTHROPIC_BASE_URL": "https://gw.example",
-        "LLMGW_PROFILE": "corp",
+        "LLMGW_ACTIVE_PROFILE": "corp",
     }
 
 
@@ -114,8 +115,9 @@ def test_cli_user_scope_merges_with_backup(tmp_path: Path) -> None:
     assert data["env"]["KEEP"] == "me"
     assert data["env"]["ANTHROPIC_BASE_URL"] == "https://gw.example"
     assert "ANTHROPIC_AUTH_TOKEN" not in data["env"]
-    assert data["apiKeyHelper"] == "llmgw token --profile corp"
-    assert json.loads((cfg / "settings.json.bak").read_text()) == original
+    helper = data["apiKeyHelper"]
+    assert helper.startswith("LLMGW_HOME=") and helper.endswith(" token --profile corp")
+    assert json.loads((cfg / "settings.json.bak.1").read_text()) == original
     assert stat.S_IMODE(settings.stat().st_mode) == 0o644  # the user's mode is kept
     for path in cfg.iterdir():
         assert SECRET not in path.read_text()
@@ -139,14 +141,14 @@ def test_cli_project_and_local_scopes_and_print(tmp_path: Path) -> None:
     )
     printed = run("claude-settings", "--scope", "project", "--print", cwd=tmp_path, env=env)
     assert printed.returncode == 0, printed.stderr
-    assert json.loads(printed.stdout)["apiKeyHelper"] == "llmgw token --profile corp"
+    assert json.loads(printed.stdout)["apiKeyHelper"].endswith("llmgw token --profile corp")
     assert not (tmp_path / ".claude").exists()
     assert SECRET not in printed.stdout
     done = run("claude-settings", "--scope", "local", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     local = tmp_path / ".claude" / "settings.local.json"
     assert stat.S_IMODE(local.stat().st_mode) == 0o600
-    assert not local.with_name("settings.local.json.bak").exists()
+    assert not list(local.parent.glob("*.bak*"))
     assert SECRET not in local.read_text()
 
 
@@ -159,3 +161,33 @@ def test_cli_broken_settings_file_is_left_alone(tmp_path: Path) -> None:
     assert "not valid JSON" in done.stderr
     assert (tmp_path / "settings.json").read_text() == "{broken"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["settings.json"]
+
+
+def test_backups_are_numbered_and_a_symlink_stays_a_link(tmp_path: Path) -> None:
+    real = tmp_path / "dotfiles" / "claude-settings.json"
+    real.parent.mkdir()
+    real.write_text('{"theme": "v0"}')
+    cfg = tmp_path / "claude"
+    cfg.mkdir()
+    (cfg / "settings.json").symlink_to(real)
+    run("profile", "add", "corp", "--endpoint", "https://gw.example", "--auth", "none")
+    env = {"CLAUDE_CONFIG_DIR": str(cfg)}
+    for _ in range(3):
+        assert run("claude-settings", "--profile", "corp", env=env).returncode == 0
+    assert (cfg / "settings.json").is_symlink()
+    assert json.loads(real.read_text())["env"]["ANTHROPIC_BASE_URL"] == "https://gw.example"
+    assert json.loads((cfg / "settings.json.bak.1").read_text()) == {"theme": "v0"}
+    assert sorted(p.name for p in cfg.glob("*.bak.*")) == [
+        "settings.json.bak.1",
+        "settings.json.bak.2",
+        "settings.json.bak.3",
+    ]
+
+
+def test_a_helper_that_fails_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    env = {"CLAUDE_CONFIG_DIR": str(tmp_path), "CORP_KEY": None}
+    run("profile", "add", "corp", "--endpoint", "https://gw.example", "--secret-env", "CORP_KEY")
+    done = run("claude-settings", "--profile", "corp", env=env)
+    assert done.returncode == 2
+    assert "apiKeyHelper" in done.stderr and "CORP_KEY" in done.stderr
+    assert not (tmp_path / "settings.json").exists()

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from llmgw_cli.clientenv import mapping
-from llmgw_cli.clientenv.mapping import EXTRA_VARS, MANAGED, ShimTarget, apply, plan, unset_plan
+from llmgw_cli.clientenv import envstate, mapping
+from llmgw_cli.clientenv.mapping import PLACEHOLDER_TOKEN, ShimTarget, apply, plan, unset_plan
 from llmgw_cli.config.model import TLS, Auth, ClaudeCode, Models, Profile, Proxy
 
 KEY = "sk-secret-value-9876"
@@ -24,15 +24,18 @@ def prof(**kw: object) -> Profile:
 
 
 def test_anthropic_bearer() -> None:
-    p = plan(prof(), KEY, environ={})
+    p = plan(prof(), KEY, environ={"ANTHROPIC_API_KEY": "users-own-key-123"})
+    state = p.set.pop(envstate.STATE_VAR)
     assert p.set == {
         "ANTHROPIC_BASE_URL": "https://gw.example",
         "ANTHROPIC_AUTH_TOKEN": KEY,
-        "LLMGW_PROFILE": "corp",
+        "LLMGW_ACTIVE_PROFILE": "corp",
     }
-    assert "ANTHROPIC_API_KEY" in p.unset  # never both
-    assert set(p.unset) | set(p.set) == set(MANAGED)
-    assert not set(p.unset) & set(p.set)
+    assert "LLMGW_PROFILE" not in p.set  # the user's selector: never exported
+    assert p.unset == ["ANTHROPIC_API_KEY"]  # never both ...
+    assert p.save == ["ANTHROPIC_API_KEY"]  # ... but the user's own is kept, by reference
+    assert "users-own-key" not in envstate.decode(state).__repr__()
+    assert KEY not in envstate.decode(state).__repr__()
 
 
 def test_anthropic_x_api_key() -> None:
@@ -41,9 +44,9 @@ def test_anthropic_x_api_key() -> None:
     assert "ANTHROPIC_AUTH_TOKEN" not in env
 
 
-def test_auth_none_sets_no_key() -> None:
-    env = mapping.profile_env(prof(auth=Auth("none")), None)
-    assert not set(env) & mapping.SECRET_VARS
+def test_auth_none_sets_a_placeholder_so_clients_start() -> None:
+    env = mapping.profile_env(prof(auth=Auth("none"), formats=["anthropic", "openai"]), None)
+    assert env["ANTHROPIC_AUTH_TOKEN"] == env["OPENAI_API_KEY"] == PLACEHOLDER_TOKEN
 
 
 def test_headers_one_per_line() -> None:
@@ -76,8 +79,8 @@ def test_tls_paths_are_expanded_and_proxy_set(
     assert env["NODE_EXTRA_CA_CERTS"] == str(tmp_path.resolve() / "ca.pem")
     assert env["CLAUDE_CODE_CLIENT_CERT"] == str(tmp_path.resolve() / "c.pem")
     assert env["CLAUDE_CODE_CLIENT_KEY"] == "/abs/k.pem"
-    assert env["HTTPS_PROXY"] == "http://proxy.corp:3128"
-    assert env["NO_PROXY"] == ".corp,localhost"
+    assert env["HTTPS_PROXY"] == env["https_proxy"] == "http://proxy.corp:3128"
+    assert env["NO_PROXY"] == env["no_proxy"] == ".corp,localhost"
 
 
 @pytest.mark.parametrize("endpoint", ["http://localhost:4000", "http://localhost:4000/v1"])
@@ -126,22 +129,40 @@ def test_claude_code_flags_and_extras() -> None:
     assert env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] == "1"
     assert env["API_TIMEOUT_MS"] == "600000"
     assert env["ANTHROPIC_BASE_URL"] == "https://gw.example"  # extras never override the mapping
-    assert env[EXTRA_VARS] == "API_TIMEOUT_MS,BASH_DEFAULT_TIMEOUT_MS"
 
 
-def test_previous_extras_are_unset_on_switch() -> None:
-    p = plan(prof(), KEY, environ={EXTRA_VARS: "API_TIMEOUT_MS,OLD_ONE"})
-    assert "API_TIMEOUT_MS" in p.unset and "OLD_ONE" in p.unset
-    assert EXTRA_VARS in p.unset
+def test_a_switch_undoes_the_previous_profile_and_keeps_the_users_own() -> None:
+    user = {
+        "PATH": "/bin",
+        "HTTPS_PROXY": "http://users-proxy:8080",
+        "OPENAI_API_KEY": "users-openai-key-1234",
+        "API_TIMEOUT_MS": "5",
+    }
+    a = prof(
+        name="a",
+        formats=["openai"],
+        proxy=Proxy(https="http://a-proxy:3128"),
+        claude_code=ClaudeCode(env={"API_TIMEOUT_MS": "600000", "A_ONLY": "1"}),
+    )
+    first = plan(a, KEY, environ=user)
+    assert first.save == ["OPENAI_API_KEY"]  # secret-like: kept by the shell, not in output
+    after_a = apply(first, user)
+    assert after_a["HTTPS_PROXY"] == after_a["https_proxy"] == "http://a-proxy:3128"
+    b = prof(name="b")
+    second = plan(b, KEY, environ=after_a)
+    assert second.set["HTTPS_PROXY"] == "http://users-proxy:8080"  # the user's, put back
+    assert second.set["API_TIMEOUT_MS"] == "5"
+    assert second.restore == ["OPENAI_API_KEY"]
+    assert {"https_proxy", "A_ONLY", "OPENAI_BASE_URL", "OPENAI_API_BASE"} <= set(second.unset)
+    back = unset_plan(apply(second, after_a))
+    assert set(back.unset) >= {"ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "LLMGW_ENV_STATE"}
 
 
-def test_extras_from_the_environment_that_are_not_names_are_dropped() -> None:
-    # LLMGW_EXTRA_VARS comes from the environment and is turned into `unset NAME` for eval.
-    evil = "GOOD,$(touch /tmp/pwned),A;rm -rf ~,B C,,"
-    p = plan(prof(), KEY, environ={EXTRA_VARS: evil})
-    extra = [k for k in p.unset if k not in MANAGED]
-    assert extra == ["GOOD"]
-    assert unset_plan({EXTRA_VARS: evil}).unset[-1] == "GOOD"
+def test_a_damaged_record_is_ignored_and_its_names_never_reach_the_shell() -> None:
+    evil = envstate.encode(envstate.State(set=["GOOD", "$(touch /tmp/pwned)", "A;rm"]))
+    assert envstate.decode(evil).set == ["GOOD"]
+    assert envstate.decode("not base64 !!").set == []
+    assert unset_plan({envstate.STATE_VAR: evil}).unset == ["GOOD", envstate.STATE_VAR]
 
 
 def test_shim_target_replaces_endpoint_key_and_drops_tls_and_headers() -> None:
@@ -162,16 +183,15 @@ def test_shim_target_replaces_endpoint_key_and_drops_tls_and_headers() -> None:
         assert gone not in env
 
 
-def test_unset_plan_covers_every_managed_variable() -> None:
-    p = unset_plan({})
-    assert p.set == {}
-    assert p.unset == list(MANAGED)
+def test_unset_without_a_record_touches_nothing() -> None:
+    p = unset_plan({"OPENAI_API_KEY": "mine", "HTTPS_PROXY": "http://p:1"})
+    assert (p.set, p.unset, p.restore) == ({}, [], [])
 
 
 def test_apply_removes_stale_values_and_keeps_the_rest() -> None:
     p = plan(prof(), KEY, environ={})
-    child = apply(p, {"PATH": "/bin", "OPENAI_API_KEY": "stale", "ANTHROPIC_API_KEY": "stale"})
-    assert child == {"PATH": "/bin", **p.set}
+    child = apply(p, {"PATH": "/bin", "OPENAI_API_KEY": "mine", "ANTHROPIC_API_KEY": "stale"})
+    assert child == {"PATH": "/bin", "OPENAI_API_KEY": "mine", **p.set}
 
 
 def test_masked_hides_only_secrets() -> None:

@@ -105,7 +105,9 @@ def test_env_reference_unset_names_the_variable(
         monkeypatch.delenv("CORP_KEY", raising=False)
     else:
         monkeypatch.setenv("CORP_KEY", value)
-    with pytest.raises(SecretError, match=r"\$CORP_KEY, which is not set; export CORP_KEY"):
+    with pytest.raises(
+        SecretError, match=r"\$CORP_KEY, which is not set; run `export CORP_KEY=YOUR_KEY`"
+    ):
         Secrets().resolve(profile("env:CORP_KEY"))
 
 

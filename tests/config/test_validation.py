@@ -151,3 +151,20 @@ def test_gateway_path_prefix_is_kept() -> None:
     assert profile.root == "https://gw.example/anthropic"
     assert profile.openai_base == "https://gw.example/anthropic/v1"
     assert profile.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "what"),
+    [
+        ('endpoint: https://x\ndescription: "open\nauth: {type: none}\nheaders: {}\n', 2, "quoted"),
+        ("endpoint: https://x\nformats: [anthropic,\nauth: {type: none}\n\n", 2, "sequence"),
+    ],
+)
+def test_an_unclosed_construct_is_reported_where_it_opened(text: str, line: int, what: str) -> None:
+    from llmgw_cli.config.yamlio import parse
+    from llmgw_cli.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        parse(text, "p.yaml")
+    assert caught.value.message.startswith(f"p.yaml:{line}: ")
+    assert what in caught.value.message and "opened here" in caught.value.message

@@ -14,7 +14,7 @@ def test_wrong_key_fails_auth(monkeypatch: object) -> None:
     assert auth.status == "fail"
     assert auth.summary.startswith("401 Unauthorized: the key was not accepted")
     assert "x-api-key does not work either" in auth.summary
-    assert "llmgw secret set gw" in auth.fix
+    assert "`export DOCTOR_KEY=YOUR_KEY`" in auth.fix  # where an env: secret lives
     assert check(report, "messages").summary == "skipped: auth failed"
     assert check(report, "chat").summary == "skipped: auth failed"
     assert KEY not in str([c.to_json(verbose=True) for c in report.checks])
@@ -27,7 +27,7 @@ def test_other_header_style_would_work() -> None:
     auth = check(report, "auth")
     assert auth.status == "fail"
     assert "with x-api-key the same key works" in auth.summary
-    assert auth.fix.startswith("set auth.type: x-api-key")
+    assert auth.fix == "`llmgw profile set gw auth.type=x-api-key`"
     assert check(fixed, "auth").status == "ok" and check(fixed, "messages").status == "ok"
 
 
@@ -43,7 +43,7 @@ def test_rejected_betas_name_the_fix() -> None:
     betas = check(report, "betas")
     assert betas.status == "fail"
     assert "rejects the anthropic-beta values and the context_management field" in betas.summary
-    assert "claude_code.disable_experimental_betas: true" in betas.fix
+    assert "`llmgw profile set gw claude_code.disable_experimental_betas=true`" in betas.fix
     assert "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1" in betas.fix
     assert check(disabled, "betas").status == "ok"
 
@@ -61,7 +61,7 @@ def test_unlisted_model_gets_a_suggestion() -> None:
         "models.default claude-sonet-4-5 is not listed (did you mean claude-sonnet-4-5"
         in models.summary
     )
-    assert "models.default: claude-sonnet-4-5" in models.fix
+    assert "`llmgw profile set gw models.default=claude-sonnet-4-5`" in models.fix
     miss = check(default, "models")
     assert miss.status == "fail"
     assert "Claude Code's default model claude-opus-5-5 is not listed" in miss.summary

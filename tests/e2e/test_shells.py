@@ -2,8 +2,9 @@
 
 Each shell evaluates the output the documented way (`eval "$(llmgw env --shell bash)"`,
 `llmgw env --shell fish | source`), then `env -0` dumps what a client it starts would see;
-every variable is compared byte for byte. Stale managed variables (and the previous
-profile's claude_code.env extras) must be gone.
+every variable is compared byte for byte. The previous profile's variables (its
+claude_code.env extras too) must be gone, the user's own untouched, and `--unset` must give
+back exactly the environment the shell started with.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from llmgw_cli.clientenv import mapping, shells
-from llmgw_cli.clientenv.mapping import EXTRA_VARS, MANAGED
+from llmgw_cli.clientenv.mapping import MANAGED
 from llmgw_cli.config.model import Auth, ClaudeCode, Models, Profile
 from tests.helpers.cli import LLMGW, NO_KEYCHAIN, run
 
@@ -56,15 +57,17 @@ def base_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, st
         "USER": getpass.getuser(),
         "LOGNAME": getpass.getuser(),
     }
+    if os.environ.get("PYTHONPATH"):  # a worktree's code over the installed package
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     env.update(extra or {})
     return env
 
 
 def stale() -> dict[str, str]:
-    """Every managed variable set to a stale value, plus an extra from an earlier profile."""
-    values = {name: f"stale {name}" for name in MANAGED}
-    values[EXTRA_VARS] = "OLD_EXTRA,API_TIMEOUT_MS"
-    values["OLD_EXTRA"] = "stale extra"
+    """Every variable a profile may set, set by the user (or left from elsewhere)."""
+    own = ("LLMGW_ENV_STATE", "LLMGW_ACTIVE_PROFILE")  # llmgw's record, not the user's
+    values = {name: f"users {name}" for name in MANAGED if name not in own}
+    values["OLD_EXTRA"] = "users extra"
     values["API_TIMEOUT_MS"] = "1"
     return values
 
@@ -150,7 +153,11 @@ def plan_of(profile: str, env: Mapping[str, str]) -> mapping.EnvPlan:
     done = run("env", "--profile", profile, "--json", env=dict(env))
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    return mapping.EnvPlan(set=data["set"], unset=data["unset"])
+    return mapping.EnvPlan(set=data["set"], unset=data["unset"], restore=data.get("restore", []))
+
+
+def decoded(env: Mapping[bytes, bytes]) -> dict[str, str]:
+    return {k.decode(): v.decode() for k, v in env.items()}
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -164,8 +171,13 @@ def test_env_loads_byte_for_byte(shell: str, tmp_path: Path) -> None:
     got = dump(shell, [load_command(shell, "--profile corp")], start)
     want = expected_after(start, plan)
     assert got == want
-    for name in ("ANTHROPIC_API_KEY", "OLD_EXTRA", "API_TIMEOUT_MS", "CLAUDE_CODE_USE_BEDROCK"):
-        assert name.encode() not in got
+    assert b"ANTHROPIC_API_KEY" not in got  # never both auth variables
+    for name in ("OLD_EXTRA", "API_TIMEOUT_MS", "CLAUDE_CODE_USE_BEDROCK"):
+        assert got[name.encode()] == start[name].encode()  # the user's own, untouched
+    back = dump(
+        shell, [load_command(shell, "--profile corp"), load_command(shell, "--unset")], start
+    )
+    assert back == encoded(start)
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -175,7 +187,6 @@ def test_switching_profiles_leaves_nothing_stale(shell: str, tmp_path: Path) -> 
     start = base_env(tmp_path, {"CORP_KEY": SECRET, "EDGE_KEY": "edge-key 'x' $y"})
     edge = plan_of("edge", start)
     assert edge.set["EDGE_ONLY"] == "it's $edge"
-    assert edge.set[EXTRA_VARS] == "API_TIMEOUT_MS,EDGE_ONLY"
 
     after_edge = dump(shell, [load_command(shell, "--profile edge")], start)
     assert after_edge == expected_after(start, edge)
@@ -184,18 +195,17 @@ def test_switching_profiles_leaves_nothing_stale(shell: str, tmp_path: Path) -> 
     after_corp = dump(
         shell, [load_command(shell, "--profile edge"), load_command(shell, "--profile corp")], start
     )
-    corp = plan_of("corp", start)
-    assert after_corp == expected_after(start, corp)
+    corp = plan_of("corp", decoded(after_edge))
+    assert after_corp == expected_after(decoded(after_edge), corp)
     for name in (
         "EDGE_ONLY",
         "API_TIMEOUT_MS",
         "ANTHROPIC_API_KEY",
-        EXTRA_VARS,
         "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
     ):
         assert name.encode() not in after_corp
 
-    # --unset clears everything llmgw set, extras included.
+    # --unset clears everything llmgw set, extras included, and nothing else.
     cleared = dump(
         shell, [load_command(shell, "--profile edge"), load_command(shell, "--unset")], start
     )

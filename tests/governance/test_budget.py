@@ -206,3 +206,16 @@ def test_fast_writes_are_checkpointed_off_the_loop(tmp_path: Path) -> None:
     spent = p.store.spent()["*"]
     assert spent["requests"] == budget_store.CHECKPOINT_EVERY // 2 + 5
     asyncio.run(p.close())
+
+
+def test_refusal_amounts_have_enough_digits_to_read() -> None:
+    from llmgw_cli.shim.plugins.budget import usd
+
+    assert [usd(v) for v in (0.0, 12.5, 0.91, 0.015, 0.0042, 0.000123)] == [
+        "$0.00",
+        "$12.50",
+        "$0.91",
+        "$0.015",
+        "$0.0042",
+        "$0.00012",
+    ]

@@ -179,6 +179,21 @@ def test_statusline_today(audit_home: Path) -> None:
     assert res.stdout == "edge · TTFT p50 250 ms · today $0.08 (4 req)\n"
 
 
+def test_statusline_shows_the_figures_of_the_profile_it_names(audit_home: Path) -> None:
+    session = {"workspace": {"current_dir": str(audit_home)}}
+    (audit_home / ".llmgw-profile").write_text("corp\n")  # corp sent nothing today; edge did
+    res = llmgw("statusline", stdin=json.dumps(session), home=audit_home)
+    assert res.stdout == "corp · TTFT - · today $0.00 (0 req)\n"
+
+
+def test_usage_prints_human_dates(audit_home: Path) -> None:
+    res = llmgw("usage", "--since", "2026-11-01", home=audit_home)
+    assert "since Sun 1 Nov 2026, 00:00 UTC" in res.stdout
+    day = datetime.fromtimestamp(midday(1), tz=timezone.utc)
+    assert f"{day:%a} {day.day:>2} {day:%b %Y}  █" in res.stdout
+    assert "T00:00:00" not in res.stdout
+
+
 def test_statusline_without_stdin_or_log(tmp_path: Path) -> None:
     res = llmgw("statusline", home=tmp_path)
     assert res.returncode == 0 and res.stdout == "llmgw · TTFT - · today $0.00 (0 req)\n"

@@ -73,6 +73,23 @@ def test_detached_lifecycle(detached: shimstate.ShimState, mock_url: str) -> Non
     assert run("shim", "stop").returncode == 0  # stopping nothing is fine
 
 
+def test_status_of_a_single_profile_shim_has_its_figures(
+    detached: shimstate.ShimState,
+) -> None:
+    stream = {**BODY, "stream": True}
+    for _ in range(3):
+        r = httpx.post(
+            detached.url + "/v1/messages", json=stream, headers={"x-api-key": detached.token}
+        )
+        assert r.status_code == 200
+    (member,) = json.loads(run("shim", "status", "--json").stdout)["members"]
+    assert member["state"] == "closed" and member["requests"] == 3
+    assert member["p50_ttft_ms"] is not None and member["p50_ttft_ms"] > 0
+    assert member["output_tokens"] == 150  # 3 x max_tokens 50 of the mock's 100
+    assert member["tokens"] > member["output_tokens"]
+    assert "p50 TTFT" in run("shim", "status").stdout
+
+
 def test_env_shim_points_clients_at_the_shim_without_the_real_key(
     detached: shimstate.ShimState,
 ) -> None:
@@ -217,3 +234,29 @@ def test_reload_refuses_an_invalid_config_and_keeps_serving(mock_url: str, tmp_p
         assert shimstate.read() == state  # the same shim, still running
     finally:
         run("shim", "stop")
+
+
+def test_logs_record_each_failover_and_breaker_change(mock_url: str, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on: the first member is down
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    save_profile("down", dead)
+    cfg = tmp_path / "shim.yaml"
+    cfg.write_text(
+        "listen: {host: 127.0.0.1, port: 0}\nchain: [down, m]\n"
+        "retry: {attempts: 2, backoff_ms: 1, max_backoff_ms: 1}\n"
+        "breaker: {failures: 1, window_s: 30, cooldown_s: 30}\n" + NO_PLUGINS
+    )
+    assert run("shim", "start", "--config", str(cfg), "--detach").returncode == 0
+    try:
+        state = shimstate.read()
+        assert state is not None
+        r = httpx.post(state.url + "/v1/messages", json=BODY, headers={"x-api-key": state.token})
+        assert r.status_code == 200 and r.headers["x-llmgw-upstream"] == "m"
+        logs = run("shim", "logs").stdout
+    finally:
+        run("shim", "stop")
+    assert "failover: m answered request" in logs and "after down (" in logs
+    assert "circuit breaker of down is now open" in logs

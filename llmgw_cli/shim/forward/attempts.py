@@ -25,7 +25,7 @@ from llmgw_cli.shim.plugins.host import PluginFailed, PluginHost
 from llmgw_cli.shim.route.router import Failure, Router
 
 # Importing bridges registers the format translators with `registry`, once.
-from llmgw_cli.shim.translate import bridges, registry  # noqa: F401
+from llmgw_cli.shim.translate import bridges, registry, responses_bridges  # noqa: F401
 from llmgw_cli.wire.common import TranslationError
 
 perf = time.perf_counter

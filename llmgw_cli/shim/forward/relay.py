@@ -122,7 +122,10 @@ async def _pump(
                 raw = await read()
             except UPSTREAM_ERRORS as exc:
                 ex.error = _broke_off(member, exc)
-                if streaming:
+                fail = getattr(st, "fail", None)  # a translated Responses stream ends itself
+                if streaming and fail is not None:
+                    await write(fail(ex.error))
+                elif streaming:
                     await write(faults.stream_error_event(ex.client_format, ex.error))
                 else:
                     out.force_close()

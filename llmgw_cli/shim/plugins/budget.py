@@ -220,8 +220,8 @@ class BudgetPlugin:
         who = "all users" if limit.scope == TOTAL else f"user {user}"
         if limit.unit == "usd":
             amounts = (
-                f"${verdict.spent:.2f} of ${limit.value:.2f} used, "
-                f"this request needs up to ${verdict.requested:.2f}"
+                f"{usd(verdict.spent)} of {usd(limit.value)} used, "
+                f"this request needs up to {usd(verdict.requested)}"
             )
         else:
             amounts = (
@@ -265,3 +265,13 @@ class BudgetPlugin:
 
     async def close(self) -> None:
         self.store.close()
+
+
+def usd(value: float) -> str:
+    """Dollars with enough digits to read: $12.50, $0.0042, never a misleading $0.00."""
+    import math
+
+    if value == 0 or abs(value) >= 1:
+        return f"${value:,.2f}"
+    decimals = min(8, max(2, 1 - math.floor(math.log10(abs(value)))))
+    return f"${value:.{decimals}f}"

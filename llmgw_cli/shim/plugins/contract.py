@@ -120,9 +120,9 @@ class Reject(ShimSignal):
         """The error body in the client's API format, ``extra`` merged into the error object.
 
         anthropic (and other): ``{"type": "error", "error": {"type", "message", **extra}}``;
-        openai: ``{"error": {"message", "type", "param", "code", **extra}}``. ``error_type``
-        None means the format's type for ``status`` (``wire.error_bodies``, one table).
-        Send it with ``status`` and ``headers``.
+        openai, responses: ``{"error": {"message", "type", "param", "code", **extra}}``.
+        ``error_type`` None means the format's type for ``status`` (``wire.error_bodies``, one
+        table). Send it with ``status`` and ``headers``.
         """
         return wire_format.error_body(
             client_format, self.status, self.message, self.error_type, self.extra

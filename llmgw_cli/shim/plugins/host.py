@@ -75,6 +75,8 @@ class PluginHost:
         _notify(self._up_hooks, "set_upstream_up", member, up)
 
     def member_state(self, member: str, state: str) -> None:
+        # `llmgw shim logs` shows every breaker change (README.md, "Fallback chain").
+        log.warning("circuit breaker of %s is now %s", member, state.replace("_", "-"))
         _notify(self._state_hooks, "set_member_state", member, state)
 
     def watch(self, member: Member) -> None:

@@ -24,6 +24,7 @@ keyed by name, and survives reloads (``inherit``).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 
@@ -42,18 +43,20 @@ EXPLORE_S = 30.0  # adaptive order: re-measure a member not measured for this lo
 HARD = ("connect", "tls", "proxy")  # the member cannot be reached at all
 HOLD_429_S = 1.0  # how long a 429 without Retry-After keeps the member out
 clock = time.monotonic
+log = logging.getLogger("llmgw.shim")
 
 
 class _Pending:
     """One request's progress through the chain."""
 
-    __slots__ = ("answered", "members", "probes", "t_attempt")
+    __slots__ = ("answered", "failed", "members", "probes", "t_attempt")
 
     def __init__(self, members: list[Member], probes: dict[str, MemberState], now: float) -> None:
         self.members = members
         self.probes = probes  # half-open probes this request holds and has not used yet
         self.t_attempt = now  # when the current attempt started (perf_counter)
         self.answered: tuple[MemberState, float] | None = None
+        self.failed: list[str] = []  # members tried before, for the failover log line
 
     def finished(self, exchange: Exchange) -> None:
         """Uses only what it holds: the router may have been replaced by a reload since."""
@@ -263,7 +266,16 @@ class ChainRouter(Router):
             st.ok()
             if isinstance(pending, _Pending):
                 pending.answered = (st, pending.t_attempt)
+                if pending.failed:  # `llmgw shim logs` shows each failover
+                    log.warning(
+                        "failover: %s answered request %s after %s failed",
+                        member.name,
+                        exchange.request_id,
+                        ", ".join(pending.failed),
+                    )
             return
+        if isinstance(pending, _Pending):
+            pending.failed.append(f"{member.name} ({failure.message})")
         if failure.kind == "format":  # a request this member cannot take: not its health
             st.breaker.release()
             return

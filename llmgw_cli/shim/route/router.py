@@ -22,6 +22,8 @@ read the request (``exchange.json()`` parses lazily, once).
 
 from __future__ import annotations
 
+import statistics
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -56,6 +58,10 @@ class Router:
     def __init__(self, members: Sequence[Member]) -> None:
         self.members: tuple[Member, ...] = tuple(members)
         self._route = Route(self.members)
+        # What `shim status` shows for the member that answers (the first): TTFT and tokens
+        # of the responses a plugin's tap measured (metrics and audit are on by default).
+        self._ttft_ms: deque[float] = deque(maxlen=256)
+        self._tokens = [0, 0]
 
     def route(self, exchange: Exchange) -> Route:
         return self._route
@@ -80,9 +86,27 @@ class Router:
 
     def finished(self, exchange: Exchange) -> None:
         """The response has ended (streamed or not, succeeded or failed)."""
+        if exchange.ttft_ms is not None and (exchange.status or 0) < 400:
+            self._ttft_ms.append(exchange.ttft_ms)
+        usage = exchange.usage
+        self._tokens[0] += usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens
+        self._tokens[1] += usage.output_tokens
 
     def inherit(self, old: Router) -> None:
         """A reload replaced ``old`` with this router: take over what should survive."""
 
     def public(self) -> dict[str, object]:
-        return {"order": "static", "members": [m.public() for m in self.members]}
+        rows = [m.public() for m in self.members]
+        if rows:
+            first = self.members[0]
+            ttft = self._ttft_ms
+            rows[0].update(
+                state="closed",  # no breaker without a chain: always passing requests on
+                p50_ttft_ms=round(statistics.median(ttft), 3) if ttft else None,
+                ewma_ttft_ms=None,
+                error_rate=round(first.errors / first.requests, 4) if first.requests else 0.0,
+                input_tokens=self._tokens[0],
+                output_tokens=self._tokens[1],
+                tokens=sum(self._tokens),
+            )
+        return {"order": "static", "members": rows}

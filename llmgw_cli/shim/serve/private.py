@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from llmgw_cli.clientenv import mapping
 from llmgw_cli.config.secrets import Secrets
@@ -22,8 +22,13 @@ from llmgw_cli.shim.members.member import from_profile
 from llmgw_cli.shim.serve.server import Config, run_in_thread
 
 
-def run_with_private_shim(profile_flag: str | None, command: Sequence[str]) -> int:
-    """Run ``command`` through a private shim for the selected profile; its exit code."""
+def run_with_private_shim(
+    profile_flag: str | None, command: Sequence[str] | Callable[[str], Sequence[str]]
+) -> int:
+    """Run ``command`` through a private shim for the selected profile; its exit code.
+
+    ``command`` may be a function of the shim's URL (Codex takes it as a ``-c`` override).
+    """
     store = ProfileStore()
     _, profile = load_selected(store, profile_flag)
     member = from_profile(profile, Secrets().resolve(profile))
@@ -33,14 +38,13 @@ def run_with_private_shim(profile_flag: str | None, command: Sequence[str]) -> i
         target = mapping.ShimTarget(url=shim.url, token=shim.token)
         env = mapping.apply(mapping.plan(profile, None, target, dict(os.environ)), dict(os.environ))
         env = mapping.without_secret_source(env, profile)
+        argv = list(command(shim.url) if callable(command) else command)
         try:
-            proc = subprocess.Popen(list(command), env=env)
+            proc = subprocess.Popen(argv, env=env)
         except FileNotFoundError as exc:
-            raise UsageError(
-                f"command not found: {command[0]}; check its name and your PATH"
-            ) from exc
+            raise UsageError(f"command not found: {argv[0]}; check its name and your PATH") from exc
         except PermissionError as exc:
-            raise UsageError(f"cannot run {command[0]}: permission denied") from exc
+            raise UsageError(f"cannot run {argv[0]}: permission denied") from exc
         # The child shares our terminal: Ctrl-C reaches it directly; we wait for it to decide.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:

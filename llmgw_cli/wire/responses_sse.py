@@ -1,0 +1,277 @@
+"""Byte-level adapters for the Responses format: upstream SSE bytes in, the client's SSE out.
+
+    bridge = AnthropicToResponsesSSE(responses_request, names)   # Codex on an Anthropic member
+    for chunk in upstream_body:
+        client.write(bridge.feed(chunk))      # b"" until a complete event arrived
+    client.write(bridge.finish())             # closing events (nothing once the end came)
+
+``OpenAIToResponsesSSE`` (Codex on a Chat member), ``ResponsesToAnthropicSSE`` (Claude Code on
+a Responses member) and ``ResponsesToOpenAISSE`` (a Chat client on a Responses member, which
+ends with ``data: [DONE]`` exactly once) work the same way. Each upstream event is
+translated and written as soon as it is complete (no buffering); data that is not JSON is
+skipped; ``bridge.translator.usage`` is the final usage in Anthropic's terms, for the
+plugins.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from llmgw_cli.wire.anthropic_stream_to_responses import AnthropicToResponsesStream
+from llmgw_cli.wire.common import JsonObj
+from llmgw_cli.wire.openai_stream_to_responses import OpenAIToResponsesStream
+from llmgw_cli.wire.responses_stream_to_anthropic import ResponsesToAnthropicStream
+from llmgw_cli.wire.responses_stream_to_openai import ResponsesToOpenAIStream
+from llmgw_cli.wire.responses_tools import ToolNames
+from llmgw_cli.wire.sse import DONE, SSEParser
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_raw_decode = json.JSONDecoder().raw_decode  # json.loads minus its encoding sniffing
+
+
+def named(event: Any) -> bytes:
+    """One event whose SSE name is its ``type`` (Anthropic and Responses streams)."""
+    return f"event: {event['type']}\ndata: {_encode(event)}\n\n".encode()
+
+
+def unnamed(chunk: Any) -> bytes:
+    return f"data: {_encode(chunk)}\n\n".encode()
+
+
+# Responses events the translation back ignores: not even parsed (in_progress repeats the
+# whole request's instructions and tools; the .done events repeat what the deltas said).
+_IGNORED = frozenset(
+    (
+        "response.in_progress",
+        "response.content_part.added",
+        "response.content_part.done",
+        "response.output_text.done",
+        "response.reasoning_summary_part.added",
+        "response.reasoning_summary_part.done",
+        "response.reasoning_summary_text.done",
+    )
+)
+_IGNORED_BYTES = frozenset(name.encode() for name in _IGNORED)
+
+
+class _Bridge:
+    __slots__ = ("_parser", "_skip")
+
+    def __init__(self, skip: bool = False) -> None:
+        self._parser = SSEParser()
+        self._skip = skip
+
+    def _datas(self, chunk: bytes) -> list[str | None]:
+        """The ``data`` of each complete event (None for ``[DONE]``), undecoded."""
+        if self._parser.pending or not chunk.endswith(b"\n\n") or b"\r" in chunk:
+            return self._parsed_datas(chunk)
+        out: list[str | None] = []
+        for block in chunk.split(b"\n\n")[:-1]:
+            rest = block
+            if block.startswith(b"event: "):
+                cut = block.find(b"\n")
+                if self._skip and block[7:cut] in _IGNORED_BYTES:
+                    continue
+                rest = block[cut + 1 :]
+            if not rest.startswith(b"data: ") or b"\n" in rest:
+                out.extend(self._parsed_datas(block + b"\n\n"))
+            else:
+                data = rest[6:].decode("utf-8", "replace")
+                out.append(None if data == "[DONE]" else data)
+        return out
+
+    def _parsed_datas(self, chunk: bytes) -> list[str | None]:
+        return [
+            None if ev.is_done else ev.data
+            for ev in self._parser.feed(chunk)
+            if not (self._skip and ev.event in _IGNORED)
+        ]
+
+    def _events(self, chunk: bytes) -> list[Any]:
+        """The upstream's complete events: JSON data, or None for ``[DONE]``.
+
+        Upstreams write whole events (``event: X`` + one ``data:`` line, or one ``data:``
+        line) per chunk; those are read here directly, a third of the general parser's cost.
+        Anything else (comments, cut events, ``\r``, several data lines) goes through
+        ``SSEParser``, which implements the full rules."""
+        if self._parser.pending or not chunk.endswith(b"\n\n") or b"\r" in chunk:
+            return self._parsed(chunk)
+        out: list[Any] = []
+        for block in chunk.split(b"\n\n")[:-1]:
+            rest = block
+            if block.startswith(b"event: "):
+                cut = block.find(b"\n")
+                if self._skip and block[7:cut] in _IGNORED_BYTES:
+                    continue
+                rest = block[cut + 1 :]
+            if not rest.startswith(b"data: ") or b"\n" in rest:
+                out.extend(self._parsed(block + b"\n\n"))
+                continue
+            data = rest[6:]
+            if data == b"[DONE]":
+                out.append(None)
+                continue
+            text = data.decode("utf-8", "replace")
+            try:
+                value, end = _raw_decode(text)
+                if end != len(text):
+                    value = json.loads(text)  # trailing whitespace; anything else raises
+            except ValueError:
+                continue
+            out.append(value)
+        return out
+
+    def _parsed(self, chunk: bytes) -> list[Any]:
+        out: list[Any] = []
+        for ev in self._parser.feed(chunk):
+            if self._skip and ev.event in _IGNORED:
+                continue
+            if ev.is_done:
+                out.append(None)
+                continue
+            try:
+                out.append(ev.json())
+            except ValueError:
+                continue
+        return out
+
+
+# An Anthropic text or argument delta exactly as the API writes it (compact, in this key
+# order): its string is copied into the Responses event without being decoded.
+_ANTHROPIC_DELTA = re.compile(
+    r'\{"type":"content_block_delta","index":(\d+),"delta":\{"type":"(text_delta|input_json_delta)",'
+    r'"(?:text|partial_json)":("(?:[^"\\]|\\.)*")\}\}'
+)
+_ECHO = ("instructions", "tools")  # the big fields a response object echoes of its request
+
+
+class _Echo:
+    """Encodes Responses events; a response object's echo of the request's instructions and
+    tools (tens of KB for Codex) is encoded once per stream, not in every response event."""
+
+    __slots__ = ("_echo",)
+
+    def __init__(self) -> None:
+        self._echo: bytes | None = None
+
+    def encode(self, event: JsonObj) -> bytes:
+        resp = event.get("response")
+        if not isinstance(resp, dict) or not all(k in resp for k in _ECHO):
+            return named(event)
+        kind: str = event["type"]
+        if self._echo is None:
+            self._echo = _encode({k: resp[k] for k in _ECHO}).encode()
+        rest = _encode({k: v for k, v in resp.items() if k not in _ECHO}).encode()
+        head = _encode({k: v for k, v in event.items() if k != "response"}).encode()
+        body = head[:-1] + b',"response":' + rest[:-1] + b"," + self._echo[1:] + b"}"
+        return b"event: " + kind.encode() + b"\ndata: " + body + b"\n\n"
+
+
+class AnthropicToResponsesSSE(_Bridge):
+    __slots__ = ("_echo", "translator")
+
+    def __init__(
+        self, request: JsonObj, names: ToolNames | None = None, *, model: str | None = None
+    ) -> None:
+        super().__init__()
+        self._echo = _Echo()
+        self.translator = AnthropicToResponsesStream(request, names, model=model)
+
+    def feed(self, chunk: bytes) -> bytes:
+        tr = self.translator
+        encode = self._echo.encode
+        out: list[bytes] = []
+        for data in self._datas(chunk):
+            if data is None:
+                continue
+            hot = _ANTHROPIC_DELTA.fullmatch(data)
+            if hot is not None:
+                fast = tr.raw_delta(int(hot[1]), hot[2] == "text_delta", hot[3])
+                if fast is not None:
+                    out.append(fast)
+                    continue
+            try:
+                event = json.loads(data)
+            except ValueError:
+                continue
+            out.extend(encode(e) for e in tr.feed(event))
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        return b"".join(self._echo.encode(e) for e in self.translator.finish())
+
+    def fail(self, message: str) -> bytes:
+        """``response.failed`` now (the upstream broke off), numbered in sequence."""
+        return b"".join(self._echo.encode(e) for e in self.translator.fail(message))
+
+
+class OpenAIToResponsesSSE(_Bridge):
+    __slots__ = ("translator",)
+
+    def __init__(
+        self, request: JsonObj, names: ToolNames | None = None, *, model: str | None = None
+    ) -> None:
+        super().__init__()
+        self.translator = OpenAIToResponsesStream(request, names, model=model)
+
+    def feed(self, chunk: bytes) -> bytes:
+        tr = self.translator
+        out: list[bytes] = []
+        for data in self._events(chunk):
+            events = tr.finish() if data is None else tr.feed(data)
+            out.extend(named(e) for e in events)
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        return b"".join(named(e) for e in self.translator.finish())
+
+    def fail(self, message: str) -> bytes:
+        return b"".join(named(e) for e in self.translator.responses.fail(message))
+
+
+class ResponsesToAnthropicSSE(_Bridge):
+    __slots__ = ("translator",)
+
+    def __init__(self, *, model: str | None = None) -> None:
+        super().__init__(skip=True)
+        self.translator = ResponsesToAnthropicStream(model=model)
+
+    def feed(self, chunk: bytes) -> bytes:
+        tr = self.translator
+        out: list[bytes] = []
+        for data in self._events(chunk):
+            if data is None:
+                continue
+            fast = tr.delta_bytes(data)
+            if fast is not None:
+                out.append(fast)
+            else:
+                out.extend(named(e) for e in tr.feed(data))
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        return b"".join(named(e) for e in self.translator.finish())
+
+
+class ResponsesToOpenAISSE(_Bridge):
+    __slots__ = ("_done_sent", "translator")
+
+    def __init__(self, *, include_usage: bool = False, model: str | None = None) -> None:
+        super().__init__(skip=True)
+        self._done_sent = False
+        self.translator = ResponsesToOpenAIStream(include_usage=include_usage, model=model)
+
+    def feed(self, chunk: bytes) -> bytes:
+        feed = self.translator.feed
+        return b"".join(
+            unnamed(c) for data in self._events(chunk) if data is not None for c in feed(data)
+        )
+
+    def finish(self) -> bytes:
+        out = [unnamed(c) for c in self.translator.finish()]
+        if not self._done_sent:
+            self._done_sent = True
+            out.append(DONE)
+        return b"".join(out)
