@@ -21,6 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import emit
+
 GOAL = 5.0
 
 
@@ -83,6 +86,7 @@ def main() -> int:
     ratio = medians["llmgw env --shell bash"] / base
     verdict = "met" if ratio <= GOAL else "NOT met"
     print(f"ratio llmgw env / python -c pass = {ratio:.2f} (goal <= {GOAL:g}: {verdict})")
+    emit({"medians_ms": medians, "ratios": {n: ms / base for n, ms in medians.items()}})
     return 0 if ratio <= GOAL else 1
 
 

@@ -12,6 +12,11 @@ Goals (issue 5): added p50 <= 0.5 ms at c=1, >= 3,000 req/s at c=8, streaming TT
 <= 1 ms; LiteLLM's added latency >= 10x the shim's. The request is a small Messages call;
 `--claude-shaped` sends an ~87 KB Claude-Code-shaped body instead (issue 7's goal: added
 p50 <= 2 ms with every plugin on).
+
+The live dashboard (issue 18): `--baseline DIR` adds the plain shim run from another checkout
+(e.g. main's worktree, by PYTHONPATH) beside this one, so code that is present but unwatched
+is compared back to back (goal: <= 0.02 ms at c=1 p50); `--watched` adds a plain shim with
+one dashboard open (an SSE client reading its events the whole time) and says what that costs.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from _harness import NO_PLUGINS, get, mock_profile, proxy_free_env, start_mock, wait_http
+from _harness import NO_PLUGINS, emit, get, mock_profile, proxy_free_env, start_mock, wait_http
 from _harness import start_shim as start_shim_process
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,14 +65,59 @@ class Target:
     errors: int = 0
 
 
-def start_shim(name: str, mock_url: str, plugins: bool, work: Path, env: dict[str, str]) -> Target:
+ALL_PLUGINS = (
+    "plugins:\n"
+    "  metrics: {enabled: true}\n"
+    "  audit: {enabled: true}\n"
+    "  pii: {enabled: true, mode: redact}\n"
+    "  budget: {enabled: true, daily_usd: 1000000000}\n"
+)
+
+
+def start_shim(
+    name: str, mock_url: str, plugins: bool | str, work: Path, env: dict[str, str]
+) -> Target:
     profile = mock_profile("mock", mock_url, extra="headers: {X-Department: Bench}\n")
-    # With plugins: the defaults, whatever plugins are on by default.
-    config = "chain: [mock]\n" + ("" if plugins else NO_PLUGINS)
+    # plugins True: the defaults, whatever plugins are on by default; a str: that section.
+    section = plugins if isinstance(plugins, str) else ("" if plugins else NO_PLUGINS)
+    config = "chain: [mock]\n" + section
     url, token, proc = start_shim_process(name, work, {"mock": profile}, config, env)
     health = json.loads(get(url + "/health"))
     label = f"{name} ({', '.join(health.get('plugins') or []) or 'no plugins'})"
     return Target(label, url, token, proc)
+
+
+class Watcher:
+    """One dashboard open on a shim: logs in with a one-time code, then reads its SSE
+    stream in a thread until stopped; counts the events it got."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.events = 0
+        self._stop = False
+        self._thread = __import__("threading").Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        asyncio.run(self._read())
+
+    async def _read(self) -> None:
+        base = self.target.url + "/_llmgw/dashboard"
+        async with aiohttp.ClientSession() as session:
+            auth = {"Authorization": f"Bearer {self.target.token}"}
+            async with session.post(base + "/code", headers=auth) as r:
+                code = (await r.json())["code"]
+            async with session.get(f"{base}?code={code}", allow_redirects=False) as r:
+                cookie = r.headers["Set-Cookie"].split(";")[0]
+            async with session.get(base + "/events", headers={"Cookie": cookie}) as r:
+                async for line in r.content:
+                    if line.startswith(b"data:"):
+                        self.events += 1
+                    if self._stop:
+                        return
+
+    def stop(self) -> None:
+        self._stop = True
 
 
 def start_bare(mock_url: str, work: Path, env: dict[str, str]) -> Target:
@@ -83,18 +133,38 @@ def start_bare(mock_url: str, work: Path, env: dict[str, str]) -> Target:
     return Target("bare aiohttp forwarder (30 lines)", url, "none", proc)
 
 
+def find_litellm() -> str | None:
+    """LiteLLM's console script next to this interpreter (the venv's e2e extra, even when
+    the venv is not activated), else on PATH."""
+    beside = Path(sys.executable).parent / "litellm"
+    if beside.exists():
+        return str(beside)
+    return shutil.which("litellm")
+
+
 def start_litellm(mock_url: str, work: Path, env: dict[str, str]) -> Target | None:
-    exe = shutil.which("litellm")
+    exe = find_litellm()
     if exe is None:
+        print(
+            f"LiteLLM row missing: no `litellm` next to {sys.executable} nor on PATH; "
+            f"`pip install 'litellm[proxy]=={LITELLM_VERSION}'` (the e2e extra)"
+        )
         return None
+    # The interpreter that runs that script (its venv), not necessarily this one.
+    python = Path(exe).parent / "python"
     version = subprocess.run(
-        [sys.executable, "-c", "import importlib.metadata as m; print(m.version('litellm'))"],
+        [
+            str(python) if python.exists() else sys.executable,
+            "-c",
+            "import importlib.metadata as m; print(m.version('litellm'))",
+        ],
         capture_output=True,
         text=True,
     ).stdout.strip()
     if version != LITELLM_VERSION:
         print(
-            f"skipping LiteLLM: {version or 'unknown version'} installed, {LITELLM_VERSION} wanted"
+            f"LiteLLM row missing: {exe} is {version or 'an unknown version'}, "
+            f"{LITELLM_VERSION} wanted"
         )
         return None
     cfg = work / "litellm.yaml"
@@ -257,6 +327,8 @@ def main() -> int:
         "--claude-shaped", action="store_true", help="send an ~87 KB Claude-Code-shaped body"
     )
     ap.add_argument("--no-litellm", action="store_true")
+    ap.add_argument("--baseline", type=Path, help="also run the plain shim from this checkout")
+    ap.add_argument("--watched", action="store_true", help="also a plain shim, dashboard open")
     args = ap.parse_args()
 
     body_obj = claude_shaped() if args.claude_shaped else SMALL
@@ -269,12 +341,23 @@ def main() -> int:
     with processes(targets, [mock_proc]):
         targets.append(start_shim("shim", mock_url, plugins=False, work=work, env=env))
         targets.append(start_shim("shim+plugins", mock_url, plugins=True, work=work, env=env))
+        targets.append(start_shim("shim+all", mock_url, plugins=ALL_PLUGINS, work=work, env=env))
+        if args.baseline is not None:  # the same shims from another checkout (before a change)
+            base_env = {**env, "PYTHONPATH": str(args.baseline.resolve())}
+            for label, plugins in (("base", False), ("base+plugins", True)):
+                targets.append(
+                    start_shim(label, mock_url, plugins=plugins, work=work, env=base_env)
+                )
+        watcher = None
+        if args.watched:
+            t = start_shim("watched", mock_url, plugins=False, work=work, env=env)
+            t.name = "shim, dashboard open (no plugins)"
+            targets.append(t)
+            watcher = Watcher(t)
         targets.append(start_bare(mock_url, work, env))
         if not args.no_litellm:
             lite = start_litellm(mock_url, work, env)
-            if lite is None:
-                print("LiteLLM not installed: `pip install 'litellm[proxy]==1.108.7'` to compare")
-            else:
+            if lite is not None:
                 targets.append(lite)
         print(
             f"body {len(body):,} bytes; load client: {'wrk' if use_wrk else 'aiohttp'}; "
@@ -301,8 +384,43 @@ def main() -> int:
                 t.ttft.append(ttft)
                 t.errors += c1[3] + c8[3] + terr
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+        rss = {t.name: _rss_mb(t) for t in targets}
+        if watcher is not None:
+            watcher.stop()
+            print(f"the open dashboard received {watcher.events} events (one per 200 ms at most)")
     report(targets)
+    emit(
+        {
+            "body_bytes": len(body),
+            "rounds": args.rounds,
+            "targets": {
+                t.name: {
+                    "c1_p50_ms": statistics.median(t.c1_p50),
+                    "c1_p50_min_max": [min(t.c1_p50), max(t.c1_p50)],
+                    "c1_p99_ms": statistics.median(t.c1_p99),
+                    "c8_rps": statistics.median(t.c8_rps),
+                    "c8_rps_min_max": [min(t.c8_rps), max(t.c8_rps)],
+                    "c8_rps_rounds": t.c8_rps,
+                    "ttft_ms": statistics.median(t.ttft),
+                    "errors": t.errors,
+                    "rss_mb": rss[t.name],
+                }
+                for t in targets
+            },
+        }
+    )
     return 0
+
+
+def _rss_mb(target: Target) -> float | None:
+    if target.proc is None:
+        return None
+    try:
+        import psutil
+
+        return float(psutil.Process(target.proc.pid).memory_info().rss) / 2**20
+    except Exception:  # the process is gone
+        return None
 
 
 def report(targets: list[Target]) -> None:

@@ -46,7 +46,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _harness import NO_PLUGINS, mock_profile, proxy_free_env, start_mock
+from _harness import NO_PLUGINS, emit, mock_profile, proxy_free_env, start_mock
 from _harness import start_shim as start_shim_process
 from shim_overhead import Target, processes
 from translate_overhead import claude_code_request
@@ -253,6 +253,17 @@ def report(paths: list[Way]) -> int:
     print(
         f"goal: Responses <-> Messages adds <= {GOAL_RESPONSES_MS:g} ms per request: "
         f"{'met' if r_ok else 'MISSED'} (CPU {r_cpu:.3f} ms; wall p50 {r_wall:+.3f} ms)"
+    )
+    emit(
+        {
+            "wall_added_ms": wall,
+            "ttft_added_ms": ttft,
+            "cpu_added_ms": cpu,
+            "responses_wall_added_ms": r_wall,
+            "responses_cpu_added_ms": r_cpu,
+            "cpu_ms": {p.name: p.cpu_ms for p in paths if p.counted},
+            "errors": sum(p.errors for p in paths),
+        }
     )
     return 0 if ok and r_ok else 1
 

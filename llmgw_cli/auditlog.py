@@ -54,7 +54,7 @@ def timestamp(record: dict[str, Any]) -> float | None:
 def _parse(line: bytes) -> dict[str, Any] | None:
     try:
         record = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # a torn line, or one nested past the C stack guard
         return None
     return record if isinstance(record, dict) else None
 

@@ -85,9 +85,14 @@ def encoding_for(model: str | None) -> tuple[str, bool]:
 
 
 def _data_dir() -> str:
-    import bpe_openai
+    """bpe-openai's data folder, found without importing the package: its ``__init__``
+    builds its own Rust tokenizers (~64 MB of RSS and seconds of CPU) we never use."""
+    import importlib.util
 
-    return os.path.join(os.path.dirname(bpe_openai.__file__), "data")
+    spec = importlib.util.find_spec("bpe_openai")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("the bpe-openai package is missing: pip install bpe-openai")
+    return os.path.join(next(iter(spec.submodule_search_locations)), "data")
 
 
 def load_ranks(name: str) -> dict[bytes, int]:
@@ -129,5 +134,8 @@ def get_encoding(name: str) -> tiktoken.Encoding:
                 mergeable_ranks=load_ranks(name),
                 special_tokens=spec.special,
             )
+            # tiktoken keeps the Python dict of ranks (~14 MB) only to pickle the Encoding;
+            # its Rust core holds its own copy, and llmgw never pickles an encoding.
+            enc._mergeable_ranks = {}
             _encodings[name] = enc
     return enc

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
 
 HOME_ENV = "LLMGW_HOME"
@@ -76,11 +78,50 @@ def ensure_dir(path: Path, private: bool = True) -> Path:
     return path
 
 
+# write_atomic's temp files: ``.NAME.PID-RANDOM.tmp`` (and ``.NAME.RANDOM.tmp`` before the
+# writer's pid was in the name). A process killed between mkstemp and os.replace leaves
+# one behind; the next write to the folder removes it once its writer is dead, or it is
+# older than any write takes (a reused pid).
+_TEMP_RE = re.compile(r"^\.(?P<name>.+)\.(?:(?P<pid>\d+)-)?[a-z0-9_]{8}\.tmp$")
+STALE_TEMP_S = 3600.0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def sweep_temps(folder: Path, now: float | None = None) -> list[str]:
+    """Remove left-over temp files of interrupted atomic writes in ``folder`` (ours only)."""
+    removed: list[str] = []
+    now = time.time() if now is None else now
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            found = _TEMP_RE.match(entry.name) if entry.name.endswith(".tmp") else None
+            if found is None or not entry.is_file(follow_symlinks=False):
+                continue
+            pid = found.group("pid")
+            with contextlib.suppress(OSError):
+                old = now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_S
+                if old or (pid is not None and not _alive(int(pid))):
+                    os.unlink(entry.path)
+                    removed.append(entry.name)
+    return removed
+
+
 def write_atomic(path: Path, data: str | bytes, mode: int = 0o600) -> None:
     """Write to a temp file in the same folder, then rename: readers see old or new, never half."""
     ensure_dir(path.parent)
+    sweep_temps(path.parent)
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=path.parent
+    )
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:

@@ -47,7 +47,10 @@ class Progress:
 ProgressFn = Callable[[Progress], None]
 
 
-def new_session(target: Target, pool: int, force_close: bool = False) -> aiohttp.ClientSession:
+def new_session(
+    target: Target, pool: int, timeout_s: float = 600.0, force_close: bool = False
+) -> aiohttp.ClientSession:
+    """``timeout_s``: aiohttp's ``total``, which spans the whole request, body included."""
     from llmgw_cli.shim.members.session import proxy_for, ssl_context, timeout_for
 
     connector = aiohttp.TCPConnector(
@@ -62,7 +65,11 @@ def new_session(target: Target, pool: int, force_close: bool = False) -> aiohttp
     proxy, proxy_auth = proxy_for(target.profile)
     return aiohttp.ClientSession(
         connector=connector,
-        timeout=timeout_for(target.profile),
+        timeout=aiohttp.ClientTimeout(
+            total=timeout_s,
+            connect=timeout_for(target.profile).connect,
+            sock_read=min(timeout_s, target.profile.timeouts.first_byte_s),
+        ),
         proxy=proxy,
         proxy_auth=proxy_auth,
         trace_configs=[phases.trace_config()] if phases.traced() else None,
@@ -163,7 +170,8 @@ class Generator:
     def _fresh(self, i: int) -> Callable[[], aiohttp.ClientSession]:
         """A one-connection session for a retry after a pooled connection was found closed."""
         target = self.targets[i]
-        return lambda: new_session(target, 1, force_close=True)
+        timeout_s = self.options.timeout_s
+        return lambda: new_session(target, 1, timeout_s, force_close=True)
 
     async def _lane(self, i: int) -> None:
         session, target, records = self.sessions[i], self.targets[i], self.records[i]

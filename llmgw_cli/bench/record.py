@@ -78,7 +78,7 @@ def to_sample(rec: Record, origin: float, estimate: Callable[[str], int] | None 
     exact = rec.output_tokens is not None
     if rec.output_tokens is not None:
         tokens = rec.output_tokens
-    elif estimate is not None and rec.pieces:
+    elif estimate is not None and rec.pieces and rec.error is None:  # a tokenizer is ~100 MB
         tokens = int(estimate("".join(rec.pieces)))
     else:
         tokens = len(times)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 
@@ -24,6 +24,15 @@ from llmgw_cli.wire.sse import SSEParser
 from llmgw_cli.wire.usage import UsageTap
 
 _now = time.perf_counter
+ERROR_BODY_BYTES = 4096  # of an error reply: enough for the message, never the whole page
+
+
+class Bounded(Exception):
+    """A reply passed one of the target's bounds; ``kind`` goes in the errors table."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
 
 
 FreshSession = Callable[[], aiohttp.ClientSession]
@@ -54,9 +63,11 @@ async def send(
                 await _attempt(once, target, rec)
     except asyncio.CancelledError:
         raise
+    except Bounded as exc:
+        rec.error, rec.detail = exc.kind, str(exc)
     except Exception as exc:
         rec.error = classify(exc)
-        rec.detail = str(exc)[:300] or type(exc).__name__
+        rec.detail = _detail(exc, session)
     rec.end = _now()
 
 
@@ -74,20 +85,50 @@ async def _attempt(session: aiohttp.ClientSession, target: Target, rec: Record) 
             rec.reused = True
         if resp.status >= 300:
             rec.error = str(resp.status)
-            rec.detail = (await resp.read())[:300].decode("utf-8", "replace")
+            head = await resp.content.read(ERROR_BODY_BYTES)
+            rec.detail = head[:300].decode("utf-8", "replace")
         elif target.stream:
-            await _stream(resp, target.format, rec)
+            await _stream(resp, target, rec)
         else:
-            _whole(await resp.read(), target.format, rec)
+            _whole(await _read_capped(resp, target.max_body_bytes), target.format, rec)
 
 
-async def _stream(resp: aiohttp.ClientResponse, fmt: str, rec: Record) -> None:
-    if fmt == "anthropic":
-        await _anthropic_stream(resp, rec)
-    elif fmt == "responses":
-        await _responses_stream(resp, rec)
+async def _stream(resp: aiohttp.ClientResponse, target: Target, rec: Record) -> None:
+    if target.format == "anthropic":
+        await _anthropic_stream(resp, rec, target.max_pieces)
+    elif target.format == "responses":
+        await _responses_stream(resp, rec, target.max_pieces)
     else:
-        await _openai_stream(resp, rec)
+        await _openai_stream(resp, rec, target.max_pieces)
+
+
+def _detail(exc: Exception, session: aiohttp.ClientSession) -> str:
+    if isinstance(exc, asyncio.TimeoutError) and not isinstance(exc, aiohttp.ServerTimeoutError):
+        total = session.timeout.total
+        return f"not done within --timeout {total:g} s (the whole-request deadline)"
+    return str(exc)[:300] or type(exc).__name__
+
+
+async def _read_capped(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The whole body (decoded as it arrives), at most ``limit`` bytes."""
+    body = bytearray()
+    async for chunk in resp.content.iter_chunked(1 << 16):
+        body += chunk
+        if len(body) > limit:
+            raise Bounded("too_large", f"the reply passed bench's {limit >> 20} MB limit")
+    return bytes(body)
+
+
+async def _chunks(resp: aiohttp.ClientResponse, rec: Record, limit: int) -> AsyncIterator[bytes]:
+    """A stream's chunks, until it has brought more content pieces than ``limit``."""
+    async for chunk in resp.content.iter_any():
+        if len(rec.pieces) > limit:
+            raise Bounded(
+                "runaway_stream",
+                f"the stream sent more than {limit:,} content pieces (8 per max_token) "
+                "and did not end",
+            )
+        yield chunk
 
 
 def classify(exc: BaseException) -> str:
@@ -109,11 +150,11 @@ def classify(exc: BaseException) -> str:
     return f"bug:{type(exc).__name__}"
 
 
-async def _anthropic_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
+async def _anthropic_stream(resp: aiohttp.ClientResponse, rec: Record, limit: int) -> None:
     parser, tap = SSEParser(), UsageTap()
     times, pieces = rec.token_times, rec.pieces
     done = seen = False
-    async for chunk in resp.content.iter_any():
+    async for chunk in _chunks(resp, rec, limit):
         t = _now()
         for ev in parser.feed(chunk):
             seen = True
@@ -145,11 +186,11 @@ def _usage(tap: UsageTap, rec: Record) -> None:
             rec.output_tokens = tap.usage.output_tokens
 
 
-async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
+async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record, limit: int) -> None:
     parser, tap = SSEParser(), UsageTap()
     times, pieces = rec.token_times, rec.pieces
     done = seen = False
-    async for chunk in resp.content.iter_any():
+    async for chunk in _chunks(resp, rec, limit):
         t = _now()
         for ev in parser.feed(chunk):
             seen = True
@@ -187,11 +228,11 @@ _RESPONSES_DELTAS = ("response.output_text.delta", "response.function_call_argum
 _RESPONSES_ENDS = ("response.completed", "response.incomplete")
 
 
-async def _responses_stream(resp: aiohttp.ClientResponse, rec: Record) -> None:
+async def _responses_stream(resp: aiohttp.ClientResponse, rec: Record, limit: int) -> None:
     parser, tap = SSEParser(), UsageTap()
     times, pieces = rec.token_times, rec.pieces
     done = seen = False
-    async for chunk in resp.content.iter_any():
+    async for chunk in _chunks(resp, rec, limit):
         t = _now()
         for ev in parser.feed(chunk):
             seen = True

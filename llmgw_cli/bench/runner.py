@@ -6,8 +6,9 @@ timed apart); ``run_async`` runs inside a caller's loop (TLS then folds into TCP
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from llmgw_cli.bench import metrics, phases
@@ -25,6 +26,9 @@ class Result:
     targets: list[Target]
     samples: list[list[Sample]]  # per run, in order of issue
     runs: list[dict[str, Any]]  # per run, the --json shape
+    # Per run, the warm-up requests (left out of ``runs``; the report draws them before 0).
+    warmup: list[list[Sample]] = field(default_factory=list)
+    finished_at: float = field(default_factory=time.time)  # wall clock, for the report
 
     @property
     def document(self) -> dict[str, Any]:
@@ -79,13 +83,15 @@ async def run_async(
     await asyncio.gather(*(preflight(t) for t in targets))
     pids = {t.label: listener_pid(t.host, t.port) for t in targets}
     pool = options.open_loop_connections if options.rate is not None else options.concurrency
-    sessions = [new_session(t, pool) for t in targets]
+    sessions = [new_session(t, pool, options.timeout_s) for t in targets]
     try:
         gen = Generator(targets, options, sessions)
         reporter = asyncio.create_task(gen.report(on_progress)) if on_progress else None
         try:
+            warm: list[list[Record]] = []
             if options.warmup:
                 await gen.run(options.warmup, None, warmup=True)
+                warm = gen.records
             sampler = Sampler(pids)
             sampler.start()
             try:
@@ -100,7 +106,13 @@ async def run_async(
         records = gen.records
     finally:
         await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
-    return finish(targets, options, slo, records, origin, sampler)
+    result = finish(targets, options, slo, records, origin, sampler)
+    result.warmup = [sorted((to_sample(r, origin) for r in recs), key=_seq) for recs in warm]
+    return result
+
+
+def _seq(sample: Sample) -> int:
+    return sample.seq
 
 
 def finish(

@@ -17,6 +17,7 @@ from llmgw_cli.errors import UsageError
 
 ANTHROPIC_VERSION = "2023-06-01"
 DEFAULT_PROMPT = "Write a short paragraph about the sea."
+MAX_PIECES = 1 << 18  # content pieces kept per streamed reply: ~20 MB at most
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Options:
     stream: bool = True
     seed: int | None = None  # arrival times of the open loop
     open_loop_connections: int = 512  # pool cap per run in open loop (waits count as latency)
+    timeout_s: float = 600.0  # whole-request deadline (connect to last byte), not per read
+    max_body_bytes: int = 16 << 20  # a whole (non-streamed) reply, after decompression
 
     def validate(self) -> Options:
         if (self.requests is None) == (self.duration_s is None):
@@ -49,6 +52,8 @@ class Options:
             raise UsageError(f"--warmup must be 0 or more, not {self.warmup}")
         if self.max_tokens < 1:
             raise UsageError(f"--max-tokens must be 1 or more, not {self.max_tokens}")
+        if not self.timeout_s > 0:
+            raise UsageError(f"--timeout must be more than 0 seconds, not {self.timeout_s}")
         if not self.prompt:
             raise UsageError("the prompt is empty; pass --prompt TEXT or --prompt-file F")
         return self
@@ -67,6 +72,10 @@ class Target:
     stream: bool
     label: str = field(default="")
     secret: str | None = field(default=None, repr=False)  # only to mask it in error examples
+    # Bounds on what one reply may bring: a whole body in bytes, a stream in content pieces
+    # (an upstream that streams far past max_tokens never ends; docs/architecture.md).
+    max_body_bytes: int = 64 << 20
+    max_pieces: int = 1024
 
     @property
     def host(self) -> str:
@@ -134,7 +143,18 @@ def build(profile: Profile, model: str, secret: str | None, options: Options) ->
             headers["authorization"] = f"Bearer {secret}"
     headers.update({k.lower(): v for k, v in profile.headers.items()})
     encoded = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    return Target(profile, model, fmt, url, headers, encoded, options.stream, secret=secret)
+    return Target(
+        profile,
+        model,
+        fmt,
+        url,
+        headers,
+        encoded,
+        options.stream,
+        secret=secret,
+        max_body_bytes=options.max_body_bytes,
+        max_pieces=min(max(1024, 8 * options.max_tokens), MAX_PIECES),
+    )
 
 
 def label_targets(targets: list[Target]) -> None:

@@ -75,6 +75,12 @@ def bench(
     no_stream: bool = typer.Option(
         False, "--no-stream", help="Ask for whole responses (no TTFT or ITL)."
     ),
+    timeout: float = typer.Option(
+        600.0,
+        "--timeout",
+        metavar="S",
+        help="Whole-request deadline in seconds: a request not done by then is an error.",
+    ),
     slo: str = typer.Option(
         None,
         "--slo",
@@ -122,7 +128,7 @@ def bench(
         requests=requests if requests is not None or duration is not None else 100,
         duration_s=duration, concurrency=1 if concurrency is None else concurrency, rate=rate,
         warmup=warmup,
-        max_tokens=max_tokens, prompt=text, stream=not no_stream,
+        max_tokens=max_tokens, prompt=text, stream=not no_stream, timeout_s=timeout,
     ).validate()  # fmt: skip
     targets = _targets(profile, model, options)
     to_stdout = json_file is not None and str(json_file) == "-"
@@ -139,7 +145,9 @@ def bench(
         export.write(csv_file, export.csv_text(result))
         console.info(f"wrote {csv_file}")
     if report is not None:
-        render.save_report(result, report)
+        from llmgw_cli.reports import bench_report
+
+        bench_report.save(result, report)
         console.info(f"wrote {report}")
     failures = result.failures()
     if failures:

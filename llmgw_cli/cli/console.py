@@ -9,6 +9,7 @@ import sys
 from typing import IO, Any, NoReturn, cast
 
 from rich.console import Console
+from rich.markup import escape
 
 from llmgw_cli.errors import debug as debug
 
@@ -50,6 +51,8 @@ def _stdout_console() -> Console:
 
 # Results go to stdout; messages, warnings and progress go to stderr, so
 # `eval "$(llmgw env)"` and `--json` pipes only ever see what they asked for.
+# Messages often carry text from outside (an upstream's error, a file's content, a user id):
+# info/warn/success print it as text, never as rich markup (docs/architecture.md).
 class _Console(Console):
     def on_broken_pipe(self) -> None:
         # rich's own answer exits 1; `llmgw … | head` is no error: __main__ decides.
@@ -60,16 +63,26 @@ out = _stdout_console()
 err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+class _Plain:
+    """``out.print`` that never interprets rich markup: for lines built from outside text."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        out.print(*objects, markup=False, **kwargs)
+
+
+plain = _Plain()
+
+
 def info(message: str) -> None:
-    err.print(message)
+    err.print(message, markup=False)
 
 
 def warn(message: str) -> None:
-    err.print(f"[yellow]warning:[/] {message}", markup=True)
+    err.print(f"[yellow]warning:[/] {escape(message)}", markup=True)
 
 
 def success(message: str) -> None:
-    err.print(f"[green]✓[/] {message}")
+    err.print(f"[green]✓[/] {escape(message)}")
 
 
 def print_json(data: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -42,6 +42,18 @@ def doctor(
         help="Show each HTTP request's and response's headers (secrets redacted).",
     ),
     json_out: bool = typer.Option(False, "--json", help="Write the results as JSON on stdout."),
+    deep: bool = typer.Option(
+        False,
+        "--deep",
+        help="Also replay the installed Claude Code's own request (recorded once per version; "
+        "$LLMGW_CLAUDE_BIN or claude on PATH), feature by feature.",
+    ),
+    fix: bool = typer.Option(
+        False,
+        "--fix",
+        help="Write the claude_code: options the checks showed necessary into the profile "
+        "(backup, diff), then re-run those checks.",
+    ),
 ) -> None:
     """Diagnose a gateway layer by layer, each check timed and with a fix; exit 1 on a failure.
 
@@ -78,22 +90,46 @@ def doctor(
         else:
             render.render_checks(console.out, specs)
         return
-    reports = run_selected(
-        ProfileStore(),
-        profile,
-        every,
-        options=Options(verbose=verbose),
-        checks=checks or None,
-    )
+    store = ProfileStore()
+    options = Options(verbose=verbose, deep=deep)
+    reports = run_selected(store, profile, every, options=options, checks=checks or None)
+    if not json_out:
+        render.render_reports(console.out, reports, verbose)
+    if fix:  # the exit code is the re-run's for the fixed checks
+        reports = [_fix(store, r, options, json_out) for r in reports]
     if json_out:
         console.print_json({"version": 1, "results": [r.to_json(strict, verbose) for r in reports]})
-    else:
-        render.render_reports(console.out, reports, verbose)
-        if every:
-            console.out.print(summary_line(reports, strict))
+    elif every:
+        console.out.print(summary_line(reports, strict))
     code = exit_code(reports, strict)
     if code:
         raise typer.Exit(code)
+
+
+def _fix(store: Any, report: Any, options: Any, quiet: bool) -> Any:
+    """Write what the report's checks ask for, show the diff, re-run those checks."""
+    from llmgw_cli.cli import console
+    from llmgw_cli.cli import render_doctor as render
+    from llmgw_cli.doctor import fix
+    from llmgw_cli.doctor.runner import run_profile
+
+    switches, asked = fix.needed(report)
+    if not switches:
+        if not quiet:
+            console.out.print(f"--fix: nothing to write for {report.profile}")
+        return report
+    written = fix.write(store, report.profile, switches, asked)
+    rerun = run_profile(store.load(report.profile), "--fix", options=options, checks=asked)
+    if not quiet:
+        console.out.print(
+            f"\n--fix wrote {', '.join(f'claude_code.{k}' for k in switches)} to "
+            f"{written.path} (backup {written.backup.name}):",
+            highlight=False,
+        )
+        console.out.print(written.diff, markup=False, highlight=False, end="")
+        console.out.print(f"re-running {', '.join(asked)}:")
+        render.render_report(console.out, rerun, options.verbose)
+    return fix.merged(report, rerun)
 
 
 def summary_line(reports: list[ProfileReport], strict: bool) -> str:

@@ -68,6 +68,52 @@ def register(app: typer.Typer) -> None:
         script: Path | None = typer.Option(
             None, "--script", help="JSON/YAML file of scripted replies (text or tool calls)."
         ),
+        reject_adaptive: bool = typer.Option(
+            False, "--reject-adaptive", help="400 on thinking: {type: adaptive}."
+        ),
+        reject_advisor: bool = typer.Option(
+            False, "--reject-advisor", help="400 on the advisor tool (advisor_20260301)."
+        ),
+        reject_tool_regex: bool = typer.Option(
+            False, "--reject-tool-regex", help="400 on a strict tool whose schema uses \\p{…}."
+        ),
+        waf_403_over_bytes: int | None = typer.Option(
+            None,
+            "--waf-403-over-bytes",
+            metavar="N",
+            help="A firewall's 403 HTML page for /v1/messages bodies over N bytes.",
+        ),
+        context_window: int | None = typer.Option(
+            None,
+            "--context-window",
+            metavar="TOKENS",
+            help="400 'prompt is too long' above this many (estimated) input tokens.",
+        ),
+        reword_context_errors: bool = typer.Option(
+            False, "--reword-context-errors", help="Reword the context-limit error."
+        ),
+        reshape_errors: bool = typer.Option(
+            False, "--reshape-errors", help="Replace every error body with the gateway's own."
+        ),
+        retry_after_format: str = typer.Option(
+            "seconds", "--retry-after-format", help="429 retry-after: seconds, http-date or float."
+        ),
+        models_redirect: bool = typer.Option(
+            False, "--models-redirect", help="307 on GET /v1/models?… (model discovery)."
+        ),
+        reject_both_auth: bool = typer.Option(
+            False, "--reject-both-auth", help="401 when both x-api-key and Authorization arrive."
+        ),
+        json_for_stream: bool = typer.Option(
+            False, "--json-for-stream", help="Answer stream: true with a JSON message."
+        ),
+        strip_pings: bool = typer.Option(False, "--strip-pings", help="No ping events in streams."),
+        stream_pause_ms: float = typer.Option(
+            0.0, "--stream-pause-ms", help="A silent pause after a stream's first text delta."
+        ),
+        ping_every_ms: float = typer.Option(
+            0.0, "--ping-every-ms", help="Ping events during --stream-pause-ms, this often."
+        ),
     ) -> None:
         """Run a fake Anthropic/OpenAI endpoint with configurable latency and faults."""
         from llmgw_cli.cli.console import info
@@ -93,6 +139,20 @@ def register(app: typer.Typer) -> None:
             else DEFAULT_MODELS,
             strict_models=strict_models,
             script=script,
+            reject_adaptive=reject_adaptive,
+            reject_advisor=reject_advisor,
+            reject_tool_regex=reject_tool_regex,
+            waf_403_over_bytes=waf_403_over_bytes,
+            context_window=context_window,
+            reword_context_errors=reword_context_errors,
+            reshape_errors=reshape_errors,
+            retry_after_format=retry_after_format,
+            models_redirect=models_redirect,
+            reject_both_auth=reject_both_auth,
+            json_for_stream=json_for_stream,
+            strip_pings=strip_pings,
+            stream_pause_ms=stream_pause_ms,
+            ping_every_ms=ping_every_ms,
         )
 
         def ready(url: str) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from llmgw_cli.cli import console
-from llmgw_cli.config import checks
+from llmgw_cli.config import checks, schema
 from llmgw_cli.config.model import Profile
 from llmgw_cli.config.secretref import SecretRef, mask
 from llmgw_cli.config.secrets import Secrets
@@ -80,12 +81,12 @@ def profile_list(store: ProfileStore, json_out: bool) -> None:
         table.add_column(col)
     for r in rows:
         if "error" in r:
-            table.add_row("", r["name"], "[red]invalid[/]", "", "", "")
+            table.add_row("", r["name"], Text("invalid", style="red"), "", "", "")
             continue
         table.add_row(
             "*" if r["current"] else "",
             r["name"],
-            r["endpoint"],
+            Text(r["endpoint"]),  # from the file: text, never markup
             ",".join(r["formats"]),
             r["auth"],
             r["secret"] or "-",
@@ -111,39 +112,38 @@ def profile_detail(
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("name", profile.name)
-    table.add_row("selected by", selection.detail)
-    table.add_row("endpoint", profile.root)
-    table.add_row("formats", ", ".join(profile.formats))
-    table.add_row("auth", profile.auth.type)
+    table.add_row("name", Text(profile.name))
+    table.add_row("selected by", Text(selection.detail))
+    table.add_row("endpoint", Text(profile.root))
+    table.add_row("formats", Text(", ".join(profile.formats)))
+    table.add_row("auth", Text(profile.auth.type))
     if secret["ref"]:
         state = (
-            secret.get("masked") if secret.get("available") else f"[red]{secret.get('problem')}[/]"
+            Text(str(secret.get("masked")))
+            if secret.get("available")
+            else Text(str(secret.get("problem")), style="red")
         )
-        table.add_row("secret", f"{state}  ({secret['where']})")
+        table.add_row("secret", Text.assemble(state, f"  ({secret['where']})"))
     for key, value in profile.headers.items():
-        table.add_row("header", f"{key}: {value}")
+        table.add_row("header", Text(f"{key}: {value}"))
     for key in ("default", "opus", "sonnet", "haiku"):
         value = getattr(profile.models, key)
         if value:
-            table.add_row(f"model {key}", value)
+            table.add_row(f"model {key}", Text(value))
     if profile.tls.ca_bundle:
-        table.add_row("ca bundle", profile.tls.ca_bundle)
+        table.add_row("ca bundle", Text(profile.tls.ca_bundle))
     if profile.tls.client_cert:
-        table.add_row("client cert", profile.tls.client_cert)
+        table.add_row("client cert", Text(profile.tls.client_cert))
     if profile.proxy.https:
-        table.add_row("proxy", str(checks.shown_url(profile.proxy.https)))
+        table.add_row("proxy", Text(str(checks.shown_url(profile.proxy.https))))
     if profile.proxy.no_proxy:
-        table.add_row("no proxy", ", ".join(profile.proxy.no_proxy))
+        table.add_row("no proxy", Text(", ".join(profile.proxy.no_proxy)))
     cc = profile.claude_code
-    if cc.disable_experimental_betas or cc.disable_nonessential_traffic or cc.env:
-        flags = [
-            k
-            for k in ("disable_experimental_betas", "disable_nonessential_traffic")
-            if getattr(cc, k)
-        ]
+    set_keys = {k: v for k, v in schema.unbuild(cc).items() if k != "env"}
+    if set_keys or cc.env:
+        flags = [k if v is True else f"{k}={v}" for k, v in set_keys.items()]
         flags += [f"{k}={v}" for k, v in cc.env.items()]
-        table.add_row("claude code", ", ".join(flags))
+        table.add_row("claude code", Text(", ".join(flags)))
     console.out.print(table)
 
 

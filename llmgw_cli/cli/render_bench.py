@@ -3,14 +3,13 @@
 The latency table has one row per metric and run (runs side by side under each metric,
 with the ratio of each run's p50 to the first run's); the runs table puts counts,
 throughput and resources in one column per run; histograms of TTFT and e2e share their bins
-across runs so the bars compare. ``save_report`` writes the same output as SVG or HTML.
+across runs so the bars compare. Each run has its colour, the same as in the charts of
+``bench --report`` (``llmgw_cli.reports``).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console, RenderableType
@@ -19,7 +18,7 @@ from rich.text import Text
 
 from llmgw_cli.bench import stats
 from llmgw_cli.bench.runner import Result
-from llmgw_cli.errors import UsageError
+from llmgw_cli.reports.svg import colour
 
 COLUMNS = ("mean", "p50", "p90", "p99", "max")
 LATENCY_ROWS = (
@@ -58,6 +57,11 @@ def _latency_rows(runs: list[dict[str, Any]]) -> Iterator[tuple[str, str, dict[s
             yield name, r["label"], s
 
 
+def _run(label: str, runs: list[dict[str, Any]]) -> Text:
+    i = next((i for i, r in enumerate(runs) if r["label"] == label), 0)
+    return Text(label, style=colour(i))
+
+
 def latency_table(result: Result) -> Table:
     runs = result.runs
     many = len(runs) > 1
@@ -68,7 +72,7 @@ def latency_table(result: Result) -> Table:
     for col in COLUMNS:
         table.add_column(col, justify="right")
     if many:
-        table.add_column(f"p50 vs {runs[0]['label']}", justify="right")
+        table.add_column(Text(f"p50 vs {runs[0]['label']}"), justify="right")
     base: dict[str, float | None] = {}
     last = ""
     for name, label, s in _latency_rows(runs):
@@ -76,7 +80,7 @@ def latency_table(result: Result) -> Table:
         first = name != last
         if first:
             base[name] = None if s is None else s["p50"]
-        row = [name if first else ""] + ([label] if many else []) + cells
+        row = [name if first else ""] + ([_run(label, runs)] if many else []) + cells
         if many:
             row.append(_ratio(stats.ratio(None if s is None else s["p50"], base[name])))
         table.add_row(*row, end_section=False)
@@ -101,8 +105,8 @@ def runs_table(result: Result) -> Table:
     runs = result.runs
     table = Table(title="runs", title_justify="left", header_style="bold")
     table.add_column("")
-    for r in runs:
-        table.add_column(r["label"], justify="right")
+    for i, r in enumerate(runs):
+        table.add_column(Text(r["label"], style=f"bold {colour(i)}"), justify="right")
     first = runs[0]
 
     def throughput(key: str, unit: str) -> list[str]:
@@ -114,7 +118,7 @@ def runs_table(result: Result) -> Table:
             out.append(cell)
         return out
 
-    table.add_row("model", *(r["model"] for r in runs))
+    table.add_row("model", *(Text(str(r["model"])) for r in runs))  # outside text: no markup
     table.add_row("requests (ok)", *(f"{r['requests']} ({r['ok']})" for r in runs))
     table.add_row(
         "errors", *(", ".join(f"{k}×{v}" for k, v in r["errors"].items()) or "none" for r in runs)
@@ -180,17 +184,20 @@ def histogram_table(result: Result, key: str, title: str) -> Table | None:
     table = Table(title=title, title_justify="left", box=None, header_style="bold", pad_edge=False)
     table.add_column("ms", justify="right")
     hists = [stats.histogram(values, edges) for values in series]
-    for run in result.runs:
-        table.add_column(run["label"], no_wrap=True, min_width=BAR_WIDTH + 6)
+    for i, run in enumerate(result.runs):
+        table.add_column(
+            Text(run["label"], style=f"bold {colour(i)}"), no_wrap=True, min_width=BAR_WIDTH + 6
+        )
     bounds = edge_labels(edges)
     for i in range(len(edges) - 1):
         over = i == len(edges) - 2 and any(h.overflow for h in hists)
         label = f"{bounds[i]}–{bounds[i + 1]}" + ("+" if over else "")
-        cells = []
-        for h in hists:
+        cells: list[Text | str] = []
+        for j, h in enumerate(hists):
             peak = max(h.counts, default=0)
             count = h.counts[i]
-            cells.append(f"{_bar(count, peak)} {count}" if count else "")
+            bar = Text(_bar(count, peak), style=colour(j))
+            cells.append(bar.append(f" {count}", style="default") if count else "")
         table.add_row(label, *cells)
     return table
 
@@ -220,19 +227,3 @@ def render(result: Result, console: Console) -> None:
     for item in renderables(result):
         console.print(item)
         console.print()
-
-
-def save_report(result: Result, path: Path) -> None:
-    """The same report as an SVG picture or an HTML page, by the file's suffix."""
-    suffix = path.suffix.lower()
-    if suffix not in (".svg", ".html", ".htm"):
-        raise UsageError(f"--report writes .svg or .html, not {path.name!r}")
-    console = Console(
-        record=True, width=120, file=io.StringIO(), force_terminal=True, color_system="truecolor"
-    )
-    console.print(Text("llmgw bench", style="bold"))
-    render(result, console)
-    text = console.export_svg(title="llmgw bench") if suffix == ".svg" else console.export_html()
-    from llmgw_cli.bench.export import write
-
-    write(path, text)

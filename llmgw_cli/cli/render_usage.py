@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from rich import box
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from llmgw_cli.cli.console import out
 
@@ -43,7 +45,7 @@ def tokens_table(data: dict[str, Any]) -> None:
         label = "  (estimate: the API adds a few tokens of message framing)"
     else:
         label = "  (estimate: no offline tokenizer for this model; the upstream's usage is exact)"
-    table.add_row("model", data["model"])
+    table.add_row("model", Text(str(data["model"])))  # outside text: never markup
     table.add_row("tokens", f"{data['tokens']:,}{label}")
     table.add_row("encoding", data["encoding"])
     if data["kind"] == "request":
@@ -88,10 +90,10 @@ def usage_report(report: dict[str, Any]) -> None:
     rows = report["rows"]
     since = human_time(report["since"])
     if not rows:
-        out.print(f"No requests in the audit log since {since}.")
+        out.print(f"No requests in the audit log since {escape(since)}.")
         return
     table = Table(
-        title=f"since {since}, by {report['by']}",
+        title=escape(f"since {since}, by {report['by']}"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
@@ -103,7 +105,7 @@ def usage_report(report: dict[str, Any]) -> None:
     for row in [*rows, report["total"]]:
         tokens = row["tokens"]
         table.add_row(
-            row["key"],
+            Text(str(row["key"])),  # a user id, model or profile from the audit log: text only
             f"{row['requests']:,}",
             f"{row['errors']:,}",
             _count(tokens["total"]),
@@ -130,4 +132,4 @@ def day_chart(days: list[dict[str, Any]]) -> None:
     for day, value in zip(days, values, strict=True):
         bar = "█" * max(1 if value else 0, round(value / top * BAR_WIDTH))
         label = _usd(value) if by_cost else f"{int(value):,}"
-        out.print(f"{human_day(day['key'])}  {bar:<{BAR_WIDTH}}  {label}")
+        out.print(f"{human_day(day['key'])}  {bar:<{BAR_WIDTH}}  {label}", markup=False)

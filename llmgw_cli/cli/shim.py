@@ -38,6 +38,9 @@ def start(
     detach: bool = typer.Option(
         False, "--detach", "-d", help="Run in the background; see `shim status`."
     ),
+    loop: str = typer.Option(
+        "auto", "--loop", help="Event loop: auto (uvloop when installed), uvloop or asyncio."
+    ),
 ) -> None:
     """Start the shim in the foreground (Ctrl-C stops it), or in the background with --detach."""
     if sum(x is not None for x in (profile, chain, config)) > 1:
@@ -59,13 +62,13 @@ def start(
             config = str(Path(config).expanduser().resolve())
         elif chain is None:
             profile = cfg.chain[0]  # resolved here, so the child needs no working-dir context
-        state = daemon.start_detached(_args(profile, chain, config, host, port))
+        state = daemon.start_detached([*_args(profile, chain, config, host, port), "--loop", loop])
         console.success(f"shim running at {state.url} (pid {state.pid}); log: {state.log_file}")
         console.info(
             'point clients at it: eval "$(llmgw env --shim)"  or  llmgw exec --shim -- CMD'
         )
         return
-    _serve(cfg)
+    _serve(cfg, loop)
 
 
 def _args(
@@ -102,7 +105,7 @@ def _build_config(
     return shim_config.for_chain([selection.name], host, port)
 
 
-def _serve(cfg: ShimConfig) -> None:
+def _serve(cfg: ShimConfig, loop: str = "auto") -> None:
     import logging
 
     from llmgw_cli.shim.serve import daemon, server
@@ -111,7 +114,7 @@ def _serve(cfg: ShimConfig) -> None:
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
     )
     logging.getLogger("llmgw.shim").setLevel(logging.INFO)
-    server.run(server.Config(shim=cfg, log_file=os.environ.get(daemon.LOG_ENV)))
+    server.run(server.Config(shim=cfg, log_file=os.environ.get(daemon.LOG_ENV)), loop)
 
 
 @shim_app.command("stop")
@@ -186,7 +189,7 @@ def status(
         raise typer.Exit(1)
     if json_:
         return
-    out = console.out
+    out = console.plain  # names, URLs and errors come from files and upstreams: text only
     out.print(f"url:      {data['url']}")
     out.print(f"pid:      {data['pid']}")
     out.print(f"uptime:   {_duration(data['uptime_s'])}")
@@ -250,3 +253,20 @@ def logs(
                     time.sleep(0.2)
         except KeyboardInterrupt:
             return
+
+
+@shim_app.command("dashboard")
+def dashboard(
+    open_browser: bool = typer.Option(False, "--open", help="Open it in the default browser."),
+) -> None:
+    """Print a one-time link to the running shim's live dashboard (members, last requests)."""
+    from llmgw_cli.shim.serve import control
+
+    url = control.dashboard_url(control.running())
+    typer.echo(url)
+    console.info("the link works once, within 60 s; the page then keeps its session cookie")
+    if open_browser:
+        import webbrowser
+
+        if not webbrowser.open(url):
+            console.warn("no browser could be started here: open the link above yourself")

@@ -57,7 +57,7 @@ def render(data: dict[str, Any]) -> Group:
             label += f" ({wait:.0f}s)"
         error = m.get("last_error") or ""
         table.add_row(
-            str(m.get("name")),
+            Text(str(m.get("name"))),
             Text(label, style=_STATE_STYLE.get(state, "")),
             _ms(m.get("p50_ttft_ms")),
             _ms(m.get("ewma_ttft_ms")),

@@ -14,7 +14,7 @@ from pathlib import Path
 from llmgw_cli.clientenv.plan import SECRET_VARS as SECRET_VARS
 from llmgw_cli.clientenv.plan import EnvPlan as EnvPlan
 from llmgw_cli.clientenv.plan import ProfileEnv as ProfileEnv
-from llmgw_cli.config.model import Profile
+from llmgw_cli.config.model import ClaudeCode, Profile
 
 # Every variable a profile may set (besides its claude_code.env names).
 MANAGED = (
@@ -44,6 +44,17 @@ MANAGED = (
     "CLAUDE_CODE_SKIP_VERTEX_AUTH",
     "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS",
     "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
+    "CLAUDE_CODE_DISABLE_ADAPTIVE_THINKING",
+    "CLAUDE_CODE_DISABLE_STRUCTURED_OUTPUTS",
+    "CLAUDE_CODE_DISABLE_ADVISOR_TOOL",
+    "CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK",
+    "ENABLE_TOOL_SEARCH",
+    "CLAUDE_CODE_AUTO_COMPACT_WINDOW",
+    "CLAUDE_CODE_MAX_CONTEXT_TOKENS",
+    "CLAUDE_CODE_MAX_OUTPUT_TOKENS",
+    "CLAUDE_CODE_ATTRIBUTION_HEADER",
+    "CLAUDE_CODE_GATEWAY_HINT_HEADERS",
+    "CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY",
     "LLMGW_ENV_STATE",
     "LLMGW_ACTIVE_PROFILE",
 )
@@ -58,6 +69,44 @@ class ShimTarget:
 
     url: str
     token: str
+
+
+# claude_code.<key> -> the variable Claude Code reads (docs/clients.md, compatibility switches).
+# A value is exported only when it differs from Claude Code's own default.
+SWITCHES: tuple[tuple[str, str], ...] = (
+    ("disable_experimental_betas", "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"),
+    ("disable_nonessential_traffic", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"),
+    ("disable_adaptive_thinking", "CLAUDE_CODE_DISABLE_ADAPTIVE_THINKING"),
+    ("disable_structured_outputs", "CLAUDE_CODE_DISABLE_STRUCTURED_OUTPUTS"),
+    ("disable_advisor_tool", "CLAUDE_CODE_DISABLE_ADVISOR_TOOL"),
+    ("disable_nonstreaming_fallback", "CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK"),
+    ("tool_search", "ENABLE_TOOL_SEARCH"),
+    ("auto_compact_window", "CLAUDE_CODE_AUTO_COMPACT_WINDOW"),
+    ("max_context_tokens", "CLAUDE_CODE_MAX_CONTEXT_TOKENS"),
+    ("max_output_tokens", "CLAUDE_CODE_MAX_OUTPUT_TOKENS"),
+    ("attribution_header", "CLAUDE_CODE_ATTRIBUTION_HEADER"),
+    ("hint_headers", "CLAUDE_CODE_GATEWAY_HINT_HEADERS"),
+    ("model_discovery", "CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"),
+)
+
+
+def switch_env(cc: ClaudeCode) -> dict[str, str]:
+    """The variables ``cc``'s switches set; a switch at Claude Code's default sets nothing."""
+    env: dict[str, str] = {}
+    for key, var in SWITCHES:
+        value = getattr(cc, key)
+        if key == "attribution_header":
+            if value is False:
+                env[var] = "0"
+        elif key == "tool_search":
+            if value is not None:
+                env[var] = "true" if value else "false"
+        elif isinstance(value, bool):
+            if value:
+                env[var] = "1"
+        elif value is not None:
+            env[var] = str(value)
+    return env
 
 
 def _expand(path: str) -> str:
@@ -119,10 +168,7 @@ def _network_env(profile: Profile) -> dict[str, str]:
 def _claude_code_env(profile: Profile, env: dict[str, str]) -> None:
     """Claude Code's switches, then its extra variables (never over one llmgw set)."""
     cc = profile.claude_code
-    if cc.disable_experimental_betas:
-        env["CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"] = "1"
-    if cc.disable_nonessential_traffic:
-        env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1"
+    env.update(switch_env(cc))
     env.update({k: v for k, v in cc.env.items() if k not in env})
 
 

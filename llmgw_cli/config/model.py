@@ -46,16 +46,32 @@ class Proxy:
 
 @dataclass
 class ClaudeCode:
+    """Claude Code's compatibility switches (docs/clients.md, "Compatibility switches");
+    ``clientenv.mapping.SWITCHES`` names the variable each one sets."""
+
     disable_experimental_betas: bool = False
     disable_nonessential_traffic: bool = False
+    disable_adaptive_thinking: bool = False
+    disable_structured_outputs: bool = False
+    disable_advisor_tool: bool = False
+    disable_nonstreaming_fallback: bool = False  # a proxy can otherwise make a tool run twice
+    tool_search: bool | None = None  # None: Claude Code's own default (off behind a base URL)
+    auto_compact_window: int | None = None  # tokens
+    max_context_tokens: int | None = None
+    max_output_tokens: int | None = None
+    attribution_header: bool = True  # false: no attribution block in system[0]
+    hint_headers: bool = False  # x-claude-code-request-class and friends
+    model_discovery: bool = False  # GET /v1/models?limit=1000 for /model
     env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class Timeouts:
     connect_s: float = 10.0
-    first_byte_s: float = 120.0
-    total_s: float = 600.0
+    first_byte_s: float = 120.0  # the wait for the first byte and every later read
+    total_s: float = 600.0  # the whole request, last byte included
+    # Between two complete stream events: a stream that drips bytes but no event ends here.
+    idle_s: float = 120.0
 
 
 @dataclass
@@ -126,9 +142,10 @@ def validate(p: Profile, doc: Located) -> None:
     _validate_formats(p, doc)
     _validate_auth(p, doc)
     _validate_names(p, doc)
+    _validate_claude_code(p.claude_code, doc)
     if p.proxy.https:
         p.proxy.https = check_url(p.proxy.https, doc, ("proxy", "https"))
-    for key in ("connect_s", "first_byte_s", "total_s"):
+    for key in ("connect_s", "first_byte_s", "total_s", "idle_s"):
         if problem := checks.timeout_problem(getattr(p.timeouts, key)):
             raise schema.fail(doc, ("timeouts", key), problem)
     if "anthropic" in p.formats and p.root.endswith("/v1"):
@@ -179,6 +196,15 @@ def _validate_names(p: Profile, doc: Located) -> None:
             raise schema.fail(doc, ("claude_code", "env", key), "not a valid environment name")
         if problem := checks.env_problem(key):
             raise schema.fail(doc, ("claude_code", "env", key), problem)
+
+
+def _validate_claude_code(cc: ClaudeCode, doc: Located) -> None:
+    for key in ("auto_compact_window", "max_context_tokens", "max_output_tokens"):
+        tokens = getattr(cc, key)
+        if tokens is not None and not 1000 <= tokens <= 10_000_000:
+            raise schema.fail(
+                doc, ("claude_code", key), f"{tokens} tokens: use a count between 1000 and 10000000"
+            )
 
 
 def check_url(url: str, doc: Located, path: tuple[str, ...], userinfo_ok: bool = True) -> str:

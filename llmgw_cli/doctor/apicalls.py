@@ -139,7 +139,8 @@ def stream_outcome(
     if report.burst():
         return warn(
             f"all {len(report.events)} events arrived in one burst after "
-            f"{report.first_event_ms:.0f} ms: something buffers the stream",
+            f"{report.first_event_ms:.0f} ms, in two streamed requests: something buffers "
+            "the stream",
             "turn off response buffering for text/event-stream on the proxy or gateway (nginx: "
             "proxy_buffering off or X-Accel-Buffering: no); buffered long replies trip "
             "Claude Code's stream idle timeout",

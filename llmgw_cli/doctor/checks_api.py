@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from llmgw_cli.doctor import sseprobe
+from llmgw_cli.doctor import sseprobe, verdicts
 from llmgw_cli.doctor.apicalls import (
     PROMPT,
     body_for,
     no_model,
-    refusal,
     request_model,
     stream_outcome,
 )
@@ -72,7 +72,7 @@ def messages(ctx: Context) -> Outcome:
     except ProbeError as exc:
         return fail(f"POST /v1/messages: {exc.message}", "see the http check")
     if reply.status != 200:
-        return refusal(reply, "POST /v1/messages?beta=true", ctx.profile.name)
+        return verdicts.refusal(ctx, reply, "POST /v1/messages?beta=true", model=model)
     problems, text = schemas.anthropic_message(reply.json())
     usage = (reply.json() or {}).get("usage") if not problems else None
     detail: dict[str, Any] = {
@@ -131,7 +131,12 @@ def betas(ctx: Context) -> Outcome:
                 detail,
             )
         if reply.status not in (400, 422) or reply.is_html:
-            return refusal(reply, "POST /v1/messages with Claude Code's betas", ctx.profile.name)
+            return verdicts.refusal(
+                ctx,
+                reply,
+                "POST /v1/messages with Claude Code's betas",
+                sent_betas=CLAUDE_CODE_BETAS,
+            )
         rejected = [
             what
             for what, probe in (
@@ -143,12 +148,16 @@ def betas(ctx: Context) -> Outcome:
     except ProbeError as exc:
         return fail(f"betas request: {exc.message}", "see the http check")
     detail["message"] = reply.error_message()
+    hop = verdicts.hop_beta(reply, "POST /v1/messages with Claude Code's betas", CLAUDE_CODE_BETAS)
+    if hop is not None:
+        return hop
     named = " and ".join(rejected) or "Claude Code's experimental betas"
     summary = f"{reply.status}: the gateway rejects {named}: {clip(detail['message'])}"
     if ctx.profile.claude_code.disable_experimental_betas:
         return ok(
             f"{summary} — this profile already sets claude_code.disable_experimental_betas", detail
         )
+    detail["profile_fix"] = {"disable_experimental_betas": True}  # for doctor --fix
     return fail(
         summary,
         f"`llmgw profile set {ctx.profile.name} claude_code.disable_experimental_betas=true`; "
@@ -180,6 +189,9 @@ def count_tokens(ctx: Context) -> Outcome:
             f"served: {data['input_tokens']} input tokens", {"input_tokens": data["input_tokens"]}
         )
     fix = "optional: ask the gateway to forward /v1/messages/count_tokens for exact counts"
+    hop = verdicts.hop_beta(reply, "count_tokens", ())
+    if hop is not None:  # optional for Claude Code: a warning, with the hop named
+        return warn(hop.summary + "; Claude Code falls back to estimates", hop.fix, hop.detail)
     if reply.status in (404, 405):
         return warn(
             f"not served ({reply.status}): Claude Code falls back to estimates (/context)", fix
@@ -213,7 +225,7 @@ def chat(ctx: Context) -> Outcome:
     except ProbeError as exc:
         return fail(f"POST /v1/chat/completions: {exc.message}", "see the http check")
     if reply.status != 200:
-        return refusal(reply, "POST /v1/chat/completions", ctx.profile.name)
+        return verdicts.refusal(ctx, reply, "POST /v1/chat/completions", model=model)
     problems, text = schemas.openai_chat(reply.json())
     detail = {"model": model, "elapsed_ms": round(reply.elapsed_ms, 1), "text": text[:80]}
     fix = "the gateway must answer in the OpenAI Chat Completions format"
@@ -237,11 +249,25 @@ def _streamed(ctx: Context, fmt: str, path: str, what: str, check_id: str) -> Ou
     if model is None:
         return no_model(fmt)
     url = api_base(ctx.profile, fmt) + path
+    body = body_for(model, fmt, stream=True)
     try:
-        report = sseprobe.read(ctx, url, fmt, body_for(model, fmt, stream=True))
+        first = sseprobe.read(ctx, url, fmt, body)
+        report, burst = verdicts.confirm_burst(first, lambda: sseprobe.read(ctx, url, fmt, body))
     except ProbeError as exc:
         return fail(f"streaming {what}: {exc.message}", "see the http check")
-    return stream_outcome(report, fmt, model, ctx.profile.name, check_id)
+    ctx.shared[check_id] = report
+    if report.status != 200:
+        reply = Reply(report.status, "", report.headers, report.body, report.total_ms, 0.0, 0.0)
+        return verdicts.refusal(ctx, reply, check_id, called=urlsplit(url).path, model=model)
+    if fmt == "anthropic":
+        as_json = verdicts.json_for_stream(ctx, report, check_id)
+        if as_json is not None:
+            return as_json
+    outcome = stream_outcome(report, fmt, model, ctx.profile.name, check_id)
+    if burst and outcome.status == "ok":
+        outcome.summary += "; the first stream came in one burst (a cold start), a second was live"
+        outcome.detail["first_stream_burst"] = True
+    return outcome
 
 
 def _answered(

@@ -72,6 +72,7 @@ def proxy(ctx: Context) -> Outcome:
             "check proxy.https / HTTPS_PROXY (host and port) and that the proxy runs",
             detail,
         )
+    ctx.dog.track(sock)  # the check's deadline holds even for a proxy that drips
     with sock:
         sock.settimeout(ctx.options.connect_timeout)
         try:
@@ -260,13 +261,16 @@ def _open(ctx: Context, target: Target) -> socket.socket:
         sock = netprobe.open_first_hop(
             parts.hostname or "", parts.port or 80, ctx.options.connect_timeout
         )
+        ctx.dog.track(sock)
         reply = _through(sock, ctx.proxy_url, target, ctx.profile.root)
         if not 200 <= reply.status < 300:
             sock.close()
             raise ProbeError("proxy", f"the proxy answered {reply.status} to CONNECT")
         return sock
     assert ctx.connected is not None
-    return netprobe.connect(ctx.connected, ctx.options.connect_timeout)
+    sock = netprobe.connect(ctx.connected, ctx.options.connect_timeout)
+    ctx.dog.track(sock)
+    return sock
 
 
 @check(

@@ -37,6 +37,14 @@ LAYERS: tuple[Layer, ...] = (
     Layer("net", "checks_net", "proxy decision, DNS, TCP and TLS to the first hop"),
     Layer("http", "checks_http", "HTTP to the gateway, and its authentication"),
     Layer("api", "checks_api", "requests in each wire format, streaming, Claude Code's shapes"),
+    # Claude Code's troubleshooting table (docs/architecture.md, "doctor: the gateway guide")
+    Layer(
+        "guide", "checks_guide", "Claude Code's requests a gateway may refuse, and their switches"
+    ),
+    Layer("wording", "checks_wording", "the error wording Claude Code recovers by"),
+    Layer("deep", "deep", "--deep: the installed Claude Code's own request, feature by feature"),
+    # last: retry_after reads every answer of the run
+    Layer("client", "checks_client", "both keys set, apiKeyHelper, discovery, pings, retry-after"),
 )
 
 

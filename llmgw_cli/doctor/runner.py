@@ -28,14 +28,20 @@ def run_profile(
     secrets: Secrets | None = None,
     options: Options | None = None,
     checks: Iterable[str] | None = None,
+    until: float | None = None,
 ) -> ProfileReport:
-    """Every applicable check (or ``checks`` and their dependencies) against one profile."""
+    """Every applicable check (or ``checks`` and their dependencies) against one profile.
+
+    Each check ends within ``options.check_timeout``; none starts after ``until`` (a
+    ``time.monotonic()``; default: ``options.total_timeout`` from now)."""
     wanted = set(checks) if checks is not None else None
     only = with_dependencies(wanted) if wanted is not None else None
     ctx = Context(
         profile, selected_by, secrets if secrets is not None else Secrets(), options or Options()
     )
     report = ProfileReport(profile.name, profile.root, selected_by)
+    if until is None:
+        until = time.monotonic() + ctx.options.total_timeout
     blocked: dict[str, str] = {}  # check id -> the failed check that blocks it
     start = time.perf_counter()
     try:
@@ -59,7 +65,7 @@ def run_profile(
                     _result(spec.id, skip(f"skipped: {blocked[cause]} failed"), 0.0)
                 )
                 continue
-            result = _run_one(spec, ctx)
+            result = _run_one(spec, ctx, until)
             if result.status == "fail":
                 blocked[spec.id] = spec.id
             report.checks.append(result)
@@ -69,24 +75,41 @@ def run_profile(
     return report
 
 
-def _run_one(spec: CheckSpec, ctx: Context) -> CheckResult:
+def _run_one(spec: CheckSpec, ctx: Context, until: float) -> CheckResult:
     ctx.exchanges = []
+    ctx.check_id = spec.id
     start = time.perf_counter()
-    try:
-        outcome = spec.func(ctx)
-    except LlmgwError as exc:
-        outcome = fail(exc.message, None)
-    except Exception as exc:  # a bug in one check must not hide the others' results
-        if debug():
-            raise
+    left = until - time.monotonic()
+    total = ctx.options.total_timeout
+    if left <= 0:
+        return _result(spec.id, skip(f"skipped: doctor's total limit of {total:g} s passed"), 0.0)
+    seconds = min(ctx.options.check_timeout, left)
+    with ctx.dog.limit(seconds) as scope:
+        outcome = _outcome(spec, ctx)
+    if scope.expired and outcome.status != "fail":
+        which = "check's" if seconds == ctx.options.check_timeout else "run's total"
         outcome = fail(
-            f"internal error in the {spec.id} check: {type(exc).__name__}: {exc}",
-            "rerun with LLMGW_DEBUG=1 and report the traceback",
+            f"did not finish within the {which} limit of {seconds:g} s",
+            "the gateway answers too slowly or never finishes; rerun with -v to see the requests",
         )
     duration = (time.perf_counter() - start) * 1000.0
     result = _result(spec.id, outcome, duration, ctx)
     result.exchanges = list(ctx.exchanges)
     return result
+
+
+def _outcome(spec: CheckSpec, ctx: Context) -> Outcome:
+    try:
+        return spec.func(ctx)
+    except LlmgwError as exc:
+        return fail(exc.message, None)
+    except Exception as exc:  # a bug in one check must not hide the others' results
+        if debug():
+            raise
+        return fail(
+            f"internal error in the {spec.id} check: {type(exc).__name__}: {exc}",
+            "rerun with LLMGW_DEBUG=1 and report the traceback",
+        )
 
 
 def _result(
@@ -147,6 +170,8 @@ def run_selected(
         selection = select(store, profile_flag, cwd)
         targets = [(selection.name, selection.detail)]
     reports = []
+    opts = options or Options()
+    until = time.monotonic() + opts.total_timeout  # one total for the whole run
     for name, source in targets:
         try:
             profile = store.load(name)
@@ -158,6 +183,6 @@ def run_selected(
             reports.append(load_error_report(name, source, exc))
             continue
         reports.append(
-            run_profile(profile, source, secrets=secrets, options=options, checks=checks)
+            run_profile(profile, source, secrets=secrets, options=opts, checks=checks, until=until)
         )
     return reports

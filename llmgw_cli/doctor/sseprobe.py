@@ -8,16 +8,23 @@ one burst at the end — Claude Code's stream idle watchdog then aborts long rep
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from llmgw_cli.doctor.context import Context, describe_http_error
-from llmgw_cli.doctor.netprobe import ms_since
+from llmgw_cli import bounded
+from llmgw_cli.doctor.context import Context, too_large
+from llmgw_cli.doctor.netprobe import ProbeError, ms_since
 from llmgw_cli.wire.sse import SSEEvent, SSEParser
+
+if TYPE_CHECKING:
+    import httpx
 
 # A burst is only suspicious when the wait was long enough to matter and to measure.
 BURST_MIN_MS = 250.0
 BURST_MIN_EVENTS = 3
+HEAD_BYTES = 65536  # of a stream's body, kept to tell a mislabelled JSON answer
 
 
 @dataclass
@@ -26,7 +33,7 @@ class StreamReport:
     content_type: str
     headers: dict[str, str]
     headers_ms: float
-    body: bytes = b""  # kept when the answer is not an event stream
+    body: bytes = b""  # the answer when it is not an event stream, else its first HEAD_BYTES
     first_byte_ms: float | None = None
     first_event_ms: float | None = None
     first_text_ms: float | None = None
@@ -94,6 +101,18 @@ def _has_text(ev: SSEEvent) -> bool:
     return False
 
 
+def _decoded(response: httpx.Response, limit: int) -> Iterator[bytes]:
+    """The body as it arrives, decoded, at most ``limit`` bytes (raw or decoded) in all."""
+    inflater = bounded.Inflater.for_encoding(response.headers.get("content-encoding"), limit)
+    seen = 0
+    for raw in response.iter_raw():
+        chunk = inflater.feed(raw) if inflater is not None else raw
+        seen += max(len(raw), len(chunk))
+        if seen > limit:
+            raise bounded.TooLarge(limit)
+        yield chunk
+
+
 def read(ctx: Context, url: str, fmt: str, body: dict[str, Any]) -> StreamReport:
     import httpx
 
@@ -106,16 +125,19 @@ def read(ctx: Context, url: str, fmt: str, body: dict[str, Any]) -> StreamReport
             ms_since(start),
         )
         if not report.is_sse:
-            report.body = response.read()
+            report.body = ctx.read_body(response)
             report.total_ms = ms_since(start)
+            ctx.note_failure("POST", url, report.status, report.body)
             return report
         parser = SSEParser()
         try:
-            for chunk in response.iter_bytes():
+            for chunk in _decoded(response, ctx.options.max_body_bytes):
                 now = ms_since(start)
                 report.chunks += 1
                 if report.first_byte_ms is None:
                     report.first_byte_ms = now
+                if len(report.body) < HEAD_BYTES:
+                    report.body += chunk[: HEAD_BYTES - len(report.body)]
                 for ev in parser.feed(chunk):
                     report.events.append(ev)
                     report.times.append(now)
@@ -125,7 +147,11 @@ def read(ctx: Context, url: str, fmt: str, body: dict[str, Any]) -> StreamReport
                     if report.first_text_ms is None and _has_text(ev):
                         report.first_text_ms = now
         except httpx.HTTPError as exc:
-            report.broken = describe_http_error(exc)
+            report.broken = ctx.describe(exc)
+        except bounded.TooLarge as exc:
+            report.broken = too_large(exc.limit)
+        except (bounded.UnsupportedEncoding, zlib.error) as exc:
+            raise ProbeError("encoding", f"the stream does not decode: {exc}") from exc
         report.cut = parser.pending
         report.total_ms = ms_since(start)
     return report

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from llmgw_cli.mock import anthropic, openai, responses
+from llmgw_cli.mock import anthropic, guide, openai, responses
 from llmgw_cli.mock.apierrors import Reject, error_response, reject
 from llmgw_cli.mock.checks import (
     check_betas,
@@ -96,15 +96,17 @@ class MockApp(HookRoutes):
             model = check_model(body, False, self.strict_models)
             if not isinstance(body.get("messages"), list):
                 raise reject(False, 400, "messages: Field required")
+            guide.check_body(self.config, body, len(raw))
             reply = self._reply(body, len(raw), False, entry.seq)
         except Reject as rej:
             return self._fail(entry, rej)
         msg_id = f"msg_mock{self._tag}{entry.seq:08x}"
         headers = {"Content-Type": _JSON, "request-id": f"req_mock{self._tag}{entry.seq:08x}"}
-        if body.get("stream") is True:
-            return await self._stream(
-                request, entry, anthropic.events(reply, msg_id, model), start, headers
-            )
+        if body.get("stream") is True and not self.config.json_for_stream:
+            events = anthropic.events(reply, msg_id, model)
+            if self.config.strip_pings:
+                events = [e for e in events if e[1] != anthropic.PING]
+            return await self._stream(request, entry, events, start, headers)
         payload = anthropic.message(reply, msg_id, model)
         return await self._whole(entry, payload, reply, start, headers)
 
@@ -178,6 +180,10 @@ class MockApp(HookRoutes):
 
     async def models_list(self, request: web.Request) -> web.StreamResponse:
         entry = self.rec.start(request, b"")
+        moved = guide.models_redirect(self.config, request)
+        if moved is not None:
+            self.rec.done(entry, moved.status)
+            return moved
         try:
             self._admit(request, self._openai_flavour(request))
         except Reject as rej:
@@ -215,6 +221,8 @@ class MockApp(HookRoutes):
     def _admit_json(self, request: web.Request, raw: bytes, openai_flavour: bool) -> dict[str, Any]:
         """The admission checks, then the JSON body (and, for Anthropic, its betas)."""
         self._admit(request, openai_flavour)
+        if not openai_flavour:
+            guide.before_json(self.config, request, raw)
         body = json_object(raw, openai_flavour)
         if not openai_flavour and self.config.reject_betas:
             check_betas(request, body, self.allow_betas)
@@ -234,8 +242,10 @@ class MockApp(HookRoutes):
                 if status == 529
                 else f"injected failure {status} (llmgw mock --fail-rate)"
             )
-            retry = 1 if status == 429 else None
-            raise Reject(error_response(openai_flavour, status, message, retry_after=retry))
+            response = error_response(openai_flavour, status, message)
+            if status == 429:
+                response.headers["retry-after"] = guide.retry_after(self.config, 1)
+            raise Reject(response)
 
     def _openai_flavour(self, request: web.Request) -> bool:
         """Which API's error shape a shared or unknown path answers in."""
@@ -256,7 +266,7 @@ class MockApp(HookRoutes):
 
     def _fail(self, entry: Entry, rej: Reject) -> web.Response:
         self.rec.done(entry, rej.response.status)
-        return rej.response
+        return guide.reshape(self.config, rej.response)
 
     async def _whole(
         self,
@@ -303,6 +313,8 @@ class MockApp(HookRoutes):
                     if delay > 0:
                         await _sleep(delay)
                 await resp.write(data)
+                if sent == 4 and self.config.stream_pause_ms:  # after the first text delta
+                    await guide.pause(resp, self.config)
                 if sent == drop:
                     outcome = "dropped"
                     if request.transport is not None:

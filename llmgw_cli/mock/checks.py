@@ -32,6 +32,8 @@ def json_object(raw: bytes, openai_flavour: bool) -> dict[str, Any]:
         body = json.loads(raw)
     except ValueError:
         raise reject(openai_flavour, 400, "The request body is not valid JSON.") from None
+    except RecursionError:  # outside input: nested past what Python parses
+        raise reject(openai_flavour, 400, "The request body is nested too deep.") from None
     if not isinstance(body, dict):
         raise reject(openai_flavour, 400, "The request body must be a JSON object.")
     return body

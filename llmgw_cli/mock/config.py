@@ -16,6 +16,7 @@ DEFAULT_MODELS = (
     "gpt-4o-mini",
 )
 FORMATS = ("anthropic", "openai", "responses", "both")  # both: every format
+RETRY_AFTER_FORMATS = ("seconds", "http-date", "float")  # --retry-after-format
 
 
 @dataclass
@@ -38,6 +39,21 @@ class MockConfig:
     models: tuple[str, ...] = DEFAULT_MODELS
     strict_models: bool = False  # 404 for a model not in `models`, like a gateway that lacks it
     script: Path | Script | None = None  # scripted replies, see llmgw_cli.mock.script
+    # Claude Code's troubleshooting table, one fault each (llmgw_cli.mock.guide)
+    reject_adaptive: bool = False
+    reject_advisor: bool = False
+    reject_tool_regex: bool = False
+    waf_403_over_bytes: int | None = None
+    context_window: int | None = None  # estimated tokens (body bytes / 4)
+    reword_context_errors: bool = False
+    reshape_errors: bool = False
+    retry_after_format: str = "seconds"
+    models_redirect: bool = False
+    reject_both_auth: bool = False
+    json_for_stream: bool = False
+    strip_pings: bool = False
+    stream_pause_ms: float = 0.0
+    ping_every_ms: float = 0.0
     log_limit: int = 1000  # requests kept for GET /_mock/requests
     log_body_limit: int = 1 << 20  # bytes of each body kept in that log
     max_body: int = 64 << 20  # larger request bodies get 413
@@ -66,9 +82,25 @@ class MockConfig:
             raise UsageError("--models needs a comma-separated list of model names")
         if self.require_key is not None and not self.require_key:
             raise UsageError("--require-key needs a non-empty key")
+        self._validate_faults()
         if self.log_limit < 0 or self.log_body_limit < 0 or self.max_body < 1:
             raise UsageError("the request log limits must be 0 or more")
         return self
+
+    def _validate_faults(self) -> None:
+        """The troubleshooting-table faults (llmgw_cli.mock.guide)."""
+        if self.retry_after_format not in RETRY_AFTER_FORMATS:
+            raise UsageError(
+                f"--retry-after-format must be one of {', '.join(RETRY_AFTER_FORMATS)}"
+            )
+        for flag, amount in (
+            ("--waf-403-over-bytes", self.waf_403_over_bytes),
+            ("--context-window", self.context_window),
+        ):
+            if amount is not None and amount < 1:
+                raise UsageError(f"{flag} must be 1 or more, not {amount}")
+        if self.stream_pause_ms < 0 or self.ping_every_ms < 0:
+            raise UsageError("--stream-pause-ms and --ping-every-ms must be 0 or more")
 
     @property
     def serves_anthropic(self) -> bool:

@@ -82,17 +82,11 @@ class Script:
 
 def load_script(path: Path) -> Script:
     """Read and check a script file; every problem names the file and the fix."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read the mock script {path}: {exc.strerror}") from exc
-    if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
+    from llmgw_cli.config import yamlio
 
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"the mock script {path} is not valid YAML: {exc}") from exc
+    text = yamlio.read_text(path)  # UTF-8 or one line naming the file
+    if path.suffix.lower() in (".yaml", ".yml"):
+        data = yamlio.parse(text, str(path)).data  # bounded: no aliases, capped nesting
     else:
         try:
             data = json.loads(text)

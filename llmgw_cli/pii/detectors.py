@@ -261,7 +261,6 @@ _PHONE_CANDIDATE = re.compile(  # (?<![\w.+-])\+?\(?\d…, checked after the fir
 
 def find_phones(text: str, region: str = "US") -> Iterator[Span]:
     """libphonenumber decides; a cheap regex first skips text with no digit runs at all."""
-    import phonenumbers
 
     for cand in _PHONE_CANDIDATE.finditer(text):
         digits = sum(ch.isdigit() for ch in cand.group())
@@ -269,10 +268,32 @@ def find_phones(text: str, region: str = "US") -> Iterator[Span]:
             continue
         # A little context lets libphonenumber reject time stamps and dates around it.
         lo, hi = max(0, cand.start() - 8), min(len(text), cand.end() + 8)
-        window = text[lo:hi]
-        for m in phonenumbers.PhoneNumberMatcher(
-            window, region, leniency=phonenumbers.Leniency.VALID
-        ):
-            start, end = lo + m.start, lo + m.end
+        for m_start, m_end in _phone_matches(text[lo:hi], region):
+            start, end = lo + m_start, lo + m_end
             if start < cand.end() and end > cand.start():
                 yield start, end
+
+
+# libphonenumber's verdict on a window (~1-3 ms each): the same numbers, IDs and time
+# stamps recur in a conversation's tool results, turn after turn. Bounded; cleared when full.
+_PHONE_WINDOWS: dict[tuple[str, str], tuple[Span, ...]] = {}
+_PHONE_WINDOWS_MAX = 16384
+
+
+def _phone_matches(window: str, region: str) -> tuple[Span, ...]:
+    key = (window, region)
+    hit = _PHONE_WINDOWS.get(key)
+    if hit is not None:
+        return hit
+    import phonenumbers
+
+    found = tuple(
+        (m.start, m.end)
+        for m in phonenumbers.PhoneNumberMatcher(
+            window, region, leniency=phonenumbers.Leniency.VALID
+        )
+    )
+    if len(_PHONE_WINDOWS) >= _PHONE_WINDOWS_MAX:
+        _PHONE_WINDOWS.clear()  # rare; a dict operation is atomic under the GIL
+    _PHONE_WINDOWS[key] = found
+    return found

@@ -1,8 +1,11 @@
 """Run the detectors over a text, resolve overlaps, redact; verdicts cached by content hash.
 
 A coding assistant resends the whole conversation on every turn, so the same tool result
-is scanned again and again; a bounded LRU keyed by a BLAKE2 digest of the text makes a
-repeat cost one hash. Only spans and kinds are kept, never the matched values.
+is scanned again and again; an LRU keyed by a BLAKE2 digest of the text makes a repeat
+cost one hash. It is bounded by the bytes of text it covers (``cache_bytes``, each entry
+charged its text's length plus ``ENTRY_COST``), not by a count of entries: a multi-MB
+conversation of thousands of pieces stays covered whole, turn after turn. Only spans and
+kinds are kept, never the matched values.
 """
 
 from __future__ import annotations
@@ -37,14 +40,25 @@ class Finding:
     end: int
 
 
+# What one remembered verdict costs in memory, charged on top of its text's length.
+ENTRY_COST = 256
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+
+
 class Scanner:
     def __init__(
-        self, kinds: Iterable[str] = ALL_KINDS, region: str = "US", cache_size: int = 4096
+        self,
+        kinds: Iterable[str] = ALL_KINDS,
+        region: str = "US",
+        cache_size: int | None = None,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
     ) -> None:
         self.kinds = tuple(k for k in ALL_KINDS if k in set(kinds))
         self.region = region
-        self.cache_size = cache_size
-        self._cache: OrderedDict[bytes, tuple[Finding, ...]] = OrderedDict()
+        self.cache_size = cache_size  # an optional cap on entries, on top of the bytes
+        self.cache_bytes = cache_bytes
+        self._bytes = 0
+        self._cache: OrderedDict[bytes, tuple[tuple[Finding, ...], int]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -74,13 +88,20 @@ class Scanner:
             if hit is not None:
                 self._cache.move_to_end(key)
                 self.hits += 1
-                return hit
+                return hit[0]
         found = self._scan(text)
+        cost = len(text) + ENTRY_COST
         with self._lock:
             self.misses += 1
-            self._cache[key] = found
-            if len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+            if key not in self._cache:
+                self._cache[key] = (found, cost)
+                self._bytes += cost
+            cap = self.cache_size
+            while self._cache and (
+                self._bytes > self.cache_bytes or (cap is not None and len(self._cache) > cap)
+            ):
+                _, (_, old) = self._cache.popitem(last=False)
+                self._bytes -= old
         return found
 
     def _scan(self, text: str) -> tuple[Finding, ...]:

@@ -54,6 +54,30 @@ class ChainTimeouts:
     connect_s: float | None = None
     first_byte_s: float | None = None
     total_s: float | None = None
+    idle_s: float | None = None  # between two complete events of a stream
+
+
+MB = 1 << 20
+
+
+@dataclass
+class Limits:
+    """Bounds on what clients and members may make the shim hold (docs/architecture.md)."""
+
+    max_response_mb: float = 64.0  # a whole (non-streamed or translated) answer, decoded
+    max_request_mb: float = 64.0  # a client's body, decoded (Claude Code sends ~87 KB)
+    max_json_depth: int = 512  # nesting of a client's JSON body
+    max_connections: int = 1024  # open client connections (also kept under the fd limit)
+    header_timeout_s: float = 10.0  # for a client's request line and headers to arrive
+    keepalive_timeout_s: float = 60.0  # an idle keep-alive connection is closed after this
+
+    @property
+    def response_bytes(self) -> int:
+        return int(self.max_response_mb * MB)
+
+    @property
+    def request_bytes(self) -> int:
+        return int(self.max_request_mb * MB)
 
 
 @dataclass
@@ -72,6 +96,7 @@ class ShimConfig:
     # The seed's gateway-config.yaml: members defined inline, without profiles.
     providers: dict[str, Provider] = field(default_factory=dict)
     timeouts: ChainTimeouts = field(default_factory=ChainTimeouts)
+    limits: Limits = field(default_factory=Limits)
     # Seconds in-flight requests get to finish on stop before they are cut.
     shutdown_grace_s: float = 10.0
     # How old a cached upstream reachability may be before /health re-probes it.
@@ -148,10 +173,13 @@ def _check_settings(config: ShimConfig, fail: rules.Fail) -> None:
 
 
 def _check_times(config: ShimConfig, fail: rules.Fail) -> None:
-    for key in ("connect_s", "first_byte_s", "total_s"):
+    for key in ("connect_s", "first_byte_s", "total_s", "idle_s"):
         value = getattr(config.timeouts, key)
         if value is not None and value <= 0:
             raise fail(("timeouts", key), "must be more than 0 seconds")
+    for key, value in vars(config.limits).items():
+        if not value > 0 or (key in ("max_json_depth", "max_connections") and value < 2):
+            raise fail(("limits", key), "must be more than 0 (depth and connections: 2 or more)")
     if config.shutdown_grace_s < 0 or config.health_interval_s <= 0:
         raise fail(("shutdown_grace_s",), "must be 0 or more (health_interval_s: more than 0)")
 

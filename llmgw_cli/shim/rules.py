@@ -25,7 +25,7 @@ above ``seedfile.py``; the chain (``route/chain.py``) matches requests with it.
 
 from __future__ import annotations
 
-import re
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
@@ -35,6 +35,7 @@ from llmgw_cli.shim import seedfile
 from llmgw_cli.shim.seedfile import Provider
 from llmgw_cli.wire.text import last_user_text
 
+log = logging.getLogger("llmgw.shim")
 Target = tuple[str, str | None]  # member name, model to send it (None: per the mapping)
 Fail = Callable[[tuple[str, ...], str], ConfigError]
 
@@ -106,11 +107,53 @@ class Request:
         return last_user_text(self.body)
 
 
-def _regex(value: Any) -> re.Pattern[str]:
-    try:
-        return re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"not a valid regular expression ({exc})") from exc
+REGEX_TIMEOUT_S = 0.05  # per search: a rule is matched on the event loop, in line
+
+
+class TimedRegex:
+    """A rule's regex, searched with a time limit (the ``regex`` package's ``timeout=``;
+    Python's ``re`` has none): a catastrophic pattern such as ``(a|aa)+$`` on a long prompt
+    would hold the event loop, and every request and ``/health`` with it, for seconds. A
+    search that times out counts as no match; the first time, per rule, it is logged."""
+
+    __slots__ = ("_rx", "source", "warned")
+
+    def __init__(self, source: str) -> None:
+        import regex
+
+        try:
+            self._rx = regex.compile(source)
+        except regex.error as exc:
+            raise ValueError(f"not a valid regular expression ({exc})") from exc
+        self.source = source
+        self.warned = False
+
+    def search(self, text: str) -> bool:
+        return self._run(self._rx.search, text)
+
+    def fullmatch(self, text: str) -> bool:
+        return self._run(self._rx.fullmatch, text)
+
+    def _run(self, how: Callable[..., Any], text: str) -> bool:
+        try:
+            return how(text, timeout=REGEX_TIMEOUT_S) is not None
+        except TimeoutError:
+            if not self.warned:
+                self.warned = True
+                log.warning(
+                    "routing rule regex %r timed out after %g s on a %d-character text: "
+                    "counted as no match (logged once; simplify the pattern)",
+                    self.source,
+                    REGEX_TIMEOUT_S,
+                    len(text),
+                )
+            return False
+
+
+def _regex(value: Any) -> TimedRegex:
+    if not isinstance(value, str):
+        raise ValueError("must be a regular expression (a string)")
+    return TimedRegex(value)
 
 
 def _same(value: Any) -> Any:
@@ -138,15 +181,15 @@ class Condition:
 # Cheapest first: matching stops at the first condition that fails.
 CONDITIONS: tuple[Condition, ...] = (
     Condition("model", "regex searched in the requested model", _regex,
-              lambda rx, req: rx.search(req.model) is not None),
+              lambda rx, req: rx.search(req.model)),
     Condition("pattern", "the seed's form: regex matched against the whole requested model",
-              _regex, lambda rx, req: rx.fullmatch(req.model) is not None, top_level=True),
+              _regex, lambda rx, req: rx.fullmatch(req.model), top_level=True),
     Condition("thinking", "true: the request enables extended thinking; false: it does not",
               _same, lambda want, req: req.thinking == want),
     Condition("tool", "the request offers this tool (name or server tool type prefix)",
               _same, lambda tool, req: req.has_tool(tool)),
     Condition("prompt", "regex searched in the last user message's text", _regex,
-              lambda rx, req: rx.search(req.prompt_text()) is not None),
+              lambda rx, req: rx.search(req.prompt_text())),
     Condition("min_prompt_tokens", "the prompt's estimated size is at least this", _same,
               lambda n, req: req.tokens >= n),
     Condition("max_prompt_tokens", "the prompt's estimated size is at most this", _same,

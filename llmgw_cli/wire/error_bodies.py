@@ -81,6 +81,20 @@ def anthropic_error(
     return {"type": "error", "error": error}
 
 
+def anthropic_error_type(data: Any) -> str | None:
+    """The ``error.type`` of a body in the Anthropic error shape, else None."""
+    err = data.get("error") if isinstance(data, dict) else None
+    if (
+        isinstance(data, dict)
+        and data.get("type") == "error"
+        and isinstance(err, dict)
+        and isinstance(err.get("type"), str)
+        and isinstance(err.get("message"), str)
+    ):
+        return str(err["type"])
+    return None
+
+
 def openai_error(
     status: int,
     message: str,

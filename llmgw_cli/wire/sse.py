@@ -23,14 +23,24 @@ each returns one complete event, ready to be written and flushed on its own.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from llmgw_cli.wire import jsoncodec
+
 DONE = b"data: [DONE]\n\n"
 _BOM = "\ufeff"
+# Bounds for a stream from outside (docs/architecture.md): no LLM event is anywhere near.
+MAX_LINE_BYTES = 16 << 20
+MAX_DATA_LINES = 100_000
+
+
+class SSELimitError(ValueError):
+    """An event stream whose line or event passed the parser's bounds."""
+
+
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
@@ -47,7 +57,7 @@ class SSEEvent:
 
     def json(self) -> Any:
         """The data parsed as JSON; raises ``ValueError`` when it is not JSON."""
-        return json.loads(self.data)
+        return jsoncodec.loads(self.data)
 
 
 class SSEParser:
@@ -77,6 +87,8 @@ class SSEParser:
                 data = data[1:]
         cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
         if cut < 0:
+            if len(data) > MAX_LINE_BYTES:
+                raise SSELimitError(f"an event-stream line passed {MAX_LINE_BYTES >> 20} MB")
             self._buf = data
             return []
         complete, self._buf = data[: cut + 1], data[cut + 1 :]
@@ -103,6 +115,8 @@ class SSEParser:
             value = value[1:]
         if field == "data":
             self._data.append(value)
+            if len(self._data) > MAX_DATA_LINES:
+                raise SSELimitError(f"an event passed {MAX_DATA_LINES} data lines")
         elif field == "event":
             self._event = value
         elif field == "id":
@@ -140,12 +154,9 @@ async def aiter_events(chunks: AsyncIterable[bytes]) -> AsyncIterator[SSEEvent]:
             yield ev
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # built once: dumps is hot
-
-
 def dumps(obj: Any) -> bytes:
-    """Compact UTF-8 JSON, the way the APIs write it."""
-    return _ENCODER.encode(obj).encode()
+    """Compact UTF-8 JSON, the way the APIs write it (orjson: ``jsoncodec``)."""
+    return jsoncodec.dumps(obj)
 
 
 def encode(

@@ -24,10 +24,11 @@ their keys rather than by the path, so a gateway that translates formats is read
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from llmgw_cli.wire import jsoncodec
 
 
 @dataclass
@@ -139,6 +140,10 @@ class UsageTap:
 # Only events whose data holds a usage object (or Anthropic's message_start, whose usage
 # sits one level down) are worth a json.loads; text deltas are skipped unparsed.
 _WORTH = re.compile(rb'"usage"\s*:\s*\{|"type"\s*:\s*"message_start"')
+# A line longer than this, or an event with more data lines, is no usage event: dropped,
+# never held (a stream of bytes without a newline must not grow whoever taps it).
+MAX_PENDING = 1 << 20
+MAX_DATA_LINES = 4096
 
 
 class SSEUsageScanner:
@@ -156,7 +161,7 @@ class SSEUsageScanner:
         data = self._buf + chunk if self._buf else chunk
         cut = data.rfind(b"\n")
         if cut < 0:
-            self._buf = data
+            self._buf = data if len(data) <= MAX_PENDING else b""
             return
         self._buf = data[cut + 1 :]
         for line in data[:cut].split(b"\n"):
@@ -165,6 +170,8 @@ class SSEUsageScanner:
                 self._dispatch()
             elif line.startswith(b"data:"):
                 self._data.append(line[6:] if line[5:6] == b" " else line[5:])
+                if len(self._data) > MAX_DATA_LINES:
+                    self._data = []
             elif line.startswith(b"event:"):
                 self._event = line[6:].strip()
 
@@ -183,7 +190,7 @@ class SSEUsageScanner:
         if not _WORTH.search(payload):
             return
         try:
-            parsed = json.loads(payload)
+            parsed = jsoncodec.loads(payload)
         except ValueError:
             return
         self.tap.feed_event(event.decode("utf-8", "replace") if event else None, parsed)

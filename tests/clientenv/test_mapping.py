@@ -198,3 +198,49 @@ def test_masked_hides_only_secrets() -> None:
     masked = plan(prof(formats=["anthropic", "openai"]), KEY, environ={}).masked()
     assert masked["ANTHROPIC_AUTH_TOKEN"] == masked["OPENAI_API_KEY"] == "…9876"
     assert masked["ANTHROPIC_BASE_URL"] == "https://gw.example"
+
+
+def test_claude_code_switches_map_to_the_guides_variables() -> None:
+    """Each claude_code switch sets its variable only when it differs from Claude Code's default."""
+    from llmgw_cli.clientenv.mapping import SWITCHES, switch_env
+
+    text = (
+        "version: 1\nname: cc\nendpoint: https://gw.example\nauth: {type: none}\n"
+        "claude_code: {disable_adaptive_thinking: true, disable_structured_outputs: true,\n"
+        "  disable_advisor_tool: true, disable_nonstreaming_fallback: true, tool_search: false,\n"
+        "  auto_compact_window: 120000, max_context_tokens: 128000, max_output_tokens: 16000,\n"
+        "  attribution_header: false, hint_headers: true, model_discovery: true}\n"
+    )
+    from llmgw_cli.config.model import from_text
+
+    env = mapping.profile_env(from_text(text, "cc.yaml", "cc"), None)
+    assert {k: env[k] for k in env if k.startswith(("CLAUDE_CODE_", "ENABLE_"))} == {
+        "CLAUDE_CODE_DISABLE_ADAPTIVE_THINKING": "1",
+        "CLAUDE_CODE_DISABLE_STRUCTURED_OUTPUTS": "1",
+        "CLAUDE_CODE_DISABLE_ADVISOR_TOOL": "1",
+        "CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK": "1",
+        "ENABLE_TOOL_SEARCH": "false",
+        "CLAUDE_CODE_AUTO_COMPACT_WINDOW": "120000",
+        "CLAUDE_CODE_MAX_CONTEXT_TOKENS": "128000",
+        "CLAUDE_CODE_MAX_OUTPUT_TOKENS": "16000",
+        "CLAUDE_CODE_ATTRIBUTION_HEADER": "0",
+        "CLAUDE_CODE_GATEWAY_HINT_HEADERS": "1",
+        "CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY": "1",
+    }
+    assert switch_env(ClaudeCode()) == {}
+    assert all(var in mapping.MANAGED for _, var in SWITCHES)  # the next switch unsets them
+    assert "ANTHROPIC_SMALL_FAST_MODEL" not in mapping.MANAGED  # deprecated: never emitted
+
+
+def test_claude_code_switch_values_are_validated() -> None:
+    from llmgw_cli.config.model import from_text
+    from llmgw_cli.errors import ConfigError
+
+    base = "version: 1\nname: cc\nendpoint: https://gw.example\nauth: {type: none}\n"
+    for bad, said in (
+        ("claude_code: {auto_compact_window: 12}", "between 1000 and 10000000"),
+        ("claude_code: {disable_advisor_tool: yes please}", "expected true or false"),
+        ("claude_code: {disable_adaptive: true}", "did you mean 'disable_adaptive_thinking'"),
+    ):
+        with pytest.raises(ConfigError, match=said):
+            from_text(base + bad + "\n", "cc.yaml", "cc")

@@ -90,6 +90,7 @@ class Gateway:
 
     html: bool = False  # every answer is an HTML login page with status 200
     burst_ms: float | None = None  # streams: wait this long, then send every event at once
+    bursts: int | None = None  # only the first N streams burst (a cold gateway); None: all
     stream_gap_ms: float = 0.0  # streams: pause between events (a live stream)
     only_header: str | None = None  # "x-api-key" or "authorization": the only accepted style
     key: str = "right-key-0123456789"
@@ -152,7 +153,10 @@ class Gateway:
                 time.time() + self.date_offset_s, usegmt=True
             )
         events = anthropic_events("okay")
-        if self.burst_ms is not None:  # a buffering proxy: hold everything, then flush once
+        burst = self.burst_ms is not None and (self.bursts is None or self.bursts > 0)
+        if self.bursts:
+            self.bursts -= 1
+        if burst and self.burst_ms is not None:  # a buffering proxy: hold all, flush once
             await asyncio.sleep(self.burst_ms / 1000)
             await response.prepare(request)
             await response.write(b"".join(events))

@@ -13,6 +13,7 @@ import pytest
 from llmgw_cli.errors import ConfigError
 from llmgw_cli.pii import Scanner
 from llmgw_cli.pii.detectors import iban_ok, luhn_ok
+from llmgw_cli.pii.scan import ENTRY_COST
 from llmgw_cli.prices import PriceTable
 from llmgw_cli.shim.plugins.contract import Reject
 from llmgw_cli.shim.plugins.pii import PIIPlugin
@@ -142,6 +143,21 @@ def test_cache_is_bounded() -> None:
     for i in range(50):
         s.scan(f"text number {i}")
     assert len(s._cache) == 10
+
+
+def test_cache_is_bounded_by_the_bytes_of_text_it_covers() -> None:
+    # Thousands of pieces of one long conversation stay covered whole: no entry count cap.
+    pieces = [f"tool result {i} " + "line of code\n" * 40 for i in range(3000)]
+    s = Scanner(cache_bytes=sum(len(p) for p in pieces) + 3000 * ENTRY_COST)
+    for text in pieces:
+        s.scan(text)
+    for text in pieces:  # the next turn resends them all: every one a hit
+        s.scan(text)
+    assert s.hits == 3000 and s.misses == 3000
+    small = Scanner(cache_bytes=10 * (len(pieces[0]) + ENTRY_COST))
+    for text in pieces[:50]:
+        small.scan(text)
+    assert len(small._cache) <= 10 and small._bytes <= small.cache_bytes
 
 
 def test_only_user_text_and_tool_results_are_scanned() -> None:

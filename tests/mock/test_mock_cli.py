@@ -102,7 +102,7 @@ def test_require_key_from_the_environment() -> None:
         (["--format", "grpc"], "--format must be one of"),
         (["--drop-after", "0"], "--drop-after must be 1 or more"),
         (["--fail-status", "200"], "--fail-status must be an HTTP error status"),
-        (["--script", "/nonexistent/turns.json"], "cannot read the mock script"),
+        (["--script", "/nonexistent/turns.json"], "cannot read /nonexistent/turns.json"),
     ],
 )
 def test_bad_flags_exit_2_with_one_line_and_empty_stdout(args: list[str], message: str) -> None:

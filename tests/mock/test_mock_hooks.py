@@ -80,7 +80,7 @@ def test_load_script_json_and_yaml(tmp_path: Path) -> None:
     assert load_script(ym).turns[0].text == "hello there"
     bad = tmp_path / "b.yaml"
     bad.write_text("turns: [\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="not valid YAML"):
+    with pytest.raises(ConfigError, match=r"b\.yaml:\d+: .*fix the YAML syntax"):
         load_script(bad)
     bad_json = tmp_path / "b.json"
     bad_json.write_text("turns:\n - x\n", encoding="utf-8")

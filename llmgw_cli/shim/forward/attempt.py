@@ -28,3 +28,4 @@ class Attempt:
     strip: bool = False  # drop the usage chunk we asked for, the client did not
     first: bytes = b""  # body bytes read ahead (a stream's first chunk)
     resp: aiohttp.ClientResponse | None = None
+    done: bool = False  # the member's answer was read to its end (the connection is reusable)

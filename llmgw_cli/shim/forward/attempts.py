@@ -16,7 +16,7 @@ import time
 import aiohttp
 from aiohttp import web
 
-from llmgw_cli.shim.forward import faults, outgoing, relay
+from llmgw_cli.shim.forward import bounds, faults, outgoing, relay
 from llmgw_cli.shim.forward.attempt import Attempt
 from llmgw_cli.shim.forward.outgoing import Outgoing
 from llmgw_cli.shim.members.member import Member
@@ -44,8 +44,10 @@ async def forward(
         return faults.rejected(ex, rej)
     except BadBody as exc:
         return faults.fail(ex, 400, f"{exc}; send a JSON body")
-    except PluginFailed as exc:
-        return faults.fail(ex, 500, exc.message)
+    except PluginFailed as exc:  # a guard that could not check: refused, never waved through
+        return faults.fail(
+            ex, 503, f"{exc.message}; the request was not forwarded (see the shim's log)"
+        )
     ex.route = route.name
     needs_usage = plugins.needs_usage
     wants_tap = needs_usage or router.needs_usage
@@ -154,7 +156,10 @@ async def _unless_refused(
     """A 400 to a request we added ``stream_options`` to. If the member refused them (older
     Azure API versions, some compatible servers), send the request as the client did and
     never ask that member again; else return the 400 with its body read ahead."""
-    body = await resp.read()
+    try:
+        body = await bounds.read_capped(resp, bounds.ERROR_BODY_BYTES)
+    except bounds.TooLarge as exc:
+        raise aiohttp.ClientPayloadError(f"a 400 whose body passed {exc.limit} bytes") from exc
     if b"stream_options" not in body:
         return resp, body
     resp.release()

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+import zlib
 
 import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict
 
-from llmgw_cli.shim.forward import faults, openai_usage
+from llmgw_cli import bounded
+from llmgw_cli.shim.forward import bounds, faults, openai_usage
 from llmgw_cli.shim.forward.attempt import Attempt
 from llmgw_cli.shim.forward.usage import ResponseTap
 from llmgw_cli.shim.members.member import DROP_RESPONSE, Member
@@ -36,8 +38,7 @@ async def relay(at: Attempt, resp: aiohttp.ClientResponse) -> web.StreamResponse
     """The member's answer ``resp`` to the client. ``at.first``: body bytes read ahead by the
     attempt loop; ``at.upstream_s``: time spent waiting on members so far (what
     ``x-llmgw-overhead-ms`` leaves out)."""
-    request, ex, member, t0, tr = at.request, at.ex, at.member, at.t0, at.tr
-    upstream_s = at.upstream_s
+    ex, member, tr = at.ex, at.member, at.tr
     ex.status = resp.status
     headers: CIMultiDict[str] = CIMultiDict(resp.headers)
     for name in DROP_RESPONSE:
@@ -47,104 +48,209 @@ async def relay(at: Attempt, resp: aiohttp.ClientResponse) -> web.StreamResponse
     headers["x-llmgw-upstream"] = member.name
     headers["x-llmgw-attempts"] = str(ex.attempts)
     headers["x-llmgw-route"] = ex.route or "default"
-    scrub = ex.scrub
-    scrub.headers(headers)  # an upstream may echo the credential anywhere (plugins/scrub.py)
-    tap = ResponseTap(ex, streaming, t0) if at.wants_tap else None
+    ex.scrub.headers(headers)  # an upstream may echo the credential anywhere (plugins/scrub.py)
+    tap = ResponseTap(ex, streaming, at.t0) if at.wants_tap else None
     length = resp.content_length
     done = False
     try:
+        if not streaming and length is not None and length > member.max_response_bytes:
+            return faults.fail(ex, 502, bounds.too_large(member, member.max_response_bytes))
         if not streaming and (tr is not None or (length is not None and length <= SMALL_BODY)):
             # A small whole body, or one a translator must see whole: one write.
-            t_read = perf()
-            try:
-                data = await resp.read()
-            except UPSTREAM_ERRORS as exc:
-                return faults.fail(ex, 502, _broke_off(member, exc))
-            upstream_s += perf() - t_read
-            done = True
-            if tap is not None:  # the member's own figures, before any translation
-                tap.feed(data)
-                tap.finish()
-            if tr is not None:
-                data = tr.response(resp.status, data)
-                headers.popall("Content-Encoding", None)
-                headers["Content-Type"] = "application/json"
-            data = scrub.raw(data)
-            headers.popall("Content-Length", None)
-            _overhead(headers, ex, t0, upstream_s)
-            return web.Response(status=resp.status, reason=resp.reason, body=data, headers=headers)
-        if streaming or tr is not None or scrub:
-            # Room for an error event if it dies; scrubbing may change the length.
-            headers.popall("Content-Length", None)
-        _overhead(headers, ex, t0, upstream_s)
-        out = web.StreamResponse(status=resp.status, reason=resp.reason, headers=headers)
-        if tr is not None:
-            st: registry.StreamTranslator | None = tr.stream()
-        else:
-            st = openai_usage.StripUsage() if at.strip and streaming else None
-        await out.prepare(request)
-        try:
-            done = await _pump(ex, member, resp, out, streaming, tap, st, at.first)
-        except ConnectionResetError:  # the client went away: stop reading upstream
-            ex.error = "client disconnected"
-            return out
-        if tap is not None:
-            tap.finish()
-        await out.write_eof()
-        ex.e2e_ms = (perf() - t0) * 1000
-        return out
+            answer, done = await _whole(at, resp, headers, tap)
+            return answer
+        return await _streamed(at, resp, headers, tap, streaming)
     finally:
-        if done:
+        if done or at.done:
             resp.release()
         else:  # cut short (client gone, upstream died): the connection is not reusable
             resp.close()
 
 
-async def _pump(
-    ex: Exchange,
-    member: Member,
+async def _whole(
+    at: Attempt, resp: aiohttp.ClientResponse, headers: CIMultiDict[str], tap: ResponseTap | None
+) -> tuple[web.StreamResponse, bool]:
+    """Read the whole answer (within ``limits.max_response_mb``, decoded for a translator)
+    and send it in one write; (the response, whether the member's answer was read to its
+    end)."""
+    ex, member, tr = at.ex, at.member, at.tr
+    limit = member.max_response_bytes
+    t_read = perf()
+    try:
+        data = await bounds.read_capped(resp, limit)
+        if tr is not None:  # asked for identity; decoded if the member compressed anyway
+            data = bounds.decoded(resp, data, limit)
+    except UPSTREAM_ERRORS as exc:
+        return faults.fail(ex, 502, _broke_off(member, exc)), False
+    except bounds.TooLarge:
+        return faults.fail(ex, 502, bounds.too_large(member, limit)), False
+    except (bounded.UnsupportedEncoding, zlib.error) as exc:
+        return faults.fail(ex, 502, f"the answer of {member.name} does not decode: {exc}"), False
+    at.upstream_s += perf() - t_read
+    if tap is not None:  # the member's own figures, before any translation
+        tap.feed(data)
+        tap.finish()
+    if tr is not None:
+        data = tr.response(resp.status, data)
+        headers.popall("Content-Encoding", None)
+        headers["Content-Type"] = "application/json"
+    data = ex.scrub.raw(data)
+    headers.popall("Content-Length", None)
+    _overhead(headers, ex, at.t0, at.upstream_s)
+    answer = web.Response(status=resp.status, reason=resp.reason, body=data, headers=headers)
+    return answer, True
+
+
+async def _streamed(
+    at: Attempt,
     resp: aiohttp.ClientResponse,
-    out: web.StreamResponse,
-    streaming: bool,
+    headers: CIMultiDict[str],
     tap: ResponseTap | None,
-    st: registry.StreamTranslator | None,
-    first: bytes,
-) -> bool:
-    """Relay chunks as they come; True when the upstream finished cleanly."""
-    read, write = resp.content.readany, out.write
-    clean = ex.scrub.stream() if ex.scrub else None
-    held = first
-    while True:
-        if held:
-            raw, held = held, b""
+    streaming: bool,
+) -> web.StreamResponse:
+    ex, tr = at.ex, at.tr
+    if streaming or tr is not None or ex.scrub:
+        # Room for an error event if it dies; scrubbing may change the length.
+        headers.popall("Content-Length", None)
+    inflater = None
+    if tr is not None and streaming:  # asked for identity; decoded if compressed anyway
+        limit = 4 * at.member.max_response_bytes
+        inflater = bounded.Inflater.for_encoding(resp.headers.get("Content-Encoding"), limit)
+        headers.popall("Content-Encoding", None)
+    _overhead(headers, ex, at.t0, at.upstream_s)
+    out = web.StreamResponse(status=resp.status, reason=resp.reason, headers=headers)
+    if tr is not None:
+        st: registry.StreamTranslator | None = tr.stream()
+    else:
+        st = openai_usage.StripUsage() if at.strip and streaming else None
+    await out.prepare(at.request)
+    pump = _Pump(at, resp, out, streaming, tap, st, inflater)
+    try:
+        at.done = await pump.run(at.first)
+    except ConnectionResetError:  # the client went away: stop reading upstream
+        ex.error = "client disconnected"
+        return out
+    finally:
+        pump.stop()
+    if not at.done:
+        return out
+    if tap is not None:
+        tap.finish()
+    await out.write_eof()
+    ex.e2e_ms = (perf() - at.t0) * 1000
+    return out
+
+
+class _Pump:
+    """Relays chunks as they come. A stream ends with an error event in the client's format
+    when the member breaks off or passes a limit (``timeouts.idle_s`` between events, the
+    total); a whole body past ``limits.max_response_mb`` is cut (the connection closed)."""
+
+    def __init__(
+        self,
+        at: Attempt,
+        resp: aiohttp.ClientResponse,
+        out: web.StreamResponse,
+        streaming: bool,
+        tap: ResponseTap | None,
+        st: registry.StreamTranslator | None,
+        inflater: bounded.Inflater | None,
+    ) -> None:
+        self.at, self.resp, self.out, self.streaming = at, resp, out, streaming
+        self.tap, self.st, self.inflater = tap, st, inflater
+        idle_s = at.member.profile.timeouts.idle_s
+        self.idle = bounds.IdleWatch(resp, idle_s) if streaming else None
+        self.pending = b""  # an unfinished event (streams only)
+        # Secrets removed, also when one is cut across two chunks (plugins/scrub.py).
+        self.clean = at.ex.scrub.stream() if at.ex.scrub else None
+
+    def stop(self) -> None:
+        if self.idle is not None:
+            self.idle.cancel()
+
+    async def run(self, first: bytes) -> bool:
+        """True when the member's answer finished cleanly."""
+        read, write, idle, tap = self.resp.content.readany, self.out.write, self.idle, self.tap
+        left = self.at.member.max_response_bytes  # a whole (non-streamed) body only
+        self.pending = b""
+        while True:
+            if first:
+                raw, first = first, b""
+            else:
+                try:
+                    raw = await read()
+                except (*UPSTREAM_ERRORS, bounds.IdleTimeout) as exc:
+                    return await self._broke(exc)
+                if not raw:
+                    break
+            if tap is not None:
+                tap.feed(raw)
+            if self.st is not None:
+                raw = self._translate(raw)
+            if idle is not None:
+                raw = self._whole_events(raw, idle)
+            else:
+                left -= len(raw)
+                if left < 0:
+                    return self._cut()
+            raw = self._scrubbed(raw)
+            if raw:
+                await write(raw)
+        tail = self.pending + (self.st.close() if self.st is not None else b"")
+        tail = self._scrubbed(tail, end=True)
+        if tail:
+            await write(tail)
+        return True
+
+    def _scrubbed(self, data: bytes, end: bool = False) -> bytes:
+        clean = self.clean
+        if clean is None:
+            return data
+        return clean.feed(data) + clean.close() if end else clean.feed(data)
+
+    def _whole_events(self, raw: bytes, idle: bounds.IdleWatch) -> bytes:
+        """The complete events so far; an unfinished one is held back (``pending``), so an
+        error event can follow cleanly, and only a complete event counts as activity."""
+        if self.pending:
+            raw, self.pending = self.pending + raw, b""
+        end = bounds.event_end(raw)
+        if end:
+            idle.event()
+        if end < len(raw) and len(raw) - end <= bounds.MAX_HELD:
+            raw, self.pending = raw[:end], raw[end:]
+        return raw
+
+    def _translate(self, raw: bytes) -> bytes:
+        assert self.st is not None
+        return self.st.feed(self.inflater.feed(raw) if self.inflater is not None else raw)
+
+    async def _broke(self, exc: BaseException) -> bool:
+        ex, member = self.at.ex, self.at.member
+        why = bounds.timed_out(member, exc)
+        if why is not None:
+            member.mark(False, why)
+            ex.error = why
         else:
-            try:
-                raw = await read()
-            except UPSTREAM_ERRORS as exc:
-                ex.error = _broke_off(member, exc)
-                fail = getattr(st, "fail", None)  # a translated Responses stream ends itself
-                if streaming and fail is not None:
-                    await write(fail(ex.error))
-                elif streaming:
-                    await write(faults.stream_error_event(ex.client_format, ex.error))
-                else:
-                    out.force_close()
-                return False
-            if not raw:
-                break
-        chunk = st.feed(raw) if st is not None else raw
-        if chunk and clean is not None:
-            chunk = clean.feed(chunk)
-        if chunk:
-            await write(chunk)
-        if tap is not None:
-            tap.feed(raw)
-    tail = st.close() if st is not None else b""
-    if clean is not None:
-        tail = clean.feed(tail) + clean.close() if tail else clean.close()
-    if tail:
-        await write(tail)
-    return True
+            ex.error = _broke_off(member, exc)
+        fail = getattr(self.st, "fail", None)  # a translated Responses stream ends itself
+        if self.streaming and fail is not None:
+            await self.out.write(fail(ex.error))
+        elif self.streaming:
+            await self.out.write(faults.stream_error_event(ex.client_format, ex.error))
+        else:
+            self.out.force_close()
+        return False
+
+    def _cut(self) -> bool:
+        """Headers went out long ago: the client can only be told by a connection closed
+        before the body's end (never a clean end it would take for the whole answer)."""
+        member = self.at.member
+        self.at.ex.error = bounds.too_large(member, member.max_response_bytes)
+        self.out.force_close()
+        transport = self.at.request.transport
+        if transport is not None:
+            transport.abort()
+        return False
 
 
 def _broke_off(member: Member, exc: BaseException) -> str:

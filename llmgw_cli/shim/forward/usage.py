@@ -10,11 +10,11 @@ delta with content or tool calls), or of the first body byte when not streamed.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import time
 
 from llmgw_cli.shim.plugins.contract import Exchange
+from llmgw_cli.wire import jsoncodec
 from llmgw_cli.wire.usage import SSEUsageScanner, UsageTap
 
 MAX_JSON = 8 << 20  # a larger non-streamed body is relayed but not parsed for usage
@@ -55,7 +55,7 @@ class ResponseTap:
             self._scanner.close()
         elif self._body:
             with contextlib.suppress(ValueError):
-                self._tap.feed_body(json.loads(b"".join(self._body)))
+                self._tap.feed_body(jsoncodec.loads(b"".join(self._body)))
         if self._tap.found:
             self._ex.usage = self._tap.usage
         if self._tap.model is not None:

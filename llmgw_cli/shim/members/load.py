@@ -32,7 +32,9 @@ def load_members(
             profile = store.load(name)
             profile.timeouts = _timeouts(profile.timeouts, config)
             secret = secrets.resolve(profile)
-        out.append(from_profile(profile, secret))
+        member = from_profile(profile, secret)
+        member.max_response_bytes = config.limits.response_bytes
+        out.append(member)
     return out
 
 
@@ -42,4 +44,5 @@ def _timeouts(base: Timeouts, config: ShimConfig) -> Timeouts:
         connect_s=chain.connect_s or base.connect_s,
         first_byte_s=chain.first_byte_s or base.first_byte_s,
         total_s=chain.total_s or base.total_s,
+        idle_s=chain.idle_s or base.idle_s,
     )

@@ -33,6 +33,7 @@ DROP_REQUEST = (
     "host",
     "content-length",
     "expect",  # answered by the shim itself (100-continue)
+    "content-encoding",  # the shim decoded the client's body (forward/entry.py)
     "authorization",
     "x-api-key",
 )
@@ -82,6 +83,9 @@ class Member:
 
     def __post_init__(self) -> None:
         self.url = URL(self.base)
+
+    # The most a whole answer may be, decoded (limits.max_response_mb of the shim config).
+    max_response_bytes: int = 64 << 20
 
     def start(self) -> None:
         """Open the pooled session; call inside the event loop."""

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from llmgw_cli import paths
 
+BATCH_BYTES = 64 * 1024
+
 
 def rotated(path: Path, backups: int) -> list[Path]:
     """The log and its backups, oldest first."""
@@ -91,9 +93,26 @@ class AppendLog:
 
     def write_line(self, line: bytes) -> None:
         """Append one line (without its newline) in a single write."""
+        self._write(line + b"\n")
+
+    def write_lines(self, lines: list[bytes]) -> None:
+        """Append whole lines (without their newlines), several per write: one ``stat`` and
+        one ``write`` per batch of up to ``BATCH_BYTES`` (and a quarter of ``max_bytes``)."""
+        limit = min(BATCH_BYTES, self.max_bytes // 4) if self.max_bytes else BATCH_BYTES
+        batch: list[bytes] = []
+        size = 0
+        for line in lines:
+            if batch and size + len(line) + 1 > limit:
+                self._write(b"\n".join(batch) + b"\n")
+                batch, size = [], 0
+            batch.append(line)
+            size += len(line) + 1
+        if batch:
+            self._write(b"\n".join(batch) + b"\n")
+
+    def _write(self, data: bytes) -> None:
         if self._fd is None:
             raise ValueError(f"{self.path} is closed")
-        data = line + b"\n"
         self._follow(len(data))
         written = os.write(self._fd, data)
         while written < len(data):  # only on a full disk or a signal; finish the line

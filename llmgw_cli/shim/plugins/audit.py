@@ -13,7 +13,7 @@ and secret detector applied, capped at ``max_prompt_chars``.
 
 from __future__ import annotations
 
-import json
+import asyncio
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +24,7 @@ from llmgw_cli.prices import PriceTable
 from llmgw_cli.shim.plugins.appendlog import AppendLog
 from llmgw_cli.shim.plugins.common import exchange_cost, number, priced_model, section, user_of
 from llmgw_cli.shim.plugins.contract import BadBody, Exchange
+from llmgw_cli.wire import jsoncodec
 from llmgw_cli.wire.text import user_texts
 
 DEFAULTS: dict[str, Any] = {
@@ -35,15 +36,25 @@ DEFAULTS: dict[str, Any] = {
     "backups": 5,
 }
 AUDIT_FILE = "audit.jsonl"
+FLUSH_LINES = 64
+
+
+_second: list[Any] = [-1, ""]  # the last whole second formatted, and its text
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="milliseconds")
+    """``2026-01-02T03:04:05.678+00:00``; the date and time formatted once a second."""
+    whole = int(ts)
+    if whole != _second[0]:
+        text = datetime.fromtimestamp(whole, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        _second[0], _second[1] = whole, text
+    return f"{_second[1]}.{int((ts - whole) * 1000):03d}+00:00"
 
 
 class AuditPlugin:
     name: ClassVar[str] = "audit"
     needs_usage: ClassVar[bool] = True
+    records: ClassVar[bool] = True  # completes after the other plugins (their notes included)
 
     def __init__(self, config: Any, state_dir: Path, prices: PriceTable) -> None:
         cfg = section(config, "audit", DEFAULTS)
@@ -59,6 +70,7 @@ class AuditPlugin:
             backups=int(number(cfg["backups"], "plugins.audit.backups", True) or 0),
         )
         self._scanner = Scanner() if self.include_prompts else None
+        self._pending: list[bytes] = []
 
     @property
     def path(self) -> Path:
@@ -68,9 +80,41 @@ class AuditPlugin:
         return None
 
     async def on_complete(self, exchange: Exchange) -> None:
-        line = json.dumps(self.record(exchange), ensure_ascii=False, separators=(",", ":"))
+        """Queue the line; the lines of one event-loop turn go out in one write (and at
+        ``FLUSH_LINES`` queued, should the loop not turn)."""
+        try:
+            line = jsoncodec.dumps(self.record(exchange))
+        except Exception as exc:  # never lose the line (RecursionError too): write what is sure
+            rec = self.minimal(exchange, f"{type(exc).__name__}: {str(exc)[:200]}")
+            line = jsoncodec.dumps(rec)
         # No member's secret nor the local token in the log, prompts included.
-        self.log.write_line(exchange.scrub.text(line).encode())
+        line = exchange.scrub.raw(line)
+        pending = self._pending
+        if not pending:
+            asyncio.get_running_loop().call_soon(self.flush)
+        pending.append(line)
+        if len(pending) >= FLUSH_LINES:
+            self.flush()
+
+    def flush(self) -> None:
+        lines, self._pending = self._pending, []
+        if lines:
+            self.log.write_lines(lines)
+
+    def minimal(self, exchange: Exchange, why: str) -> dict[str, Any]:
+        """The record's plain fields, when building the full one failed."""
+        return {
+            "timestamp": _iso(exchange.wall_start),
+            "request_id": exchange.request_id,
+            "user": str(user_of(exchange)),
+            "profile": exchange.profile,
+            "method": exchange.method,
+            "path": exchange.path,
+            "status": exchange.status,
+            "error": exchange.error,
+            "audit_error": why,
+            "plugin_errors": list(exchange.notes.get("plugin_errors", [])),
+        }
 
     def record(self, exchange: Exchange) -> dict[str, Any]:
         usage = exchange.usage
@@ -111,7 +155,7 @@ class AuditPlugin:
             "cost_usd": round(exchange_cost(exchange, self.prices), 8),
             "error": exchange.error,
         }
-        for note in ("pii", "budget_warning"):
+        for note in ("pii", "budget_warning", "plugin_errors"):
             if note in exchange.notes:
                 rec[note] = exchange.notes[note]
         if self._scanner is not None:
@@ -141,4 +185,5 @@ class AuditPlugin:
         return text
 
     async def close(self) -> None:
+        self.flush()
         self.log.close()

@@ -64,6 +64,8 @@ DEFAULTS: dict[str, Any] = {
     "path": None,
 }
 DB_FILE = "budget.sqlite"
+# A body this large is estimated in a worker thread, the walk over its pieces included.
+OFF_LOOP_BYTES = 64 * 1024
 _UNITS = ("daily_usd", "daily_tokens")
 
 
@@ -92,6 +94,7 @@ class BudgetPlugin:
     def __init__(self, config: Any, state_dir: Path, prices: PriceTable) -> None:
         cfg = section(config, "budget", DEFAULTS)
         self.mode = choice(cfg["mode"], "plugins.budget.mode", ("block", "warn"))
+        self.fail_closed = self.mode == "block"  # a budget it cannot check is not waved through
         self.total = _limits({k: cfg[k] for k in _UNITS}, "plugins.budget", TOTAL, "")
         users = cfg["users"] or {}
         if not isinstance(users, dict):
@@ -141,9 +144,11 @@ class BudgetPlugin:
         hold = self.mode == "block"
         if self._settling:
             await asyncio.wait(set(self._settling))
-        partial = tokens.estimate_known(body)
-        fast = self._reserve_fast(exchange, body, partial, user, limits, hold)
-        if fast is not None:
+        partial, fast = None, None
+        if len(exchange.body) < OFF_LOOP_BYTES:  # a larger body's walk alone may take ms
+            partial = tokens.estimate_known(body)
+            fast = self._reserve_fast(exchange, body, partial, user, limits, hold)
+        if partial is not None and fast is not None:
             verdict, prompt = fast, partial.counted
         else:
             verdict, prompt = await asyncio.to_thread(
@@ -188,12 +193,15 @@ class BudgetPlugin:
         self,
         exchange: Exchange,
         body: Any,
-        partial: tokens.Partial,
+        partial: tokens.Partial | None,
         user: str,
         limits: list[Limit],
         hold: bool,
     ) -> tuple[Verdict, int]:
-        """In a worker thread: encode the new text, then reserve (waiting for the lock)."""
+        """In a worker thread: (walk the body,) encode the new text, then reserve (waiting
+        for the lock)."""
+        if partial is None:
+            partial = tokens.estimate_known(body)
         prompt = partial.finish().tokens
         return self._reserve(exchange, body, prompt, user, limits, hold), prompt
 

@@ -15,7 +15,6 @@ must therefore cope with an exchange whose ``on_request`` it never saw.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from typing import Any, ClassVar, Protocol
 from llmgw_cli.shim.plugins.scrub import Scrubber
 from llmgw_cli.shim.signals import ShimSignal
 from llmgw_cli.wire import format as wire_format
+from llmgw_cli.wire import jsoncodec
 from llmgw_cli.wire.usage import Usage
 
 __all__ = ["BadBody", "Exchange", "Plugin", "Reject", "Usage"]  # Usage: re-exported for plugins
@@ -67,18 +67,21 @@ class Exchange:
     _parsed_ok: bool = field(default=False, repr=False)
 
     def json(self) -> Any:
-        """The body parsed once, on first use; raises BadBody when it is not JSON."""
+        """The body parsed once, on first use, shared by every plugin, the router and the
+        outgoing request (orjson: ``wire.jsoncodec``); raises BadBody when it is not JSON."""
         if not self._parsed_ok:
             try:
-                self._parsed = json.loads(self.body) if self.body else {}
+                self._parsed = jsoncodec.loads(self.body) if self.body else {}
             except ValueError as exc:
                 raise BadBody(f"request body is not valid JSON ({exc})") from exc
+            except RecursionError as exc:  # deeper than Python can parse (limits.max_json_depth)
+                raise BadBody("request body is nested too deep to parse") from exc
             self._parsed_ok = True
         return self._parsed
 
     def replace_json(self, data: Any) -> None:
         self._parsed, self._parsed_ok = data, True
-        self.body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        self.body = jsoncodec.dumps(data)
 
     @property
     def model(self) -> str | None:
@@ -86,6 +89,12 @@ class Exchange:
             data = self.json()
         except BadBody:
             return None
+        model = data.get("model") if isinstance(data, dict) else None
+        return model if isinstance(model, str) else None
+
+    def parsed_model(self) -> str | None:
+        """The requested model when something already parsed the body; never parses it."""
+        data = self._parsed if self._parsed_ok else None
         model = data.get("model") if isinstance(data, dict) else None
         return model if isinstance(model, str) else None
 

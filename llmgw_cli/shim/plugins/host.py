@@ -11,9 +11,13 @@ host looks for optional duck-typed extras on them:
 The server wires every member's ``on_change`` to ``upstream_changed`` and ``on_state`` to
 ``member_state``; a breaker only calls ``member.set_breaker_state(state)``.
 
-An unexpected exception in ``on_request`` answers 500 naming the plugin (a broken budget or
-PII filter must not wave requests through); one in ``on_complete`` is logged and the next
-plugin still runs.
+A plugin's bug never costs the request its audit line, nor the client a 500: an unexpected
+exception in a hook is logged and noted in ``exchange.notes["plugin_errors"]`` (the audit
+line carries it), and the next plugin still runs. In ``on_request`` a plugin that guards
+(``fail_closed`` true: the budget and PII filters in block mode, which must not wave
+requests through) then refuses the request with a 503 naming it; any other lets it pass.
+Plugins that write the record of a request (``records`` true: audit) complete last, so
+they see what the others noted.
 """
 
 from __future__ import annotations
@@ -47,26 +51,31 @@ class PluginHost:
         self._up_hooks = _hooks(self.plugins, "set_upstream_up")
         self._state_hooks = _hooks(self.plugins, "set_member_state")
         self.active = 0  # requests started with this host whose on_complete has not run
+        records = [p for p in self.plugins if getattr(p, "records", False)]
+        self._complete_order = [p for p in self.plugins if p not in records] + records
 
     def __bool__(self) -> bool:
         return bool(self.plugins)
 
     async def on_request(self, exchange: Exchange) -> None:
-        """Raises ``Reject`` (a plugin refused), ``BadBody``, or ``PluginFailed``."""
+        """Raises ``Reject`` (a plugin refused), ``BadBody``, or ``PluginFailed`` (a guard
+        failed)."""
         for plugin in self.plugins:
             try:
                 await plugin.on_request(exchange)
             except (Reject, BadBody):
                 raise
             except Exception as exc:
-                raise PluginFailed(plugin.name, exc) from exc
+                _noted(exchange, plugin, "on_request", exc)
+                if getattr(plugin, "fail_closed", False):
+                    raise PluginFailed(plugin.name, exc) from exc
 
     async def on_complete(self, exchange: Exchange) -> None:
-        for plugin in self.plugins:
+        for plugin in self._complete_order:
             try:
                 await plugin.on_complete(exchange)
-            except Exception:
-                log.warning("plugin %s failed in on_complete", plugin.name, exc_info=True)
+            except Exception as exc:
+                _noted(exchange, plugin, "on_complete", exc)
 
     def render_metrics(self) -> tuple[bytes, str] | None:
         return self._metrics() if self._metrics is not None else None
@@ -91,6 +100,19 @@ class PluginHost:
                 await plugin.close()
             except Exception:
                 log.warning("plugin %s failed to close", plugin.name, exc_info=True)
+
+
+def _noted(exchange: Exchange, plugin: Plugin, hook: str, exc: BaseException) -> None:
+    """Log a plugin's failure on one request and note it for the audit line."""
+    text = f"{plugin.name}.{hook}: {type(exc).__name__}: {str(exc)[:200]}"
+    exchange.notes.setdefault("plugin_errors", []).append(text)
+    log.warning(
+        "plugin %s failed on request %s (%s)",
+        plugin.name,
+        exchange.request_id,
+        text,
+        exc_info=not isinstance(exc, RecursionError),  # that traceback is 1000 frames long
+    )
 
 
 def _hooks(plugins: Sequence[Plugin], attr: str) -> list[Callable[..., Any]]:

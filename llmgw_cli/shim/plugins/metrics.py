@@ -97,28 +97,43 @@ class ShimMetrics:
             registry=r,
         )
 
+        # Label children looked up once: the label values are capped, so these stay small.
+        self._per_model: dict[str, _ModelSeries] = {}
+        self._per_request: dict[tuple[str, int | None, str], Any] = {}
+
+    def _series(self, model: str) -> _ModelSeries:
+        series = self._per_model.get(model)
+        if series is None:
+            series = self._per_model[model] = _ModelSeries(self, model)
+        return series
+
     def observe(self, exchange: Exchange, prices: PriceTable) -> None:
         model = self.models(priced_model(exchange))
-        status = str(exchange.status) if exchange.status else "none"
-        self.requests.labels(model, status, self.users(user_of(exchange))).inc()
+        series = self._series(model)
+        key = (model, exchange.status, self.users(user_of(exchange)))
+        counter = self._per_request.get(key)
+        if counter is None:
+            status = str(exchange.status) if exchange.status else "none"
+            counter = self._per_request[key] = self.requests.labels(model, status, key[2])
+        counter.inc()
         if exchange.e2e_ms is not None:
-            self.duration.labels(model).observe(exchange.e2e_ms / 1000)
+            series.duration.observe(exchange.e2e_ms / 1000)
         if exchange.ttft_ms is not None:
-            self.ttft.labels(model).observe(exchange.ttft_ms / 1000)
+            series.ttft.observe(exchange.ttft_ms / 1000)
         if exchange.overhead_ms is not None:
             self.overhead.observe(exchange.overhead_ms / 1000)
         usage = exchange.usage
-        for kind, n in (
-            ("input", usage.input_tokens),
-            ("output", usage.output_tokens),
-            ("cache_read", usage.cache_read_tokens),
-            ("cache_write", usage.cache_write_tokens),
-        ):
-            if n:
-                self.tokens.labels(model, kind).inc(n)
+        if usage.input_tokens:
+            series.input.inc(usage.input_tokens)
+        if usage.output_tokens:
+            series.output.inc(usage.output_tokens)
+        if usage.cache_read_tokens:
+            series.cache_read.inc(usage.cache_read_tokens)
+        if usage.cache_write_tokens:
+            series.cache_write.inc(usage.cache_write_tokens)
         spent = exchange_cost(exchange, prices)
         if spent:
-            self.cost.labels(model).inc(spent)
+            series.cost.inc(spent)
 
     def set_member_state(self, member: str, state: str) -> None:
         for known in BREAKER_STATES:
@@ -129,6 +144,21 @@ class ShimMetrics:
 
     def render(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+class _ModelSeries:
+    """One model's label children, bound once."""
+
+    __slots__ = ("cache_read", "cache_write", "cost", "duration", "input", "output", "ttft")
+
+    def __init__(self, m: ShimMetrics, model: str) -> None:
+        self.duration = m.duration.labels(model)
+        self.ttft = m.ttft.labels(model)
+        self.input = m.tokens.labels(model, "input")
+        self.output = m.tokens.labels(model, "output")
+        self.cache_read = m.tokens.labels(model, "cache_read")
+        self.cache_write = m.tokens.labels(model, "cache_write")
+        self.cost = m.cost.labels(model)
 
 
 _metrics: ShimMetrics | None = None

@@ -5,7 +5,8 @@ Config (``plugins.pii``)::
     mode: block          # block → 400; redact → matches replaced by [EMAIL], [CARD], … upstream
     detectors: [email, phone, credit_card, iban, ssn, ip, secret]
     phone_region: US     # how national-format phone numbers are read (+CC numbers always are)
-    cache_size: 4096     # texts whose verdict is remembered (by BLAKE2 digest)
+    cache_mb: 64         # MB of text whose verdict is remembered (by BLAKE2 digest)
+    cache_size: null     # optionally also a cap on the number of texts remembered
 
 Only user message text and tool results are scanned (``wire.text``). The block answer is
 ``Reject(400, "security_violation", …, extra={"error": "PII detected in prompt", "kinds": …})``,
@@ -16,17 +17,18 @@ which ``Reject.body`` renders inside the client's API error format, e.g. for Ant
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
 from llmgw_cli.errors import ConfigError
-from llmgw_cli.pii.scan import ALL_KINDS, Scanner, redact_spans
+from llmgw_cli.pii.scan import ALL_KINDS, Finding, Scanner, redact_spans
 from llmgw_cli.prices import PriceTable
 from llmgw_cli.shim.plugins.common import carries_prompt, choice, number, section
 from llmgw_cli.shim.plugins.contract import BadBody, Exchange, Reject
-from llmgw_cli.wire.text import user_texts
+from llmgw_cli.wire.text import Slot, user_texts
 
 log = logging.getLogger("llmgw.shim.pii")
 DEFAULTS: dict[str, Any] = {
@@ -34,8 +36,12 @@ DEFAULTS: dict[str, Any] = {
     "mode": "block",
     "detectors": list(ALL_KINDS),
     "phone_region": "US",
-    "cache_size": 4096,
+    "cache_mb": 64,
+    "cache_size": None,
 }
+# A body this large is scanned in a worker thread: hashing and scanning it may take more
+# than a millisecond, and the event loop serves every other request meanwhile.
+OFF_LOOP_BYTES = 64 * 1024
 SEED_ERROR = "PII detected in prompt"
 
 
@@ -46,6 +52,7 @@ class PIIPlugin:
     def __init__(self, config: Any, state_dir: Path, prices: PriceTable) -> None:
         cfg = section(config, "pii", DEFAULTS)
         self.mode = choice(cfg["mode"], "plugins.pii.mode", ("block", "redact"))
+        self.fail_closed = self.mode == "block"  # a body it cannot scan is not waved through
         kinds = cfg["detectors"]
         if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
             raise ConfigError(
@@ -62,8 +69,11 @@ class PIIPlugin:
             raise ConfigError(
                 "plugins.pii.phone_region: must be a two-letter country code such as US or DE"
             )
-        size = int(number(cfg["cache_size"], "plugins.pii.cache_size", True) or 0)
-        self.scanner = Scanner(kinds, region.upper(), size)
+        size = number(cfg["cache_size"], "plugins.pii.cache_size", True)
+        mb = number(cfg["cache_mb"], "plugins.pii.cache_mb") or 0.0
+        self.scanner = Scanner(
+            kinds, region.upper(), None if size is None else int(size), int(mb * 1024 * 1024)
+        )
         # The first scan would otherwise pay for loading libphonenumber (~0.1-0.5 s).
         threading.Thread(target=self.scanner.warm, name="llmgw-pii-warm", daemon=True).start()
 
@@ -74,9 +84,10 @@ class PIIPlugin:
             body = exchange.json()
         except BadBody:
             return
-        hits = [
-            (slot, found) for slot in user_texts(body) if (found := self.scanner.scan(slot.text))
-        ]
+        if len(exchange.body) >= OFF_LOOP_BYTES:
+            hits = await asyncio.to_thread(self._hits, body)
+        else:
+            hits = self._hits(body)
         if not hits:
             return
         kinds = sorted({f.kind for _, found in hits for f in found})
@@ -94,6 +105,10 @@ class PIIPlugin:
         for slot, found in hits:
             slot.set(redact_spans(slot.text, found))
         exchange.replace_json(body)
+
+    def _hits(self, body: Any) -> list[tuple[Slot, tuple[Finding, ...]]]:
+        scan = self.scanner.scan
+        return [(slot, found) for slot in user_texts(body) if (found := scan(slot.text))]
 
     async def on_complete(self, exchange: Exchange) -> None:
         return None

@@ -5,7 +5,8 @@
                           409 {"reloaded": false, "error": why} with the running config kept
 
 Both need the shim's local token (Bearer or x-api-key), like the API routes: a reload is
-not something any local process should be able to trigger.
+not something any local process should be able to trigger. ``/_llmgw/dashboard…`` goes to
+the live dashboard (``dashboard.py``), which authenticates with its own session cookie.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from llmgw_cli.shim.forward import auth, faults
+from llmgw_cli.shim.serve.dashboard import PATH as DASHBOARD_PATH
+from llmgw_cli.shim.serve.dashboard import Dashboard
 from llmgw_cli.shim.serve.health import Health
 
 PREFIX = "/_llmgw/"
@@ -27,12 +30,16 @@ class Admin:
         local_auth: auth.LocalAuth,
         health: Health,
         reload: Callable[[], Awaitable[str | None]],
+        dashboard: Dashboard | None = None,
     ) -> None:
         self._auth = local_auth
         self._health = health
         self._reload = reload
+        self._dashboard = dashboard
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        if self._dashboard is not None and request.path.startswith(DASHBOARD_PATH):
+            return await self._dashboard.handle(request)
         if not self._auth.ok(request.headers):
             return faults.error_response("other", 401, auth.UNAUTHORIZED)
         path, method = request.path, request.method

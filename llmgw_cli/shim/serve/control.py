@@ -68,3 +68,17 @@ def status(state: shimstate.ShimState, timeout: float = 3.0) -> dict[str, Any]:
     if code != 200 or not isinstance(body, dict):
         raise UpstreamError(f"the shim at {state.url} answered {code} to its status route")
     return body
+
+
+def dashboard_url(state: shimstate.ShimState, timeout: float = 3.0) -> str:
+    """A one-time link to the running shim's dashboard (the token never enters the URL)."""
+    try:
+        code, body = _call(state, "POST", "dashboard/code", timeout)
+    except (OSError, ValueError) as exc:
+        raise UpstreamError(f"the shim at {state.url} is not answering: {exc}") from exc
+    if code != 200 or not isinstance(body, dict) or not isinstance(body.get("code"), str):
+        raise UpstreamError(
+            f"the shim at {state.url} answered {code} to its dashboard route; "
+            "restart it with a current llmgw (`llmgw shim stop`, then `llmgw shim start`)"
+        )
+    return f"{state.url}/_llmgw/dashboard?code={body['code']}"

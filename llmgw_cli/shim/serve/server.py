@@ -34,14 +34,13 @@ from llmgw_cli.shim.plugins import host
 from llmgw_cli.shim.plugins.contract import Plugin
 from llmgw_cli.shim.route.chain import build_router
 from llmgw_cli.shim.route.router import Router
-from llmgw_cli.shim.serve import daemon, retire
+from llmgw_cli.shim.serve import daemon, dashboard, door, loops, retire
 from llmgw_cli.shim.serve.admin import PREFIX as ADMIN_PREFIX
 from llmgw_cli.shim.serve.admin import Admin
 from llmgw_cli.shim.serve.health import Health
 from llmgw_cli.shim.signals import ShimSignal
 
 log = logging.getLogger("llmgw.shim")
-MAX_BODY = 64 << 20  # Claude Code sends ~87 KB; images and documents can be large
 
 
 @dataclass
@@ -74,6 +73,7 @@ class Server:
         self.forwarder: Forwarder | None = None
         self._retiring = retire.Retirement()
         self._info: dict[str, object] = {}
+        self.dashboard: dashboard.Dashboard | None = None
 
     @property
     def router(self) -> Router:
@@ -104,36 +104,27 @@ class Server:
             plugins,
             auth.LocalAuth(cfg.token),
             self.stats,
+            shim.limits,
             retire.scrubber(members, cfg.token),
         )
         info: dict[str, object] = {"chain": list(shim.chain), "plugins": plugins.names}
         health = Health(lambda: self.router, self.stats, shim.health_interval_s, info)
         self._info = info
-        admin = Admin(self.forwarder.auth, health, self.reload_checked)
+        dash = self.dashboard = dashboard.attach(
+            self.forwarder, cfg.token, shim.prices, health.snapshot
+        )
+        admin = Admin(self.forwarder.auth, health, self.reload_checked, dash)
         handler = _dispatcher(
             self.forwarder, health, metrics_open=is_loopback(shim.listen.host), admin=admin
         )
-        loop = self._loop
-
-        def make_request(
-            message: Any, payload: Any, protocol: Any, writer: Any, task: Any
-        ) -> web.BaseRequest:
-            return web.BaseRequest(
-                message, payload, protocol, writer, task, loop, client_max_size=MAX_BODY
-            )
-
-        server = web.Server(
-            handler,
-            request_factory=make_request,
-            handler_cancellation=True,
-            access_log=None,
-        )
+        server = _door(handler, shim)
         runner = web.ServerRunner(
             server, shutdown_timeout=shim.shutdown_grace_s, handle_signals=False
         )
         await runner.setup()
         # Stop listening, let in-flight requests finish (first to run on shutdown).
         exits.push_async_callback(runner.cleanup)
+        exits.callback(dash.close)  # before it: the dashboard's event streams end at once
         sock = _bind(shim.listen.host, shim.listen.port)
         site = web.SockSite(runner, sock)
         await site.start()
@@ -155,9 +146,11 @@ class Server:
                 )
             )
         if cfg.install_signal_handlers and threading.current_thread() is threading.main_thread():
-            loop.add_signal_handler(signal.SIGTERM, self._on_signal)
-            loop.add_signal_handler(signal.SIGINT, self._on_signal)
-            loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(self.reload()))
+            self._loop.add_signal_handler(signal.SIGTERM, self._on_signal)
+            self._loop.add_signal_handler(signal.SIGINT, self._on_signal)
+            self._loop.add_signal_handler(
+                signal.SIGHUP, lambda: asyncio.ensure_future(self.reload())
+            )
         log.info(
             "llmgw shim listening on %s (chain: %s; plugins: %s)",
             self.url,
@@ -233,6 +226,7 @@ class Server:
         forwarder.router = router
         forwarder.plugins = plugins
         self._info["plugins"] = plugins.names
+        forwarder.limits = new.limits  # body and depth limits; the door's need a restart
         self.config.shim = new
         self._info["chain"] = list(new.chain)
         if self.config.public:  # `status` and `env --shim` read the chain from the state file
@@ -267,6 +261,35 @@ def _load_members(shim: ShimConfig) -> list[Member]:
     from llmgw_cli.shim.members import load
 
     return load.load_members(shim)
+
+
+def _door(handler: Any, shim: ShimConfig) -> door.DoorServer:
+    """aiohttp's server behind the shim's door (serve/door.py): request bodies read raw
+    (forward/incoming.py decodes them within limits.max_request_mb), header and keep-alive
+    timeouts, a connection cap under the open-files limit (raised to the hard one here)."""
+    limits = shim.limits
+    nofile = door.raise_nofile()
+    cap = door.connection_cap(limits.max_connections, nofile)
+    log.info("open-files limit %d: at most %d client connections", nofile, cap)
+    loop = asyncio.get_running_loop()
+
+    def make_request(
+        message: Any, payload: Any, protocol: Any, writer: Any, task: Any
+    ) -> web.BaseRequest:
+        return web.BaseRequest(
+            message, payload, protocol, writer, task, loop, client_max_size=limits.request_bytes
+        )
+
+    return door.DoorServer(
+        handler,
+        cap=cap,
+        header_timeout_s=limits.header_timeout_s,
+        request_factory=make_request,
+        handler_cancellation=True,
+        access_log=None,
+        auto_decompress=False,
+        keepalive_timeout=limits.keepalive_timeout_s,
+    )
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -313,9 +336,21 @@ def _dispatcher(forwarder: Forwarder, health: Health, metrics_open: bool, admin:
     return handle
 
 
-def run(config: Config) -> None:
-    """Serve in this thread until stopped (the foreground `llmgw shim start`)."""
-    asyncio.run(Server(config).serve())
+def run(config: Config, loop: str = "auto") -> None:
+    """Serve in this thread until stopped (the foreground `llmgw shim start`); ``loop`` as
+    ``serve.loops``: uvloop when installed, unless ``asyncio``."""
+    factory = loops.factory(loop)
+    if factory is None:
+        asyncio.run(Server(config).serve())
+        return
+    ev = factory()
+    asyncio.set_event_loop(ev)
+    try:
+        ev.run_until_complete(Server(config).serve())
+        ev.run_until_complete(ev.shutdown_asyncgens())
+    finally:
+        asyncio.set_event_loop(None)
+        ev.close()
 
 
 @dataclass

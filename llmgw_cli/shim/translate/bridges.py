@@ -22,7 +22,6 @@ translated with their status kept (the SDKs choose their exception from the stat
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
@@ -32,14 +31,29 @@ from urllib.parse import urlsplit
 from llmgw_cli.shim.members.member import Member
 from llmgw_cli.shim.plugins.contract import Exchange
 from llmgw_cli.shim.translate import registry
-from llmgw_cli.wire import anthropic_to_openai, error_bodies, openai_to_anthropic
+from llmgw_cli.wire import anthropic_to_openai, error_bodies, jsoncodec, openai_to_anthropic
 from llmgw_cli.wire.common import TranslationError
 from llmgw_cli.wire.format import ANTHROPIC, OPENAI, PathClass, WireFormat, classify
 from llmgw_cli.wire.sse import dumps as _dumps
 from llmgw_cli.wire.sse_bridge import AnthropicToOpenAISSE, OpenAIToAnthropicSSE
 
 ANTHROPIC_VERSION = "2023-06-01"
-_UNSIGNED = (b'"signature":""', b'"signature": ""')  # compact (Claude Code) and spaced JSON
+_SIGNATURE = b'"signature":'
+_SIGNATURE_END = len(_SIGNATURE)
+
+
+def _has_unsigned(body: bytes) -> bool:
+    """Whether any ``"signature"`` is an empty string, compact or spaced JSON: one pass
+    over the body (``bytes.find`` from each hit on), not one search per spelling."""
+    at = body.find(_SIGNATURE)
+    while at >= 0:
+        rest = body[at + _SIGNATURE_END : at + _SIGNATURE_END + 8].lstrip()
+        if rest.startswith(b'""'):
+            return True
+        at = body.find(_SIGNATURE, at + _SIGNATURE_END)
+    return False
+
+
 _NO_HEADERS: Mapping[str, str] = {}
 _ADD_VERSION: Mapping[str, str] = {"anthropic-version": ANTHROPIC_VERSION}
 # OpenAI's own API wants max_completion_tokens (its reasoning models refuse max_tokens);
@@ -158,7 +172,7 @@ class _Translator:
         if status >= 400:
             return _dumps(self._error(status, body))
         try:
-            data = json.loads(body)
+            data = jsoncodec.loads(body)
             return _dumps(self._models(data) if self.kind == "models" else self._answer(data))
         except ValueError as exc:  # TranslationError included
             return _dumps(self._broken(502, _untranslatable(exc, body)))
@@ -237,10 +251,10 @@ def strip_unsigned_thinking(body: bytes) -> bytes:
     Anthropic member (a chain fallback), the Anthropic API refuses such blocks. A byte
     search keeps the common case (no such block) free of JSON parsing.
     """
-    if _UNSIGNED[0] not in body and _UNSIGNED[1] not in body:
+    if not _has_unsigned(body):
         return body
     try:
-        data = json.loads(body)
+        data = jsoncodec.loads(body)
     except ValueError:
         return body
     messages = data.get("messages") if isinstance(data, dict) else None

@@ -1,0 +1,227 @@
+"""Claude-Code-shaped bodies of 1 MB and 5 MB through the shim: added p50 and event-loop lag.
+
+    python benchmarks/big_bodies.py [--rounds 3] [--requests 8] [--sizes 1,5] [--json OUT]
+
+Claude Code resends its whole conversation every turn; long sessions reach megabytes. Four
+targets side by side in one run, in front of one `llmgw mock`: the mock direct, the 30-line
+bare aiohttp forwarder, `llmgw shim start` with no plugins, and with every plugin on
+(metrics, audit, pii in redact mode, budget). Each tool result is distinct (as in a real
+session), the same body is resent (`same turn`: warm caches), c=1, interleaved by round;
+figures are the median of the rounds' p50s, "added" against the direct mock of that round.
+
+Loop lag: during --churn 5 MB requests whose every text is new (the PII verdict and token
+caches see nothing they know, as after churn), a probe GETs the all-plugins shim's
+/health every 2 ms; the worst probe minus the probe's median when idle is the longest the
+event loop was held.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _harness import NO_PLUGINS, emit, mock_profile, proxy_free_env, start_mock  # noqa: E402
+from _harness import start_shim as start_shim_process  # noqa: E402
+from governance_overhead import claude_request  # noqa: E402
+from shim_overhead import Target, start_bare  # noqa: E402
+from shim_plugins_overhead import ALL_PLUGINS  # noqa: E402
+
+
+def body_of(megabytes: float, nonce: str) -> bytes:
+    """A Claude Code turn of about ``megabytes``, every tool result made distinct."""
+    per_turn = 1240  # bytes a tool round trip adds (measured)
+    turns = max(1, int(megabytes * 1024 * 1024 / per_turn))
+    data = claude_request(turns)
+    data["stream"] = False
+    for n, msg in enumerate(data["messages"]):
+        for block in msg["content"]:
+            if isinstance(block, dict) and block.get("type") == "tool_result":
+                block["content"] = f"# {nonce} result {n}\n" + block["content"]
+    return json.dumps(data).encode()
+
+
+def headers(target: Target) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json",
+        "anthropic-version": "2023-06-01",
+        "Authorization": f"Bearer {target.token}",
+        "x-api-key": "bench-key",
+    }
+
+
+async def timed(session: aiohttp.ClientSession, target: Target, body: bytes) -> float:
+    t = time.perf_counter()
+    async with session.post(target.url + "/v1/messages", data=body, headers=headers(target)) as r:
+        await r.read()
+        if r.status != 200:
+            target.errors += 1
+    return (time.perf_counter() - t) * 1000
+
+
+async def same_turn(targets: list[Target], body: bytes, n: int) -> dict[str, float]:
+    """p50 ms per target, one warm-up request first (fills the caches)."""
+    out: dict[str, float] = {}
+    async with aiohttp.ClientSession() as session:
+        for target in targets:
+            await timed(session, target, body)
+            out[target.name] = statistics.median(
+                [await timed(session, target, body) for _ in range(n)]
+            )
+    return out
+
+
+async def loop_lag(target: Target, mb: float, churn: int) -> dict[str, float]:
+    """Worst /health probe during churned big requests, minus the idle probe median."""
+    async with aiohttp.ClientSession() as session:
+
+        async def probe() -> float:
+            t = time.perf_counter()
+            async with session.get(target.url + "/health") as r:
+                await r.read()
+            return (time.perf_counter() - t) * 1000
+
+        quiet: list[float] = []
+        until = time.perf_counter() + 3.0
+        while time.perf_counter() < until:  # the machine's own noise, shim idle
+            quiet.append(await probe())
+            await asyncio.sleep(0.002)
+        idle = statistics.median(quiet)
+        bodies = [body_of(mb, f"churn{os.getpid()}x{i}x{time.time_ns()}") for i in range(churn)]
+        probes: list[float] = []
+        done = asyncio.Event()
+
+        async def prober() -> None:
+            while not done.is_set():
+                probes.append(await probe())
+                await asyncio.sleep(0.002)
+
+        task = asyncio.create_task(prober())
+        walls = []
+        for body in bodies:
+            walls.append(await timed(session, target, body))
+        done.set()
+        await task
+    worst = max(probes) if probes else float("nan")
+    probes.sort()
+    return {
+        "idle_probe_ms": idle,
+        "idle_worst_probe_ms": max(quiet),
+        "p99_probe_ms": probes[int(len(probes) * 0.99)] if probes else float("nan"),
+        "worst_probe_ms": worst,
+        "loop_lag_ms": worst - idle,
+        "probes": len(probes),
+        "churned_request_ms": statistics.median(walls),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument(
+        "--requests", type=int, default=8, help="timed requests per target, size, round"
+    )
+    ap.add_argument("--sizes", default="1,5", help="body sizes in MB")
+    ap.add_argument("--churn", type=int, default=3, help="churned 5 MB requests for the loop lag")
+    ap.add_argument("--json", help="write the figures here")
+    ap.add_argument("--baseline", help="also run the shims from this checkout (e.g. /work/main)")
+    args = ap.parse_args()
+    sizes = [float(s) for s in args.sizes.split(",")]
+    env = proxy_free_env()
+    work = Path(tempfile.mkdtemp(prefix="llmgw-big-bench-"))
+    mock_url, mock_proc = start_mock(env)
+    procs: list[subprocess.Popen[bytes]] = [mock_proc]
+    profile = mock_profile("mock", mock_url)
+    try:
+        targets = [Target("direct", mock_url, "none")]
+        bare = start_bare(mock_url, work, env)
+        bare.name = "bare"
+        targets.append(bare)
+        shims = [("plain", NO_PLUGINS, env), ("all", ALL_PLUGINS, env)]
+        if args.baseline:  # the same shims from another checkout (the code before a change)
+            old = {**env, "PYTHONPATH": args.baseline}
+            shims += [("base plain", NO_PLUGINS, old), ("base all", ALL_PLUGINS, old)]
+        for name, config, shim_env in shims:
+            url, token, proc = start_shim_process(
+                name, work, {"mock": profile}, "chain: [mock]\n" + config, shim_env
+            )
+            targets.append(Target(name, url, token, proc))
+        procs += [t.proc for t in targets if t.proc is not None]
+        time.sleep(3)  # tokenizer and phone metadata warm in the background
+        bodies = {mb: body_of(mb, f"same{mb}") for mb in sizes}
+        per: dict[str, dict[str, list[float]]] = {
+            str(mb): {t.name: [] for t in targets} for mb in sizes
+        }
+        for _ in range(args.rounds):
+            for mb, body in bodies.items():
+                p50 = asyncio.run(same_turn(targets, body, args.requests))
+                for name, v in p50.items():
+                    per[str(mb)][name].append(v)
+        every = next(t for t in targets if t.name == "all")
+        lag = asyncio.run(loop_lag(every, max(sizes), args.churn))
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    result: dict[str, Any] = {
+        "sizes": {},
+        "loop_lag": lag,
+        "errors": {t.name: t.errors for t in targets},
+    }
+    for mb, body in bodies.items():
+        rows = per[str(mb)]
+        added_rounds = {
+            name: [v - d for v, d in zip(vals, rows["direct"], strict=True)]
+            for name, vals in rows.items()
+        }
+        added = {name: statistics.median(v) for name, v in added_rounds.items()}
+        result["sizes"][str(mb)] = {
+            "bytes": len(body),
+            "p50_ms": {name: statistics.median(v) for name, v in rows.items()},
+            "added_ms": added,
+            "added_min_max": {name: [min(v), max(v)] for name, v in added_rounds.items()},
+            "plain_over_bare": added["plain"] / added["bare"] if added["bare"] > 0 else None,
+        }
+        ratio = result["sizes"][str(mb)]["plain_over_bare"] or 0.0
+        direct = statistics.median(rows["direct"])
+        print(
+            f"{len(body) / 1e6:.2f} MB  added p50 over direct: bare +{added['bare']:.1f} ms, "
+            f"plain +{added['plain']:.1f} ms ({ratio:.2f}x bare), "
+            f"all plugins +{added['all']:.1f} ms  (direct p50 {direct:.1f} ms)"
+        )
+        if "base all" in added:
+            print(
+                f"          baseline checkout: plain +{added['base plain']:.1f} ms, "
+                f"all plugins +{added['base all']:.1f} ms"
+            )
+    print(
+        f"loop lag, all plugins, {args.churn} churned {max(sizes):g} MB requests: worst probe "
+        f"{lag['worst_probe_ms']:.1f} ms vs idle {lag['idle_probe_ms']:.2f} ms -> held "
+        f"{lag['loop_lag_ms']:.1f} ms ({lag['probes']} probes, p99 {lag['p99_probe_ms']:.1f} ms; "
+        f"worst idle probe {lag['idle_worst_probe_ms']:.1f} ms); churned request "
+        f"{lag['churned_request_ms']:.0f} ms"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1))
+    emit(result)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
