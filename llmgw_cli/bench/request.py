@@ -100,6 +100,8 @@ async def _stream(resp: aiohttp.ClientResponse, target: Target, rec: Record) -> 
         await _responses_stream(resp, rec, target.max_pieces)
     else:
         await _openai_stream(resp, rec, target.max_pieces)
+
+
 def _detail(exc: Exception, session: aiohttp.ClientSession) -> str:
     if isinstance(exc, asyncio.TimeoutError) and not isinstance(exc, aiohttp.ServerTimeoutError):
         total = session.timeout.total

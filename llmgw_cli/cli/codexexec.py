@@ -59,8 +59,14 @@ def exec_codex(profile_flag: str | None, command: list[str], shim: bool) -> int:
                 prof.name,
                 lambda shim_url: cc.with_overrides(command, cc.provider_for(prof, shim_url), model),
             )
+        from llmgw_cli import shimstate
+        from llmgw_cli.clientenv.launch import without_chain_secrets
+        from llmgw_cli.config.store import ProfileStore
+
         plan, _ = plan_for(EnvRequest(profile=prof.name, shim=True))
         env = mapping.without_secret_source(mapping.apply(plan, dict(os.environ)), prof)
+        state = shimstate.read()
+        env = without_chain_secrets(env, ProfileStore(), state.chain if state else [])
         argv = cc.with_overrides(command, cc.provider_for(prof, url), model)
     else:
         plan, _ = plan_for(EnvRequest(profile=prof.name))

@@ -130,8 +130,14 @@ def claude_settings(
     from llmgw_cli.clientenv import claude_settings as cs
     from llmgw_cli.clientenv import helpercheck
     from llmgw_cli.clientenv.build import selected
+    from llmgw_cli.config import checks
 
     _, prof = selected(profile)
+    if scope == "project" and checks.shown_url(prof.proxy.https) != prof.proxy.https:
+        raise UsageError(
+            f"profile {prof.name}'s proxy URL holds a password, and project settings "
+            "(.claude/settings.json) are usually committed; use --scope local or --scope user"
+        )
     path = cs.settings_path(scope)
     data = cs.merged(cs.load(path), prof)
     if print_only:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import sys
+
+import typer
 
 from llmgw_cli.cli import console
 from llmgw_cli.clientenv.mapping import MANAGED
 from llmgw_cli.config import fromenv, manage, model
+from llmgw_cli.config.model import Profile
 from llmgw_cli.config.secrets import Secrets, keychain
 from llmgw_cli.config.store import ProfileStore, check_name
 from llmgw_cli.config.yamlio import Located
-from llmgw_cli.errors import NoKeychainError
+from llmgw_cli.errors import NoKeychainError, UsageError
 
 
 def import_env(
@@ -46,3 +50,18 @@ def import_env(
     console.success(
         f"imported profile {name} from the environment ({profile.root}; secret in {where})"
     )
+
+
+def approve_command(profile: Profile) -> None:
+    """A ``cmd:`` secret runs a command at every `llmgw env`: show it, ask (or --yes)."""
+    ref = profile.auth.secret or ""
+    if not ref.startswith("cmd:"):
+        return
+    command = ref[len("cmd:") :]
+    console.warn(f"profile {profile.name} reads its secret by running a command: {command}")
+    if not sys.stdin.isatty():
+        raise UsageError(
+            f"importing {profile.name!r} runs `{command}` whenever its secret is needed; "
+            "read it, then pass --yes to accept"
+        )
+    typer.confirm("Import it and let llmgw run this command?", abort=True)

@@ -350,6 +350,9 @@ def import_(
         False, "--insecure-storage", help="Keep an imported secret in a 0600 file."
     ),
     force: bool = typer.Option(False, "--force", help="Replace an existing profile."),
+    yes: bool = typer.Option(
+        False, "--yes", "-y", help="Accept a cmd: secret (a command llmgw will run) unasked."
+    ),
 ) -> None:
     """Import a profile from a file, or from the environment (also seed-style CLAUDE_* names).
 
@@ -360,7 +363,8 @@ def import_(
     if bool(file) == bool(from_env):
         raise UsageError("give either FILE or --from-env NAME")
     if file:
-        profile = manage.import_file(ProfileStore(), file, force)
+        approve = None if yes else importing.approve_command
+        profile = manage.import_file(ProfileStore(), file, force, approve)
         console.success(f"imported profile {profile.name}")
     else:
         importing.import_env(ProfileStore(), Secrets(), from_env, insecure_storage, force)

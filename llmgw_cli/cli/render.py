@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from llmgw_cli.cli import console
-from llmgw_cli.config import schema
+from llmgw_cli.config import checks, schema
 from llmgw_cli.config.model import Profile
 from llmgw_cli.config.secretref import SecretRef, mask
 from llmgw_cli.config.secrets import Secrets
@@ -103,7 +103,7 @@ def profile_detail(
     if json_out:
         console.print_json(
             {
-                "profile": profile.to_dict(),
+                "profile": _shown(profile.to_dict()),
                 "selected_by": selection.detail,
                 "secret": secret,
             }
@@ -135,7 +135,7 @@ def profile_detail(
     if profile.tls.client_cert:
         table.add_row("client cert", Text(profile.tls.client_cert))
     if profile.proxy.https:
-        table.add_row("proxy", Text(profile.proxy.https))
+        table.add_row("proxy", Text(str(checks.shown_url(profile.proxy.https))))
     if profile.proxy.no_proxy:
         table.add_row("no proxy", Text(", ".join(profile.proxy.no_proxy)))
     cc = profile.claude_code
@@ -145,3 +145,11 @@ def profile_detail(
         flags += [f"{k}={v}" for k, v in cc.env.items()]
         table.add_row("claude code", Text(", ".join(flags)))
     console.out.print(table)
+
+
+def _shown(data: dict[str, Any]) -> dict[str, Any]:
+    """A profile's dict with the proxy URL's password masked (config/checks.py)."""
+    proxy = data.get("proxy")
+    if isinstance(proxy, dict) and proxy.get("https"):
+        data = {**data, "proxy": {**proxy, "https": checks.shown_url(proxy["https"])}}
+    return data

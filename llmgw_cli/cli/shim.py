@@ -11,7 +11,7 @@ import typer
 
 from llmgw_cli.cli import console
 from llmgw_cli.cli.completion import profile_option
-from llmgw_cli.errors import UsageError
+from llmgw_cli.errors import LlmgwError, UsageError
 
 if TYPE_CHECKING:
     from llmgw_cli.shim.config import ShimConfig
@@ -154,7 +154,17 @@ def reload() -> None:
     from llmgw_cli.shim.serve import control
 
     state = control.reload()
-    console.success(f"the shim (pid {state.pid}) reloaded its config and profiles")
+    try:  # say what runs now, as the shim itself reports it
+        now = control.status(state)
+    except LlmgwError:
+        console.success(f"the shim (pid {state.pid}) was asked to reload (SIGHUP)")
+        return
+    chain = ", ".join(map(str, now.get("chain") or []))
+    plugins = ", ".join(map(str, now.get("plugins") or [])) or "none"
+    console.success(
+        f"the shim (pid {state.pid}) reloaded its config, profiles and plugins "
+        f"(chain: {chain}; plugins: {plugins})"
+    )
 
 
 @shim_app.command("status")

@@ -57,10 +57,20 @@ def _through_running(
     profile = build.shim_profile(store, flag, state)
     target = build.shim_target(state)
     env = mapping.apply(mapping.plan(profile, None, target, environ), environ)
-    if store.exists(profile.name):
-        env = mapping.without_secret_source(env, profile)
+    env = without_chain_secrets(env, store, [profile.name, *state.chain])
     base = target.url.rstrip("/") + "/v1"
     return Launch(env=env, command=clients.with_extra_args(clients.known(command), command, base))
+
+
+def without_chain_secrets(
+    env: dict[str, str], store: ProfileStore, names: Sequence[str]
+) -> dict[str, str]:
+    """Behind a shim the child needs only the local token: no chain member's ``env:``
+    secret variable reaches it (docs/architecture.md, "the shim's gates")."""
+    for name in dict.fromkeys(names):
+        if store.exists(name):
+            env = mapping.without_secret_source(env, store.load(name))
+    return env
 
 
 def decide(flag: str | None, shim: bool, command: Sequence[str], environ: dict[str, str]) -> Launch:

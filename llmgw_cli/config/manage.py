@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,7 +170,13 @@ def rename(store: ProfileStore, secrets: Secrets, old: str, new: str) -> Profile
     return store.rename(old, new)
 
 
-def import_file(store: ProfileStore, path: Path, force: bool) -> Profile:
+def import_file(
+    store: ProfileStore,
+    path: Path,
+    force: bool,
+    approve: Callable[[Profile], None] | None = None,
+) -> Profile:
+    """``approve`` sees the validated profile before it is saved (raise to refuse it)."""
     doc = yamlio.read(path)
     name = doc.data.get("name") if isinstance(doc.data, dict) else None
     if not isinstance(name, str):
@@ -177,5 +184,7 @@ def import_file(store: ProfileStore, path: Path, force: bool) -> Profile:
     profile = model.from_data(doc.data, doc, check_name(name))
     if store.exists(profile.name) and not force:
         raise ConfigError(f"profile {profile.name!r} exists; pass --force to replace it")
+    if approve is not None:
+        approve(profile)
     store.save(profile)
     return profile

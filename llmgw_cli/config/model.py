@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
-from llmgw_cli.config import schema
+from llmgw_cli.config import checks, schema
 from llmgw_cli.config.yamlio import Located, parse
 
 FORMATS = ("anthropic", "openai", "responses", "bedrock", "vertex")
@@ -139,7 +138,7 @@ def validate(p: Profile, doc: Located) -> None:
         )
     if not p.endpoint:
         raise schema.fail(doc, ("endpoint",), "missing; add endpoint: https://your-gateway")
-    p.endpoint = check_url(p.endpoint, doc, ("endpoint",))
+    p.endpoint = check_url(p.endpoint, doc, ("endpoint",), userinfo_ok=False)
     _validate_formats(p, doc)
     _validate_auth(p, doc)
     _validate_names(p, doc)
@@ -147,8 +146,8 @@ def validate(p: Profile, doc: Located) -> None:
     if p.proxy.https:
         p.proxy.https = check_url(p.proxy.https, doc, ("proxy", "https"))
     for key in ("connect_s", "first_byte_s", "total_s", "idle_s"):
-        if getattr(p.timeouts, key) <= 0:
-            raise schema.fail(doc, ("timeouts", key), "must be more than 0 seconds")
+        if problem := checks.timeout_problem(getattr(p.timeouts, key)):
+            raise schema.fail(doc, ("timeouts", key), problem)
     if "anthropic" in p.formats and p.root.endswith("/v1"):
         p.endpoint = p.root[: -len("/v1")]
         p.warnings.append(
@@ -190,11 +189,13 @@ def _validate_names(p: Profile, doc: Located) -> None:
     for key, value in p.headers.items():
         if not HEADER_NAME_RE.match(key):
             raise schema.fail(doc, ("headers", key), "not a valid HTTP header name")
-        if "\n" in value or "\r" in value:
-            raise schema.fail(doc, ("headers", key), "a header value cannot contain a line break")
+        if problem := checks.header_problem(key, value):
+            raise schema.fail(doc, ("headers", key), problem)
     for key in p.claude_code.env:
         if not ENV_NAME_RE.match(key):
             raise schema.fail(doc, ("claude_code", "env", key), "not a valid environment name")
+        if problem := checks.env_problem(key):
+            raise schema.fail(doc, ("claude_code", "env", key), problem)
 
 
 def _validate_claude_code(cc: ClaudeCode, doc: Located) -> None:
@@ -206,17 +207,10 @@ def _validate_claude_code(cc: ClaudeCode, doc: Located) -> None:
             )
 
 
-def check_url(url: str, doc: Located, path: tuple[str, ...]) -> str:
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port  # raises on a bad port
-    except ValueError as exc:
-        raise schema.fail(doc, path, f"{url!r} is not a valid URL ({exc})") from exc
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise schema.fail(
-            doc, path, f"{url!r} is not an http(s) URL; write it as https://host[:port]"
-        )
-    del port
-    if parts.query or parts.fragment:
-        raise schema.fail(doc, path, f"{url!r} has a query or fragment; remove it")
-    return url.strip()
+def check_url(url: str, doc: Located, path: tuple[str, ...], userinfo_ok: bool = True) -> str:
+    """``url`` stripped of surrounding blanks, parsed strictly (config/checks.py)."""
+    url = url.strip()
+    problem = checks.url_problem(url, userinfo_ok)
+    if problem is not None:
+        raise schema.fail(doc, path, f"{checks.shown_url(url)!r} {problem}")
+    return url

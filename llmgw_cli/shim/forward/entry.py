@@ -20,10 +20,11 @@ from typing import Any
 from aiohttp import web
 
 from llmgw_cli.shim.config import Limits
-from llmgw_cli.shim.forward import attempts, faults, incoming
+from llmgw_cli.shim.forward import attempts, faults, incoming, target
 from llmgw_cli.shim.forward.auth import UNAUTHORIZED, LocalAuth
 from llmgw_cli.shim.plugins.contract import Exchange
 from llmgw_cli.shim.plugins.host import PluginHost
+from llmgw_cli.shim.plugins.scrub import Scrubber
 from llmgw_cli.shim.route.router import Router
 from llmgw_cli.wire.format import classify
 
@@ -57,11 +58,13 @@ class Forwarder:
         auth: LocalAuth,
         stats: Stats,
         limits: Limits | None = None,
+        scrub: Scrubber | None = None,
     ) -> None:
         self.router = router  # swapped whole on reload; each request keeps the one it started with
         self.limits = limits or Limits()
-        self.plugins = plugins
+        self.plugins = plugins  # swapped too; in-flight requests finish on the old instances
         self.auth = auth
+        self.scrub = scrub or Scrubber(s for m in router.members for s in m.secrets())
         self.stats = stats
         self._ids = itertools.count(1)
         self._id_prefix = "req_" + os.urandom(4).hex() + "_"
@@ -72,9 +75,14 @@ class Forwarder:
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         t0 = perf()
         headers = request.headers
-        fmt = client_format(request.path, headers)
         stats = self.stats
         stats.requests += 1
+        try:  # once, before auth, routing and the plugins (forward/target.py)
+            path, query = target.parse(request.raw_path)
+        except target.BadTarget as exc:
+            stats.errors += 1
+            return faults.error_response(client_format("/", headers), 400, exc.message)
+        fmt = client_format(path, headers)
         if not self.auth.ok(headers):
             stats.errors += 1
             return faults.error_response(fmt, 401, UNAUTHORIZED)
@@ -84,14 +92,17 @@ class Forwarder:
         ex = Exchange(
             f"{self._id_prefix}{next(self._ids)}",
             request.method,
-            request.path,
+            path,
             fmt,
             headers,
             body,
             started=t0,
+            query=query,
+            scrub=self.scrub,
         )
         stats.in_flight += 1
         plugins = self.plugins
+        plugins.active += 1  # a reload retires this host's plugins only once it is 0
         try:
             response: web.StreamResponse
             if refused is not None:
@@ -113,6 +124,8 @@ class Forwarder:
                 if ex.e2e_ms is None:
                     ex.e2e_ms = (perf() - t0) * 1000
                 self._complete(plugins, ex)
+            else:
+                plugins.active -= 1
             if self.observe is not None:
                 self.observe(ex)
 
@@ -122,7 +135,7 @@ class Forwarder:
         the budget's SQLite settle need not hold it. A callback, not a task per request:
         the hooks nearly always finish without waiting; one that waits goes on in a task,
         which ``drain`` waits for on shutdown."""
-        asyncio.get_running_loop().call_soon(self._step, plugins.on_complete(ex))
+        asyncio.get_running_loop().call_soon(self._step, _completed(plugins, ex))
 
     def _step(self, coro: Coroutine[Any, Any, None]) -> None:
         try:
@@ -141,6 +154,14 @@ class Forwarder:
         await asyncio.sleep(0)  # the callbacks already scheduled run (or become tasks) first
         if self._completing:
             await asyncio.wait(set(self._completing), timeout=timeout)
+
+
+async def _completed(plugins: PluginHost, ex: Exchange) -> None:
+    """``on_complete``, then this host counts the request done (a reload's retirement)."""
+    try:
+        await plugins.on_complete(ex)
+    finally:
+        plugins.active -= 1
 
 
 async def _resume(coro: Coroutine[Any, Any, None], waiting: Any) -> None:

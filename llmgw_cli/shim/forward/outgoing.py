@@ -14,7 +14,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
-from llmgw_cli.shim.forward import openai_usage
+from llmgw_cli.shim.forward import openai_usage, target
 from llmgw_cli.shim.members.member import Member
 from llmgw_cli.shim.plugins.contract import Exchange
 from llmgw_cli.shim.route.router import Route
@@ -42,11 +42,12 @@ def build(
     """Raises ``BadBody`` (not JSON where it had to be read) or a translator's ``ValueError``
     / ``LocalAnswer``; the attempt loop answers those."""
     model = route.models.get(member.name) if route.models else None
-    raw_path = request.raw_path
+    path, query = ex.path, ex.query  # canonical (forward/target.py), never the raw target
     data = ex.body
     strip = False
     if tr is not None:
-        raw_path, data = tr.request(ex, member, model)
+        path, data = tr.request(ex, member, model)
+        query = ""
     else:
         strip = (
             ex.client_format == "openai"
@@ -59,14 +60,14 @@ def build(
         if ex.client_format == "anthropic":  # thinking an OpenAI-format member produced
             data = bridges.strip_unsigned_thinking(data)
     headers = member.outgoing_headers(request.headers)
+    # Plain bytes back, whatever the client accepts (httpx, hence both SDKs, sends gzip):
+    # the usage tap, the scrubber and the translators read them (docs/architecture.md).
+    headers["Accept-Encoding"] = "identity"
     if tr is not None:
-        headers["Accept-Encoding"] = "identity"  # a translator needs plain bytes
         for name, value in tr.headers.items():
             if name not in headers:
                 headers[name] = value
-    if member.base.endswith("/v1") and raw_path.startswith("/v1/"):
-        raw_path = raw_path[3:]  # an OpenAI-style base already ends in /v1
-    return Outgoing(URL(member.base + raw_path, encoded=True), data, headers, strip)
+    return Outgoing(target.join(member.url, path, query), data, headers, strip)
 
 
 def _rewritten(ex: Exchange, model: str | None, strip: bool) -> bytes:

@@ -52,6 +52,7 @@ async def relay(at: Attempt, resp: aiohttp.ClientResponse) -> web.StreamResponse
     headers["x-llmgw-upstream"] = member.name
     headers["x-llmgw-attempts"] = str(ex.attempts)
     headers["x-llmgw-route"] = ex.route or "default"
+    ex.scrub.headers(headers)  # an upstream may echo the credential anywhere (plugins/scrub.py)
     tap = ResponseTap(ex, streaming, at.t0) if at.wants_tap else None
     length = resp.content_length
     done = False
@@ -97,6 +98,7 @@ async def _whole(
         data = tr.response(resp.status, data)
         headers.popall("Content-Encoding", None)
         headers["Content-Type"] = "application/json"
+    data = ex.scrub.raw(data)
     headers.popall("Content-Length", None)
     _overhead(headers, ex, at.t0, at.upstream_s)
     answer = web.Response(status=resp.status, reason=resp.reason, body=data, headers=headers)
@@ -111,8 +113,9 @@ async def _streamed(
     streaming: bool,
 ) -> web.StreamResponse:
     ex, tr = at.ex, at.tr
-    if streaming or tr is not None:
-        headers.popall("Content-Length", None)  # room for an error event if it dies
+    if streaming or tr is not None or ex.scrub:
+        # Room for an error event if it dies; scrubbing may change the length.
+        headers.popall("Content-Length", None)
     inflater = None
     if tr is not None and streaming:  # asked for identity; decoded if compressed anyway
         limit = 4 * at.member.max_response_bytes
@@ -165,6 +168,8 @@ class _Pump:
         # An Anthropic stream's silences are filled with pings (Claude Code's idle watchdog).
         ping_s = at.ping_s if streaming and at.ex.client_format == "anthropic" else 0.0
         self.pinger = _Pinger(resp, out.write, ping_s) if ping_s else None
+        # Secrets removed, also when one is cut across two chunks (plugins/scrub.py).
+        self.clean = at.ex.scrub.stream() if at.ex.scrub else None
 
     def stop(self) -> None:
         if self.idle is not None:
@@ -200,12 +205,20 @@ class _Pump:
                 left -= len(raw)
                 if left < 0:
                     return self._cut()
+            raw = self._scrubbed(raw)
             if raw:
                 await write(raw)
         tail = self.pending + (self.st.close() if self.st is not None else b"")
+        tail = self._scrubbed(tail, end=True)
         if tail:
             await write(tail)
         return True
+
+    def _scrubbed(self, data: bytes, end: bool = False) -> bytes:
+        clean = self.clean
+        if clean is None:
+            return data
+        return clean.feed(data) + clean.close() if end else clean.feed(data)
 
     def _whole_events(self, raw: bytes, idle: bounds.IdleWatch) -> bytes:
         """The complete events so far; an unfinished one is held back (``pending``), so an

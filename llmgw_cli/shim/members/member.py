@@ -77,6 +77,13 @@ class Member:
     # Whether to ask for usage in OpenAI streams (``openai_usage``); False once the member
     # refused ``stream_options`` (older Azure API versions, some compatible servers).
     stream_usage: bool = True
+    # The credential itself, for the scrubber only (forward/scrub.py): never shown.
+    secret: str | None = field(default=None, repr=False)
+    url: URL = field(init=False, repr=False)  # ``base`` parsed once; forward/target.py joins it
+
+    def __post_init__(self) -> None:
+        self.url = URL(self.base)
+
     # The most a whole answer may be, decoded (limits.max_response_mb of the shim config).
     max_response_bytes: int = 64 << 20
 
@@ -119,6 +126,14 @@ class Member:
         if self.on_state is not None:
             self.on_state(self.name, state)
 
+    def secrets(self) -> list[str | None]:
+        """What must never reach a client or a log: the credential, and any password in
+        the endpoint's or the proxy's URL (plugins/scrub.py removes them)."""
+        out = [self.secret, self.url.password]
+        if self.profile.proxy.https:
+            out.append(URL(self.profile.proxy.https).password)
+        return out
+
     def serves(self, fmt: str) -> bool:
         return fmt in self.formats
 
@@ -126,7 +141,7 @@ class Member:
         """What /health and `shim status` show: never the credential."""
         return {
             "name": self.name,
-            "upstream": self.base,
+            "upstream": shown_url(self.base),
             "formats": list(self.formats),
             "reachable": self.reachable,
             "last_error": self.last_error,
@@ -144,10 +159,23 @@ def credential_headers(profile: Profile, secret: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
+def shown_url(url: str) -> str:
+    """``url`` without its userinfo, for /health, status and errors."""
+    parsed = URL(url)
+    return str(parsed.with_user(None)) if parsed.raw_user or parsed.raw_password else url
+
+
+# Set from the profile's auth or by the shim itself, never from a profile's headers
+# (profile validation refuses the framing ones; this drops them from older files too).
+_NOT_FROM_HEADERS = frozenset(("authorization", "x-api-key", *DROP_REQUEST))
+
+
 def from_profile(profile: Profile, secret: str | None) -> Member:
-    fixed = dict(profile.headers)
-    for key in [k for k in fixed if k.lower() in ("authorization", "x-api-key")]:
-        del fixed[key]  # the credential is set from the profile's auth, never from headers
+    fixed = {
+        k: v
+        for k, v in profile.headers.items()
+        if k.lower() not in _NOT_FROM_HEADERS and not k.lower().startswith("proxy-")
+    }
     fixed.update(credential_headers(profile, secret))
     return Member(
         name=profile.name,
@@ -155,4 +183,5 @@ def from_profile(profile: Profile, secret: str | None) -> Member:
         base=profile.root,
         formats=tuple(profile.formats),
         fixed_headers=fixed,
+        secret=secret,
     )

@@ -99,6 +99,8 @@ class AuditPlugin:
         except Exception as exc:  # never lose the line (RecursionError too): write what is sure
             rec = self.minimal(exchange, f"{type(exc).__name__}: {str(exc)[:200]}")
             line = jsoncodec.dumps(rec)
+        # No member's secret nor the local token in the log, prompts included.
+        line = exchange.scrub.raw(line)
         pending = self._pending
         if not pending:
             asyncio.get_running_loop().call_soon(self.flush)

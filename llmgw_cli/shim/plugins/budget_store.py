@@ -18,6 +18,7 @@ them, so no fsync ever runs on the event loop.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -84,6 +85,10 @@ class BudgetStore:
         self.path = path
         self.pending_ttl_s = pending_ttl_s
         paths.ensure_dir(path.parent)
+        # 0600 from the first byte, wherever plugins.budget.path points: SQLite gives its
+        # -wal and -shm files the database file's mode, so they are 0600 too.
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        path.chmod(0o600)
         # One connection per store, used from worker threads one at a time.
         self._db = sqlite3.connect(
             path, timeout=30.0, isolation_level=None, check_same_thread=False

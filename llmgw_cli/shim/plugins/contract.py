@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from llmgw_cli.shim.plugins.scrub import Scrubber
 from llmgw_cli.shim.signals import ShimSignal
 from llmgw_cli.wire import format as wire_format
 from llmgw_cli.wire import jsoncodec
@@ -57,6 +58,9 @@ class Exchange:
     upstream_model: str | None = None
     usage: Usage = field(default_factory=Usage)
     error: str | None = None
+    query: str = ""  # the raw query string; ``path`` is canonical (forward/target.py)
+    # Removes the members' secrets and the local token from what leaves (plugins/scrub.py).
+    scrub: Scrubber = field(default_factory=lambda: Scrubber(()), repr=False)
     # Per-plugin scratch space, keyed by plugin name.
     notes: dict[str, Any] = field(default_factory=dict)
     _parsed: Any = field(default=None, repr=False)

@@ -50,6 +50,7 @@ class PluginHost:
         self._metrics = metrics[0] if metrics else None  # the first one that renders
         self._up_hooks = _hooks(self.plugins, "set_upstream_up")
         self._state_hooks = _hooks(self.plugins, "set_member_state")
+        self.active = 0  # requests started with this host whose on_complete has not run
         records = [p for p in self.plugins if getattr(p, "records", False)]
         self._complete_order = [p for p in self.plugins if p not in records] + records
 
@@ -134,3 +135,26 @@ def load(config: ShimConfig) -> PluginHost:
 
     prices = PriceTable.from_config(config.prices or None)
     return PluginHost(build_plugins(config.plugins, paths.state_dir(), prices))
+
+
+def reload(
+    running: PluginHost, old: ShimConfig, new: ShimConfig
+) -> tuple[PluginHost, list[Plugin]]:
+    """The host for ``new``'s ``plugins:`` section: a plugin whose settings (and the prices)
+    are unchanged keeps running as it is; a changed or new one starts; the rest retire.
+    Returns the new host and the retired plugins (to close once the requests that started
+    on ``running`` have finished). Raises ``ConfigError`` for a bad section."""
+    from llmgw_cli.prices import PriceTable
+    from llmgw_cli.shim.plugins.specs import build_plugins
+
+    same_prices = (old.prices or {}) == (new.prices or {})
+    before, after = old.plugins or {}, new.plugins or {}
+    keep = {
+        p.name: p
+        for p in running.plugins
+        if same_prices and before.get(p.name) == after.get(p.name)
+    }
+    prices = PriceTable.from_config(new.prices or None)
+    plugins = build_plugins(new.plugins, paths.state_dir(), prices, keep=keep)
+    retired = [p for p in running.plugins if all(p is not q for q in plugins)]
+    return PluginHost(plugins), retired

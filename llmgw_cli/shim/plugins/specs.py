@@ -60,9 +60,14 @@ def _enabled(spec: PluginSpec, section: Any) -> bool:
 
 
 def build_plugins(
-    config: Mapping[str, Any] | None, state_dir: Path, prices: PriceTable | None = None
+    config: Mapping[str, Any] | None,
+    state_dir: Path,
+    prices: PriceTable | None = None,
+    keep: Mapping[str, Plugin] | None = None,
 ) -> list[Plugin]:
-    """Plugins enabled by the shim config's ``plugins:`` section, in hook order."""
+    """Plugins enabled by the shim config's ``plugins:`` section, in hook order; ``keep``
+    (a reload): running plugins whose settings did not change, used instead of new ones."""
+    keep = keep or {}
     config = config or {}
     if not isinstance(config, Mapping):
         raise ConfigError(f"plugins: must be a mapping of plugin name to settings ({KNOWN})")
@@ -74,7 +79,8 @@ def build_plugins(
     for spec in PLUGINS:
         section = config.get(spec.name)
         if _enabled(spec, section):
-            plugins.append(spec.load()(section, state_dir, table))
+            kept = keep.get(spec.name)
+            plugins.append(kept if kept is not None else spec.load()(section, state_dir, table))
     return plugins
 
 

@@ -27,7 +27,6 @@ def dispatcher(  # type: ignore[no-untyped-def]
     from llmgw_cli.shim.forward import faults
 
     forward = forwarder.handle
-    plugins = forwarder.plugins
 
     async def handle(request: web.BaseRequest) -> web.StreamResponse:
         path = request.path
@@ -42,7 +41,7 @@ def dispatcher(  # type: ignore[no-untyped-def]
         if path == "/metrics" and request.method == "GET":
             if not metrics_open and not forwarder.auth.ok(request.headers):
                 return faults.error_response("other", 401, auth.UNAUTHORIZED)
-            rendered = plugins.render_metrics()
+            rendered = forwarder.plugins.render_metrics()  # swapped on reload
             if rendered is None:
                 return faults.error_response(
                     "other", 404, "metrics are off; enable plugins.metrics in the shim config"

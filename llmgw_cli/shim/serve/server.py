@@ -34,7 +34,7 @@ from llmgw_cli.shim.plugins import host
 from llmgw_cli.shim.plugins.contract import Plugin
 from llmgw_cli.shim.route.chain import build_router
 from llmgw_cli.shim.route.router import Router
-from llmgw_cli.shim.serve import daemon, dashboard, dispatch, door, loops
+from llmgw_cli.shim.serve import daemon, dashboard, dispatch, door, loops, retire
 from llmgw_cli.shim.serve import discovery as discovery_mod
 from llmgw_cli.shim.serve.admin import Admin
 from llmgw_cli.shim.serve.discovery import Discovery
@@ -72,7 +72,7 @@ class Server:
         self._exits = contextlib.AsyncExitStack()
         self._signals = 0
         self.forwarder: Forwarder | None = None
-        self._retiring: set[asyncio.Future[None]] = set()
+        self._retiring = retire.Retirement()
         self._info: dict[str, object] = {}
         self.discovery: Discovery | None = None
         self.dashboard: dashboard.Dashboard | None = None
@@ -84,6 +84,7 @@ class Server:
 
     async def startup(self) -> None:
         cfg, shim = self.config, self.config.shim
+        retire.no_core_dumps()  # a core file would hold the members' secrets
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         exits = self._exits
@@ -92,7 +93,8 @@ class Server:
             exits.callback(shimstate.remove, os.getpid())  # written below, once listening
         members = cfg.members if cfg.members is not None else _load_members(shim)
         plugins = host.load(shim) if cfg.plugins is None else host.PluginHost(cfg.plugins)
-        exits.push_async_callback(plugins.close)
+        self._retiring.started(plugins)
+        exits.push_async_callback(self._retiring.close_plugins)
         exits.push_async_callback(self._drain)
         exits.push_async_callback(self._close_members, members)
         for m in members:
@@ -101,7 +103,12 @@ class Server:
         router = (cfg.router or build_router)(shim, members)
         router.ping_s = shim.ping_interval_s
         self.forwarder = Forwarder(
-            router, plugins, auth.LocalAuth(cfg.token), self.stats, shim.limits
+            router,
+            plugins,
+            auth.LocalAuth(cfg.token),
+            self.stats,
+            shim.limits,
+            retire.scrubber(members, cfg.token),
         )
         info: dict[str, object] = {"chain": list(shim.chain), "plugins": plugins.names}
         health = Health(lambda: self.router, self.stats, shim.health_interval_s, info)
@@ -205,6 +212,9 @@ class Server:
             members = _load_members(new)
             router = (self.config.router or build_router)(new, members)
             router.ping_s = new.ping_interval_s
+            assert self.forwarder is not None
+            embedded = self.config.plugins is not None
+            plugins, retired = retire.plugins_after(self.forwarder.plugins, embedded, shim, new)
         except Exception as exc:  # keep serving with the running config
             if isinstance(exc, (LlmgwError, ShimSignal)):
                 reason = exc.message
@@ -212,14 +222,22 @@ class Server:
                 reason = f"{type(exc).__name__}: {exc}"
             log.error("reload refused, keeping the running config: %s", reason)
             return str(reason)
-        assert self.forwarder is not None
+        forwarder = self.forwarder
+        old_plugins = forwarder.plugins
         for m in members:
-            self.forwarder.plugins.watch(m)
+            plugins.watch(m)
             m.start()
-        old = self.forwarder.router
+        if plugins is not old_plugins:
+            for m in forwarder.router.members:
+                plugins.watch(m)  # the retiring members report to the new plugins too
+        old = forwarder.router
         router.inherit(old)
-        self.forwarder.router = router
-        self.forwarder.limits = new.limits  # body and depth limits; the door's need a restart
+        # Old and new secrets: a stream that started on a replaced member still relays.
+        forwarder.scrub = retire.scrubber([*members, *old.members], self.config.token)
+        forwarder.router = router
+        forwarder.plugins = plugins
+        self._info["plugins"] = plugins.names
+        forwarder.limits = new.limits  # body and depth limits; the door's need a restart
         self.config.shim = new
         self._info["chain"] = list(new.chain)
         if self.config.public:  # `status` and `env --shim` read the chain from the state file
@@ -229,8 +247,10 @@ class Server:
                 state.profile = new.chain[0] if len(new.chain) == 1 else None
                 state.client_env = discovery_mod.client_env(new, router)
                 shimstate.write(state)
-        self._retiring.add(asyncio.ensure_future(_retire(old.members)))
-        log.info("reloaded: chain %s", ", ".join(new.chain))
+        self._retiring.members(old.members)
+        self._retiring.started(plugins)
+        self._retiring.plugins(old_plugins, retired)
+        log.info("reloaded: chain %s; plugins %s", ", ".join(new.chain), ", ".join(plugins.names))
         return None
 
     async def shutdown(self) -> None:
@@ -247,14 +267,6 @@ class Server:
         current = self.forwarder.router.members if self.forwarder is not None else ()
         for m in {id(m): m for m in (*started, *current)}.values():
             await m.close()
-
-
-async def _retire(members: tuple[Member, ...]) -> None:
-    """Close replaced members' sessions once their in-flight requests have finished."""
-    while any(m.in_flight for m in members):
-        await asyncio.sleep(0.5)
-    for m in members:
-        await m.close()
 
 
 def _load_members(shim: ShimConfig) -> list[Member]:
