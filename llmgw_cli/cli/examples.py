@@ -18,6 +18,7 @@ EXAMPLES: dict[str, str] = {
     "shim reload": "llmgw shim reload",
     "shim status": "llmgw shim status --watch",
     "shim logs": "llmgw shim logs -n 100",
+    "shim dashboard": "llmgw shim dashboard --open",
     "codex-config": "llmgw codex-config --profile corp --use",
     "export litellm": "llmgw export litellm --profile corp > litellm.yaml",
     "export haproxy": "llmgw export haproxy --server https://gw1.corp --server https://gw2.corp",

@@ -74,7 +74,7 @@ CASES = [
     ("llmgw env --sh", ["--shell", "--shim"]),
     ("llmgw secret ", ["list", "remove", "rm", "set"]),
     ("llmgw completion ", ["bash", "fish", "zsh"]),
-    ("llmgw doctor --check t", ["tcp", "tls"]),
+    ("llmgw doctor --check t", ["tcp", "tls", "tool_regex"]),
 ]
 
 
