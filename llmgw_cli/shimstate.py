@@ -27,6 +27,9 @@ class ShimState:
     chain: list[str] = field(default_factory=list)
     log_file: str | None = None
     config_file: str | None = None
+    # Variables `env --shim` adds for Claude Code because this shim serves what they turn
+    # on (model discovery, routing on hint headers).
+    client_env: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)

@@ -50,7 +50,10 @@ def format_line(profile: str | None, figures: Today) -> str:
         if figures.cost_usd >= 0.01 or not figures.cost_usd
         else "<$0.01"
     )
-    return f"{profile or 'llmgw'} · {ttft} · today {cost} ({figures.requests} req)"
+    line = f"{profile or 'llmgw'} · {ttft} · today {cost} ({figures.requests} req)"
+    if figures.cache_hit_share is not None:
+        line += f" · cache {figures.cache_hit_share:.0%}"
+    return line
 
 
 def main() -> int:

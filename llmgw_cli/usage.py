@@ -16,8 +16,9 @@ from typing import Any
 
 from llmgw_cli import auditlog
 from llmgw_cli.errors import UsageError
+from llmgw_cli.wire import prefix
 
-GROUPS = ("model", "user", "profile", "day")
+GROUPS = ("model", "user", "profile", "day", "session")
 _SPAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -66,6 +67,9 @@ class Group:
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
     cost_usd: float = 0.0
+    cache_saved_usd: float = 0.0
+    # by session: what changed in the cacheable prefix between turns (cache busting)
+    prefix_changes: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
     ttfts: list[float] = field(default_factory=list)
 
@@ -77,6 +81,7 @@ class Group:
         self.cache_read_tokens += _int(record.get("cache_read_tokens"))
         self.cache_write_tokens += _int(record.get("cache_write_tokens"))
         self.cost_usd += _num(record.get("cost_usd")) or 0.0
+        self.cache_saved_usd += _num(record.get("cache_saved_usd")) or 0.0
         for value, into in (
             (record.get("latency"), self.latencies),
             (record.get("ttft"), self.ttfts),
@@ -102,6 +107,11 @@ class Group:
                 "total": self.tokens,
             },
             "cost_usd": round(self.cost_usd, 6),
+            "cache_hit_share": round(self.cache_read_tokens / self.prompt_tokens, 4)
+            if self.prompt_tokens
+            else None,
+            "cache_saved_usd": round(self.cache_saved_usd, 6),
+            "prefix_changes": list(self.prefix_changes),
             "p50_latency_ms": _p50_ms(self.latencies),
             "p50_ttft_ms": _p50_ms(self.ttfts),
         }
@@ -109,6 +119,26 @@ class Group:
 
 def _p50_ms(values: list[float]) -> float | None:
     return round(statistics.median(values) * 1000, 1) if values else None
+
+
+class PrefixWatch:
+    """Cache busting within a session: each turn's prefix fingerprint against the previous
+    one of the same line of work (session, model, request class: a subagent or a haiku
+    side request has its own system prompt)."""
+
+    def __init__(self) -> None:
+        self._last: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+    def see(self, session: str, turn: int, record: dict[str, Any]) -> list[str]:
+        fp = record.get("prefix")
+        if not isinstance(fp, dict):
+            return []
+        line = (session, str(record.get("model")), str(record.get("request_class")))
+        before = self._last.get(line)
+        self._last[line] = fp
+        if before is None:
+            return []
+        return [f"turn {turn}: {what} changed" for what in prefix.changes(before, fp)]
 
 
 @dataclass
@@ -136,6 +166,8 @@ def _key(record: dict[str, Any], by: str) -> str:
     if by == "day":
         ts = auditlog.timestamp(record)
         return day_of(ts) if ts is not None else "unknown"
+    if by == "session":
+        return str(record.get("session_id") or "-")
     value = record.get("upstream_model" if by == "model" else by) or record.get(by)
     return str(value) if value else "-"
 
@@ -146,9 +178,13 @@ def summarize(records: Iterable[dict[str, Any]], by: str, since: float) -> Repor
     rows: dict[str, Group] = {}
     days: dict[str, Group] = {}
     total = Group("total")
+    busting = PrefixWatch() if by == "session" else None
     for record in records:
         key = _key(record, by)
-        rows.setdefault(key, Group(key)).add(record)
+        group = rows.setdefault(key, Group(key))
+        group.add(record)
+        if busting is not None and key != "-":
+            group.prefix_changes.extend(busting.see(key, group.requests, record))
         day = _key(record, "day")
         days.setdefault(day, Group(day)).add(record)
         total.add(record)
@@ -171,6 +207,7 @@ class Today:
     cost_usd: float
     p50_ttft_ms: float | None
     last_profile: str | None
+    cache_hit_share: float | None = None  # cache reads / prompt tokens today
 
 
 def today(
@@ -186,6 +223,7 @@ def today(
         hour=0, minute=0, second=0, microsecond=0
     )
     count, spent = 0, 0.0
+    prompt, cached = 0, 0
     ttfts: list[float] = []
     profile: str | None = None
     for record in auditlog.read_back(path or auditlog.default_path(), midnight.timestamp()):
@@ -193,9 +231,12 @@ def today(
             continue
         count += 1
         spent += _num(record.get("cost_usd")) or 0.0
+        prompt += _int(record.get("prompt_tokens"))
+        cached += _int(record.get("cache_read_tokens"))
         ttft = _num(record.get("ttft"))
         if ttft is not None and len(ttfts) < recent:
             ttfts.append(ttft)
         if profile is None and isinstance(record.get("profile"), str):
             profile = record["profile"]
-    return Today(count, spent, _p50_ms(ttfts), profile)
+    share = cached / prompt if prompt else None
+    return Today(count, spent, _p50_ms(ttfts), profile, share)

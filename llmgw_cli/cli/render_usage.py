@@ -118,7 +118,20 @@ def usage_report(report: dict[str, Any]) -> None:
     if not out.is_terminal:  # a pipe or file gets the whole table, not rich's 80-column default
         out.width = max(out.width, 132)
     out.print(table)
+    if report["by"] == "session":
+        session_notes(rows)
     day_chart(report["days"])
+
+
+def session_notes(rows: list[dict[str, Any]]) -> None:
+    """Each session's cache-hit share and saving, and the turns that busted its cache."""
+    out.print("\nprompt cache by session")
+    for row in rows:
+        share = row["cache_hit_share"]
+        hit = "-" if share is None else f"{share:.0%}"
+        out.print(f"{row['key']}  hit {hit}  saved {_usd(row['cache_saved_usd'])}")
+        for change in row["prefix_changes"]:
+            out.print(f"  [yellow]cache busted[/yellow] {change}")
 
 
 def day_chart(days: list[dict[str, Any]]) -> None:

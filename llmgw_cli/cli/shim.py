@@ -35,6 +35,11 @@ def start(
     port: int = typer.Option(
         None, "--port", help="Port to listen on (default 8787; 0: any free port)."
     ),
+    ping_interval: float = typer.Option(
+        None,
+        "--ping-interval",
+        help="Seconds of upstream silence before the shim sends an SSE ping (default 15; 0: off).",
+    ),
     detach: bool = typer.Option(
         False, "--detach", "-d", help="Run in the background; see `shim status`."
     ),
@@ -45,7 +50,7 @@ def start(
     """Start the shim in the foreground (Ctrl-C stops it), or in the background with --detach."""
     if sum(x is not None for x in (profile, chain, config)) > 1:
         raise UsageError("use one of --profile, --chain or --config")
-    cfg = _build_config(profile, chain, config, host, port)
+    cfg = _build_config(profile, chain, config, host, port).with_flags(ping_interval=ping_interval)
     from llmgw_cli.shim.config import is_loopback
 
     if not is_loopback(cfg.listen.host):
@@ -62,7 +67,10 @@ def start(
             config = str(Path(config).expanduser().resolve())
         elif chain is None:
             profile = cfg.chain[0]  # resolved here, so the child needs no working-dir context
-        state = daemon.start_detached([*_args(profile, chain, config, host, port), "--loop", loop])
+        args = _args(profile, chain, config, host, port)
+        if ping_interval is not None:
+            args += ["--ping-interval", str(ping_interval)]
+        state = daemon.start_detached([*args, "--loop", loop])
         console.success(f"shim running at {state.url} (pid {state.pid}); log: {state.log_file}")
         console.info(
             'point clients at it: eval "$(llmgw env --shim)"  or  llmgw exec --shim -- CMD'

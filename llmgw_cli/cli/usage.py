@@ -14,7 +14,11 @@ def register(app: typer.Typer) -> None:
         since: str = typer.Option(
             "24h", "--since", help="Window: 30m, 24h, 7d, 2w, or a date (UTC)."
         ),
-        by: str = typer.Option("model", "--by", help="Group by model, user, profile or day."),
+        by: str = typer.Option(
+            "model",
+            "--by",
+            help="Group by model, user, profile, day or session (cache hits, busting).",
+        ),
         log: Path | None = typer.Option(
             None, "--log", help="Audit log to read [default: audit.jsonl in the state dir]."
         ),

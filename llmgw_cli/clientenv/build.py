@@ -51,7 +51,8 @@ def shim_target(state: ShimState | None = None) -> mapping.ShimTarget:
     state = state or running_shim()
     if state is None:
         raise ConfigError("no shim is running: start one with `llmgw shim start --detach`")
-    return mapping.ShimTarget(url=state.url, token=state.token)
+    env = {k: v for k, v in state.client_env.items() if k in mapping.SHIM_CLIENT_VARS}
+    return mapping.ShimTarget(url=state.url, token=state.token, client_env=env)
 
 
 def _profile_named(store: ProfileStore, name: str | None) -> Profile | None:

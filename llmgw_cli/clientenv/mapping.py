@@ -8,7 +8,7 @@ switch undoes only llmgw's own variables and ``--unset`` restores the user's.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmgw_cli.clientenv.plan import SECRET_VARS as SECRET_VARS
@@ -63,12 +63,21 @@ MANAGED = (
 PLACEHOLDER_TOKEN = "llmgw-no-auth"
 
 
+# What a running shim may ask `env --shim` to set (the shim state file's client_env).
+SHIM_CLIENT_VARS = (
+    "CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY",
+    "CLAUDE_CODE_GATEWAY_HINT_HEADERS",
+)
+
+
 @dataclass(frozen=True)
 class ShimTarget:
     """A running shim: clients talk plain HTTP to it with its local token."""
 
     url: str
     token: str
+    # What the running shim asks its Claude Code clients to turn on (discovery, hints).
+    client_env: dict[str, str] = field(default_factory=dict)
 
 
 # claude_code.<key> -> the variable Claude Code reads (docs/clients.md, compatibility switches).
@@ -191,6 +200,8 @@ def profile_split(
     if not shim:  # the shim speaks TLS and proxy upstream; its clients need neither
         env.update(_network_env(profile))
     _claude_code_env(profile, env)
+    if shim:
+        env.update(shim.client_env)
     return out
 
 

@@ -101,9 +101,24 @@ class ShimConfig:
     shutdown_grace_s: float = 10.0
     # How old a cached upstream reachability may be before /health re-probes it.
     health_interval_s: float = 30.0
+    # Seconds of upstream silence on an Anthropic stream before the shim sends a ``ping``
+    # event itself (Claude Code's idle watchdog; docs/clients.md). 0: never.
+    ping_interval_s: float = 15.0
+    # Serve ``GET /v1/models`` (model discovery) and ``HEAD /api/hello`` from the shim.
+    discovery: bool = True
+    # model id -> the name Claude Code's /model shows for it (``display_name``).
+    display_names: dict[str, str] = field(default_factory=dict)
+    # Keep a Claude Code session (x-claude-code-session-id) on the member of its first turn.
+    sticky_sessions: bool = True
     source: str | None = field(default=None, init=False, compare=False)
 
-    def with_flags(self, host: str | None = None, port: int | None = None) -> ShimConfig:
+    def with_flags(
+        self, host: str | None = None, port: int | None = None, ping_interval: float | None = None
+    ) -> ShimConfig:
+        if ping_interval is not None:
+            if ping_interval < 0:
+                raise UsageError("--ping-interval must be 0 (no pings) or more seconds")
+            self.ping_interval_s = ping_interval
         if host is not None:
             self.listen.host = host
         if port is not None:
@@ -182,6 +197,8 @@ def _check_times(config: ShimConfig, fail: rules.Fail) -> None:
             raise fail(("limits", key), "must be more than 0 (depth and connections: 2 or more)")
     if config.shutdown_grace_s < 0 or config.health_interval_s <= 0:
         raise fail(("shutdown_grace_s",), "must be 0 or more (health_interval_s: more than 0)")
+    if config.ping_interval_s < 0:
+        raise fail(("ping_interval_s",), "must be 0 (no pings) or more seconds")
 
 
 def is_loopback(host: str) -> bool:

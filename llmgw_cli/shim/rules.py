@@ -12,6 +12,16 @@ read from it, and ``describe()`` lists them for help texts:
                        type prefix: ``web_search`` matches ``web_search_20250305``)
     prompt             regex searched in the last user message's text
     min/max_prompt_tokens   the prompt's estimated size (``tokens.estimate_request``)
+    request_class      Claude Code's class of the request: main, subagent, workflow,
+                       compaction or auxiliary (``main|subagent``: either)
+    agent_type         regex on the subagent's type Claude Code names
+    compaction         true: a compaction request; false: any other
+
+The last three read Claude Code's hint headers (``CLAUDE_CODE_GATEWAY_HINT_HEADERS=1``,
+which `llmgw env --shim` sets when a rule uses them: ``x-claude-code-request-class``,
+``x-claude-code-agent-type``). A Claude Code without hints is classed by a heuristic
+(a haiku model is background work: auxiliary; the compaction prompt: compaction; else
+main), and ``x-llmgw-route`` says which signal decided.
 
 The first matching rule wins. It sends the request to ``route`` (or, in the seed's form, to
 the provider listing ``preferred_model``) with ``model`` (or ``preferred_model``), then to
@@ -33,6 +43,8 @@ from typing import Any, Protocol
 from llmgw_cli.errors import ConfigError
 from llmgw_cli.shim import seedfile
 from llmgw_cli.shim.seedfile import Provider
+from llmgw_cli.wire import hints
+from llmgw_cli.wire.hints import CLASSES, classify
 from llmgw_cli.wire.text import last_user_text
 
 log = logging.getLogger("llmgw.shim")
@@ -48,6 +60,9 @@ class Match:
     thinking: bool | None = None
     tool: str | None = None
     prompt: str | None = None  # regex on the prompt text
+    request_class: str | None = None  # main|subagent|workflow|compaction|auxiliary
+    agent_type: str | None = None  # regex on Claude Code's agent type
+    compaction: bool | None = None
 
 
 @dataclass
@@ -65,11 +80,25 @@ class RoutingRule:
 class Request:
     """The facts rules look at, each computed on first use."""
 
-    __slots__ = ("_tokens", "body")
+    __slots__ = ("_class", "_tokens", "body", "headers", "signal")
 
-    def __init__(self, body: Any) -> None:
+    def __init__(self, body: Any, headers: Mapping[str, str] | None = None) -> None:
         self.body: dict[str, Any] = body if isinstance(body, dict) else {}
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
         self._tokens: int | None = None
+        self._class: str | None = None
+        self.signal: str | None = None  # what decided the request class, once asked
+
+    @property
+    def request_class(self) -> str:
+        """Claude Code's hint header when sent, else the heuristic (``signal`` says which)."""
+        if self._class is None:
+            self._class, self.signal = classify(self.headers, self.model, self.prompt_text())
+        return self._class
+
+    @property
+    def agent_type(self) -> str:
+        return self.headers.get(hints.AGENT_HEADER, "")
 
     @property
     def model(self) -> str:
@@ -160,6 +189,14 @@ def _same(value: Any) -> Any:
     return value
 
 
+def _classes(value: Any) -> frozenset[str]:
+    wanted = frozenset(str(value).replace(",", "|").replace(" ", "").lower().split("|"))
+    unknown = sorted(wanted - set(CLASSES) - {""})
+    if unknown or not wanted - {""}:
+        raise ValueError(f"{', '.join(unknown) or 'empty'}: use {'|'.join(CLASSES)}")
+    return wanted
+
+
 @dataclass(frozen=True)
 class Condition:
     """One kind of routing condition: where it is written, how it compiles, how it matches."""
@@ -169,6 +206,7 @@ class Condition:
     compile: Callable[[Any], Any]  # the config value -> what ``match`` gets; ValueError: bad
     match: Callable[[Any, Request], bool]
     top_level: bool = False  # the seed's ``pattern:`` sits on the rule, not under match:
+    hint: bool = False  # reads Claude Code's hint headers (env --shim turns them on)
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -190,6 +228,12 @@ CONDITIONS: tuple[Condition, ...] = (
               _same, lambda tool, req: req.has_tool(tool)),
     Condition("prompt", "regex searched in the last user message's text", _regex,
               lambda rx, req: rx.search(req.prompt_text())),
+    Condition("request_class", "Claude Code's request class: " + "|".join(CLASSES),
+              _classes, lambda want, req: req.request_class in want, hint=True),
+    Condition("agent_type", "regex on the agent type Claude Code names", _regex,
+              lambda rx, req: rx.search(req.agent_type) is not None, hint=True),
+    Condition("compaction", "true: a compaction request; false: any other", _same,
+              lambda want, req: (req.request_class == "compaction") == want, hint=True),
     Condition("min_prompt_tokens", "the prompt's estimated size is at least this", _same,
               lambda n, req: req.tokens >= n),
     Condition("max_prompt_tokens", "the prompt's estimated size is at most this", _same,
@@ -212,6 +256,11 @@ class Rule:
     first: Target | None  # None: the default order, with ``model`` for every member
     model: str | None
     fallback: tuple[Target, ...] | None  # None: the rest of the chain
+
+
+def uses_hints(rules: Sequence[Rule]) -> bool:
+    """Whether a rule reads Claude Code's hint headers (``env --shim`` turns them on)."""
+    return any(cond.hint for rule in rules for cond, _ in rule.tests)
 
 
 def matches(rule: Rule, req: Request) -> bool:

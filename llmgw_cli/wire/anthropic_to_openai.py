@@ -15,13 +15,19 @@ Request rules, in the order a reader asks about them:
   text only). ``is_error`` has no OpenAI field: the text gets an ``Error: `` prefix.
 - Assistant ``tool_use`` blocks become ``tool_calls`` with the same ids and exact names;
   thinking blocks are dropped (OpenAI-format servers reject or ignore them as input).
+- An in-message ``role: system`` (Claude Code sends them mid-conversation) stays a system
+  message where it stands.
+- ``thinking`` (enabled with a budget, or adaptive) becomes ``reasoning_effort`` for a
+  model that takes it (``with_reasoning``: o-series, gpt-5, gpt-oss); ``reasoning_content``
+  in the answer comes back as a thinking block (unsigned).
 - Tools without ``input_schema`` (Anthropic server tools) have no OpenAI equivalent and are
-  skipped. ``thinking``, ``context_management``, ``top_k``, betas and other unknown fields are
+  skipped. ``context_management``, ``top_k``, betas and other unknown fields are
   ignored. The model name passes through unchanged.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from llmgw_cli.wire.common import (
@@ -61,12 +67,36 @@ def anthropic_to_openai_request(
             raise TranslationError("each entry of `messages` must be an object")
         if msg.get("role") == "assistant":
             messages.append(_assistant(msg.get("content")))
+        elif msg.get("role") == "system":  # Claude Code's mid-conversation system turns
+            messages.append({"role": "system", "content": text_of(msg.get("content") or "")})
         else:
             _user(msg.get("content"), messages)
 
     out: JsonObj = {"model": body.get("model"), "messages": messages}
     _options(body, out, max_tokens_field)
     return out
+
+
+_REASONING_MODELS = re.compile(r"^(?:[\w.-]+/)?(?:o\d|gpt-5|gpt-oss)", re.IGNORECASE)
+
+
+def takes_reasoning_effort(model: Any) -> bool:
+    return isinstance(model, str) and _REASONING_MODELS.match(model) is not None
+
+
+def with_reasoning(body: JsonObj, out: JsonObj) -> None:
+    """Anthropic ``thinking`` as ``reasoning_effort`` when ``out``'s model takes it: a
+    budget under 4k tokens is low, under 16k medium, more high; adaptive is medium."""
+    thinking = body.get("thinking")
+    if not isinstance(thinking, dict) or not takes_reasoning_effort(out.get("model")):
+        return
+    kind = thinking.get("type")
+    if kind == "adaptive":
+        out["reasoning_effort"] = "medium"
+    elif kind == "enabled":
+        budget = thinking.get("budget_tokens")
+        budget = budget if isinstance(budget, int) else 8192
+        out["reasoning_effort"] = "low" if budget < 4096 else "medium" if budget < 16384 else "high"
 
 
 def _options(body: JsonObj, out: JsonObj, max_tokens_field: str) -> None:

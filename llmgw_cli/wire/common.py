@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any
 
 JsonObj = dict[str, Any]
@@ -222,3 +223,14 @@ def _split_data_url(url: str) -> tuple[str, str | None]:
     if not comma or not head.endswith(";base64"):
         return "", None
     return head[5:-7] or "application/octet-stream", data
+
+
+def with_model(body: bytes, old: str, new: str) -> bytes | None:
+    """``body`` with its ``"model": old`` replaced by ``new`` and every other byte kept (a
+    re-encoded body would change how ``system`` is written and bust the prompt cache,
+    docs/clients.md); None when the field is not found exactly once."""
+    needle = re.compile(rb'"model"\s*:\s*' + re.escape(json.dumps(old).encode()))
+    found = needle.findall(body)
+    if len(found) != 1:
+        return None
+    return needle.sub(lambda _m: b'"model":' + json.dumps(new).encode(), body, count=1)

@@ -135,3 +135,22 @@ def _block(block: dict[str, Any]) -> Iterator[Slot]:
             and isinstance(source.get("data"), str)
         ):
             yield Slot(source, "data")
+
+
+def protected_texts(body: Any) -> Iterator[tuple[str, str]]:
+    """Texts in an Anthropic request that must travel unchanged, each with where it is:
+    thinking blocks (their signature binds them to the conversation). Rewriting them breaks
+    Claude Code (docs/clients.md), so PII there can only be reported, never redacted. The
+    system prompt (with the attribution block, ``system[0]``) and tool definitions are the
+    client's, not the user's (Claude Code's own carry example addresses): never scanned,
+    never rewritten."""
+    if not isinstance(body, dict):
+        return
+    messages = body.get("messages")
+    for i, message in enumerate(messages if isinstance(messages, list) else ()):
+        content = message.get("content") if isinstance(message, dict) else None
+        for block in content if isinstance(content, list) else ():
+            if isinstance(block, dict) and block.get("type") in ("thinking", "redacted_thinking"):
+                text = block.get("thinking") or block.get("data")
+                if isinstance(text, str):
+                    yield f"thinking block in message {i}", text

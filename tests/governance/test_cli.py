@@ -176,7 +176,8 @@ def test_statusline_today(audit_home: Path) -> None:
     res = llmgw("statusline", stdin=json.dumps(session), home=audit_home)
     assert res.returncode == 0, res.stderr
     # today: four haiku requests at $0.021 each; TTFT p50 of 100..400 ms is 250 ms
-    assert res.stdout == "edge · TTFT p50 250 ms · today $0.08 (4 req)\n"
+    # today's cache reads over its prompt tokens (the audit lines' cache_read_tokens)
+    assert res.stdout == "edge · TTFT p50 250 ms · today $0.08 (4 req) · cache 91%\n"
 
 
 def test_statusline_shows_the_figures_of_the_profile_it_names(audit_home: Path) -> None:

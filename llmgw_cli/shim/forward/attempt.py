@@ -29,3 +29,4 @@ class Attempt:
     first: bytes = b""  # body bytes read ahead (a stream's first chunk)
     resp: aiohttp.ClientResponse | None = None
     done: bool = False  # the member's answer was read to its end (the connection is reusable)
+    ping_s: float = 0.0  # synthesize SSE pings after this much upstream silence (0: never)

@@ -11,6 +11,7 @@ when another member is left to try: a member that stalls before it can still be 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 
 import aiohttp
@@ -59,6 +60,7 @@ async def forward(
         ex.attempts = i + 1
         ex.profile, ex.upstream = member.name, member.base
         at = Attempt(request, ex, member, route, t0, upstream_s, needs_usage, wants_tap)
+        at.ping_s = router.ping_s
         outcome = await _try(at, router, i < last)
         if not isinstance(outcome, Failure):
             return outcome
@@ -72,7 +74,7 @@ async def forward(
     assert failure is not None
     wait = failure.retry_after
     return faults.fail(
-        ex, failure.status, failure.message, {"retry-after": f"{wait:g}"} if wait else None
+        ex, failure.status, failure.message, {"retry-after": str(math.ceil(wait))} if wait else None
     )
 
 

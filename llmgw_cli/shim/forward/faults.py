@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
+import time
+from email.utils import parsedate_to_datetime
 
 import aiohttp
 from aiohttp import web
@@ -119,6 +122,21 @@ def _os_reason(exc: aiohttp.ClientConnectorError) -> str:
     if isinstance(err, OSError) and err.errno:
         return os.strerror(err.errno)  # "Connection refused", whatever wording asyncio used
     return str(err)
+
+
+def whole_seconds(value: str) -> str | None:
+    """``Retry-After`` as Claude Code reads it: whole seconds (docs/clients.md). A
+    fraction rounds up, an HTTP date becomes the seconds until it; None: unreadable."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError):
+            return None
+    if seconds != seconds or seconds in (math.inf, -math.inf):  # NaN or infinite
+        return None
+    return str(max(0, math.ceil(seconds)))
 
 
 def failure_from_status(member: Member, status: int, headers: object) -> Failure:

@@ -19,6 +19,7 @@ from llmgw_cli.shim.members.member import Member
 from llmgw_cli.shim.plugins.contract import Exchange
 from llmgw_cli.shim.route.router import Route
 from llmgw_cli.shim.translate import bridges, registry
+from llmgw_cli.wire.common import with_model
 from llmgw_cli.wire.sse import dumps
 
 
@@ -54,14 +55,7 @@ def build(
             and openai_usage.wants_injection(ex)
         )
         if model is not None or strip:
-            payload = ex.json()
-            if isinstance(payload, dict):
-                if strip:
-                    payload = openai_usage.with_usage(payload)
-                if model is not None and payload.get("model") != model:
-                    payload = {**payload, "model": model}
-                if payload is not ex.json():
-                    data = dumps(payload)
+            data = _rewritten(ex, model, strip)
         if ex.client_format == "anthropic":  # thinking an OpenAI-format member produced
             data = bridges.strip_unsigned_thinking(data)
     headers = member.outgoing_headers(request.headers)
@@ -73,3 +67,21 @@ def build(
     if member.base.endswith("/v1") and raw_path.startswith("/v1/"):
         raw_path = raw_path[3:]  # an OpenAI-style base already ends in /v1
     return Outgoing(URL(member.base + raw_path, encoded=True), data, headers, strip)
+
+
+def _rewritten(ex: Exchange, model: str | None, strip: bool) -> bytes:
+    """The client's body with the route's model and/or ``stream_options``; only the model
+    changed: spliced into the client's bytes (``system`` stays byte for byte)."""
+    payload = ex.json()
+    if not isinstance(payload, dict):
+        return ex.body
+    old = payload.get("model")
+    if model is not None and not strip and isinstance(old, str) and old != model:
+        spliced = with_model(ex.body, old, model)
+        if spliced is not None:
+            return spliced
+    if strip:
+        payload = openai_usage.with_usage(payload)
+    if model is not None and payload.get("model") != model:
+        payload = {**payload, "model": model}
+    return dumps(payload) if payload is not ex.json() else ex.body

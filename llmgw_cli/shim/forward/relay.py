@@ -10,8 +10,10 @@ error event in the client's format (a whole body: the connection is closed).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import zlib
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -43,6 +45,8 @@ async def relay(at: Attempt, resp: aiohttp.ClientResponse) -> web.StreamResponse
     headers: CIMultiDict[str] = CIMultiDict(resp.headers)
     for name in DROP_RESPONSE:
         headers.popall(name, None)
+    if "retry-after" in headers:
+        _whole_retry_after(headers)
     streaming = is_stream(resp)
     ex.stream = streaming
     headers["x-llmgw-upstream"] = member.name
@@ -158,14 +162,22 @@ class _Pump:
         idle_s = at.member.profile.timeouts.idle_s
         self.idle = bounds.IdleWatch(resp, idle_s) if streaming else None
         self.pending = b""  # an unfinished event (streams only)
+        # An Anthropic stream's silences are filled with pings (Claude Code's idle watchdog).
+        ping_s = at.ping_s if streaming and at.ex.client_format == "anthropic" else 0.0
+        self.pinger = _Pinger(resp, out.write, ping_s) if ping_s else None
 
     def stop(self) -> None:
         if self.idle is not None:
             self.idle.cancel()
+        if self.pinger is not None:
+            self.pinger.stop()
 
     async def run(self, first: bytes) -> bool:
         """True when the member's answer finished cleanly."""
-        read, write, idle, tap = self.resp.content.readany, self.out.write, self.idle, self.tap
+        write, idle, tap = self.out.write, self.idle, self.tap
+        read = self.resp.content.readany if self.pinger is None else self.pinger.read
+        if first and self.pinger is not None:
+            self.pinger.boundary = first.endswith((b"\n\n", b"\r\n\r\n"))
         left = self.at.member.max_response_bytes  # a whole (non-streamed) body only
         self.pending = b""
         while True:
@@ -240,6 +252,52 @@ class _Pump:
         return False
 
 
+PING = b'event: ping\ndata: {"type": "ping"}\n\n'
+
+
+class _Pinger:
+    """``readany`` whose silences are filled with ``ping`` events (docs/clients.md:
+    Claude Code's idle watchdog). A task per stream wakes when ``ping_s`` have passed since
+    the upstream's last byte; a ping goes out only at an event boundary, never inside an
+    event the upstream has half sent. Per chunk the cost is one clock read."""
+
+    __slots__ = ("_read", "_s", "_task", "_write", "boundary", "last", "pings")
+
+    def __init__(self, resp: aiohttp.ClientResponse, write: Any, ping_s: float) -> None:
+        self._read = resp.content.readany
+        self._write = write
+        self._s = ping_s
+        self.boundary = True  # what the client has seen ends with a whole event
+        self.last = time.monotonic()
+        self.pings = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def read(self) -> bytes:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._ping())
+        raw = await self._read()
+        self.last = time.monotonic()
+        if raw:
+            self.boundary = raw.endswith((b"\n\n", b"\r\n\r\n"))
+        return raw
+
+    async def _ping(self) -> None:
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            while True:
+                due = self.last + self._s - time.monotonic()
+                if due > 0:
+                    await asyncio.sleep(due)
+                    continue
+                if self.boundary:
+                    self.pings += 1
+                    await self._write(PING)
+                self.last = time.monotonic()
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+
 def _broke_off(member: Member, exc: BaseException) -> str:
     """The member died mid-answer: mark it unreachable and say so (never a credential)."""
     message = f"upstream {member.base} broke off the response: {type(exc).__name__}"
@@ -248,6 +306,18 @@ def _broke_off(member: Member, exc: BaseException) -> str:
         message += f" ({detail})"
     member.mark(False, message)
     return message
+
+
+def _whole_retry_after(headers: CIMultiDict[str]) -> None:
+    """Claude Code reads ``retry-after`` as whole seconds; anything else is dropped."""
+    wait = headers["retry-after"]
+    if wait.isdigit():
+        return
+    whole = faults.whole_seconds(wait)
+    if whole is None:
+        headers.popall("retry-after")
+    else:
+        headers["retry-after"] = whole
 
 
 def _overhead(headers: CIMultiDict[str], ex: Exchange, t0: float, upstream_s: float) -> None:

@@ -4,6 +4,10 @@ Fields: the seed's ``timestamp, user, department, model, prompt_tokens, response
 latency, status`` plus ``request_id, profile, upstream, route, attempts, method, path,
 upstream_model, stream, ttft, overhead_ms, cache_read_tokens, cache_write_tokens,
 tokens_exact, cost_usd, error`` (and ``pii``/``budget`` notes when those plugins acted).
+``session_id`` (Claude Code's ``x-claude-code-session-id``), ``prefix`` (hashes of the
+cacheable prefix, system blocks and tool list: ``wire.prefix``; never the text) and
+``cache_saved_usd`` (what the cache reads saved against full input price) let
+`usage --by session` show each session's cache-hit share and cache busting.
 ``latency`` and ``ttft`` are seconds. ``prompt_tokens`` is the whole prompt, cached parts
 included (as OpenAI counts it); the cache columns say how much of it was cached.
 
@@ -20,11 +24,19 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from llmgw_cli.pii.scan import Scanner
-from llmgw_cli.prices import PriceTable
+from llmgw_cli.prices import PER, PriceTable
 from llmgw_cli.shim.plugins.appendlog import AppendLog
-from llmgw_cli.shim.plugins.common import exchange_cost, number, priced_model, section, user_of
+from llmgw_cli.shim.plugins.common import (
+    carries_prompt,
+    exchange_cost,
+    number,
+    priced_model,
+    section,
+    user_of,
+)
 from llmgw_cli.shim.plugins.contract import BadBody, Exchange
-from llmgw_cli.wire import jsoncodec
+from llmgw_cli.wire import jsoncodec, prefix
+from llmgw_cli.wire.hints import CLASS_HEADER, SESSION_HEADER
 from llmgw_cli.wire.text import user_texts
 
 DEFAULTS: dict[str, Any] = {
@@ -152,13 +164,34 @@ class AuditPlugin:
             "tokens_exact": usage.exact,
             "cost_usd": round(exchange_cost(exchange, self.prices), 8),
             "error": exchange.error,
+            "session_id": exchange.headers.get(SESSION_HEADER),
+            "request_class": exchange.headers.get(CLASS_HEADER),
+            "prefix": self._prefix(exchange),
+            "cache_saved_usd": self._saved(exchange),
         }
-        for note in ("pii", "budget_warning", "plugin_errors"):
+        for note in ("pii", "budget_warning", "plugin_errors", "session_moved"):
             if note in exchange.notes:
                 rec[note] = exchange.notes[note]
         if self._scanner is not None:
             rec["prompt"] = self._prompt(exchange)
         return rec
+
+    def _prefix(self, exchange: Exchange) -> dict[str, Any] | None:
+        if exchange.client_format != "anthropic" or not carries_prompt(exchange):
+            return None
+        try:
+            return prefix.fingerprint(exchange.json())
+        except BadBody:
+            return None
+
+    def _saved(self, exchange: Exchange) -> float:
+        read = exchange.usage.cache_read_tokens
+        if not read:
+            return 0.0
+        price, _ = self.prices.lookup(priced_model(exchange))
+        if price is None:
+            return 0.0
+        return round(read * (price.input - price.cache_read) / PER, 8)
 
     def _prompt(self, exchange: Exchange) -> str | None:
         """The last user turn, redacted, then capped (redacted first: no half key survives)."""

@@ -77,6 +77,7 @@ class Exchange:
 
     def replace_json(self, data: Any) -> None:
         self._parsed, self._parsed_ok = data, True
+        # Compact, as Claude Code and the SDKs write JSON: what was not changed keeps its bytes.
         self.body = jsoncodec.dumps(data)
 
     @property

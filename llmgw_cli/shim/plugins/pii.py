@@ -8,7 +8,10 @@ Config (``plugins.pii``)::
     cache_mb: 64         # MB of text whose verdict is remembered (by BLAKE2 digest)
     cache_size: null     # optionally also a cap on the number of texts remembered
 
-Only user message text and tool results are scanned (``wire.text``). The block answer is
+Only user message text and tool results are scanned (``wire.text``). Redact mode never
+rewrites ``system[0]``, tool definitions or thinking blocks (nor the beta-paired fields):
+it inspects thinking blocks, and PII there blocks the request with the place named
+(docs/clients.md). The block answer is
 ``Reject(400, "security_violation", …, extra={"error": "PII detected in prompt", "kinds": …})``,
 which ``Reject.body`` renders inside the client's API error format, e.g. for Anthropic
 ``{"type": "error", "error": {"type": "security_violation", "message": "…",
@@ -28,7 +31,7 @@ from llmgw_cli.pii.scan import ALL_KINDS, Finding, Scanner, redact_spans
 from llmgw_cli.prices import PriceTable
 from llmgw_cli.shim.plugins.common import carries_prompt, choice, number, section
 from llmgw_cli.shim.plugins.contract import BadBody, Exchange, Reject
-from llmgw_cli.wire.text import Slot, user_texts
+from llmgw_cli.wire.text import Slot, protected_texts, user_texts
 
 log = logging.getLogger("llmgw.shim.pii")
 DEFAULTS: dict[str, Any] = {
@@ -84,6 +87,8 @@ class PIIPlugin:
             body = exchange.json()
         except BadBody:
             return
+        if self.mode == "redact":
+            self._refuse_protected(exchange, body)
         if len(exchange.body) >= OFF_LOOP_BYTES:
             hits = await asyncio.to_thread(self._hits, body)
         else:
@@ -109,6 +114,25 @@ class PIIPlugin:
     def _hits(self, body: Any) -> list[tuple[Slot, tuple[Finding, ...]]]:
         scan = self.scanner.scan
         return [(slot, found) for slot in user_texts(body) if (found := scan(slot.text))]
+
+    def _refuse_protected(self, exchange: Exchange, body: Any) -> None:
+        """Redact mode inspects without modifying where a rewrite breaks Claude Code:
+        PII in a thinking block blocks the request."""
+        if exchange.client_format != "anthropic":
+            return
+        for where, text in protected_texts(body):
+            found = self.scanner.scan(text)
+            if found:
+                kinds = sorted({f.kind for f in found})
+                raise Reject(
+                    400,
+                    "security_violation",
+                    f"{SEED_ERROR} ({', '.join(kinds)}) in {where}: redacting it would break "
+                    "the conversation (thinking signatures, tool and beta pairs, the prompt "
+                    "cache), so the shim will not; remove it there and resend",
+                    headers={"x-should-retry": "false"},
+                    extra={"error": SEED_ERROR, "kinds": kinds, "where": where},
+                )
 
     async def on_complete(self, exchange: Exchange) -> None:
         return None

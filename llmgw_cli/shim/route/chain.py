@@ -37,6 +37,7 @@ from llmgw_cli.shim.route import memberstate, retry
 from llmgw_cli.shim.route.breaker import CLOSED, HALF_OPEN
 from llmgw_cli.shim.route.memberstate import MemberState
 from llmgw_cli.shim.route.router import Failure, Route, Router
+from llmgw_cli.shim.route.sessions import Sessions
 
 KEY = "llmgw.chain"  # this router's per-request notes in ``Exchange.notes``
 EXPLORE_S = 30.0  # adaptive order: re-measure a member not measured for this long
@@ -99,6 +100,8 @@ class ChainRouter(Router):
         self.needs_body = bool(self.rules or self._needles)
         self.adaptive = config.order == "adaptive"
         self._explored: dict[str, float] = {}
+        self.sessions = Sessions() if config.sticky_sessions else None
+        self.uses_hints = rules.uses_hints(self.rules)
 
     # -- state ------------------------------------------------------------------------
 
@@ -113,6 +116,8 @@ class ChainRouter(Router):
                 self.states[name] = state
                 self.by_name[name].set_breaker_state(state.breaker.state)
         self._explored.update(old._explored)
+        if self.sessions is not None and old.sessions is not None:
+            self.sessions = old.sessions
 
     def _state_changed(self, name: str, state: str) -> None:
         member = self.by_name.get(name)
@@ -128,11 +133,11 @@ class ChainRouter(Router):
         model_for_all: str | None = None
         requested = ""
         if self.needs_body and exchange.method == "POST" and self._body_matters(exchange.body):
-            req = rules.Request(exchange.json())
+            req = rules.Request(exchange.json(), exchange.headers)
             requested = req.model
             rule = rules.first_match(self.rules, req) if self.rules else None
             if rule is not None:
-                name = rule.name
+                name = rule.name if req.signal is None else f"{rule.name}; signal={req.signal}"
                 if rule.first is None:
                     model_for_all = rule.model
                     targets = [(m.name, None) for m in self._order(now)]
@@ -156,6 +161,8 @@ class ChainRouter(Router):
                 targets = order
         else:
             targets = [(m.name, None) for m in self._order(now)]
+        if self.sessions is not None:
+            targets = self.sessions.place(exchange, name, targets)
         return self._admit(exchange, now, name, targets, requested, model_for_all)
 
     def _body_matters(self, body: bytes) -> bool:
@@ -291,6 +298,8 @@ class ChainRouter(Router):
         pending = exchange.notes.get(KEY)
         if isinstance(pending, _Pending):
             pending.finished(exchange)
+        if self.sessions is not None:
+            self.sessions.finished(exchange)
 
     def public(self) -> dict[str, object]:
         now = clock()
@@ -304,6 +313,7 @@ class ChainRouter(Router):
             "members": members,
             "rules": [r.name for r in self.rules],
             "retry": {"attempts": self.config.retry.attempts},
+            "sessions": self.sessions.public() if self.sessions is not None else None,
         }
 
 

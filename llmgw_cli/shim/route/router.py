@@ -54,6 +54,7 @@ class Router:
 
     needs_body = False
     needs_usage = False
+    ping_s = 15.0  # the shim config's ping_interval_s, set by the server
 
     def __init__(self, members: Sequence[Member]) -> None:
         self.members: tuple[Member, ...] = tuple(members)

@@ -35,7 +35,10 @@ def run_with_private_shim(
     cfg = shim_config.for_chain([profile.name], host="127.0.0.1", port=0)
     config = Config(shim=cfg, members=[member], public=False)
     with run_in_thread(config) as shim:
-        target = mapping.ShimTarget(url=shim.url, token=shim.token)
+        from llmgw_cli.shim.serve.discovery import client_env
+
+        extra = client_env(cfg, shim.server.router)
+        target = mapping.ShimTarget(url=shim.url, token=shim.token, client_env=extra)
         env = mapping.apply(mapping.plan(profile, None, target, dict(os.environ)), dict(os.environ))
         env = mapping.without_secret_source(env, profile)
         argv = list(command(shim.url) if callable(command) else command)

@@ -34,9 +34,10 @@ from llmgw_cli.shim.plugins import host
 from llmgw_cli.shim.plugins.contract import Plugin
 from llmgw_cli.shim.route.chain import build_router
 from llmgw_cli.shim.route.router import Router
-from llmgw_cli.shim.serve import daemon, dashboard, door, loops
-from llmgw_cli.shim.serve.admin import PREFIX as ADMIN_PREFIX
+from llmgw_cli.shim.serve import daemon, dashboard, dispatch, door, loops
+from llmgw_cli.shim.serve import discovery as discovery_mod
 from llmgw_cli.shim.serve.admin import Admin
+from llmgw_cli.shim.serve.discovery import Discovery
 from llmgw_cli.shim.serve.health import Health
 from llmgw_cli.shim.signals import ShimSignal
 
@@ -73,6 +74,7 @@ class Server:
         self.forwarder: Forwarder | None = None
         self._retiring: set[asyncio.Future[None]] = set()
         self._info: dict[str, object] = {}
+        self.discovery: Discovery | None = None
         self.dashboard: dashboard.Dashboard | None = None
 
     @property
@@ -97,6 +99,7 @@ class Server:
             plugins.watch(m)
             m.start()
         router = (cfg.router or build_router)(shim, members)
+        router.ping_s = shim.ping_interval_s
         self.forwarder = Forwarder(
             router, plugins, auth.LocalAuth(cfg.token), self.stats, shim.limits
         )
@@ -107,8 +110,14 @@ class Server:
             self.forwarder, cfg.token, shim.prices, health.snapshot
         )
         admin = Admin(self.forwarder.auth, health, self.reload_checked, dash)
-        handler = _dispatcher(
-            self.forwarder, health, metrics_open=is_loopback(shim.listen.host), admin=admin
+        found = Discovery(lambda: self.config.shim, lambda: self.router)
+        self.discovery = found
+        handler = dispatch.dispatcher(
+            self.forwarder,
+            health,
+            metrics_open=is_loopback(shim.listen.host),
+            admin=admin,
+            discovery=found if shim.discovery else None,
         )
         server = _door(handler, shim)
         runner = web.ServerRunner(
@@ -136,6 +145,7 @@ class Server:
                     chain=list(shim.chain),
                     log_file=cfg.log_file,
                     config_file=shim.source,
+                    client_env=discovery_mod.client_env(shim, router),
                 )
             )
         if cfg.install_signal_handlers and threading.current_thread() is threading.main_thread():
@@ -194,6 +204,7 @@ class Server:
                 new.listen = shim.listen  # the socket stays; a new address needs a restart
             members = _load_members(new)
             router = (self.config.router or build_router)(new, members)
+            router.ping_s = new.ping_interval_s
         except Exception as exc:  # keep serving with the running config
             if isinstance(exc, (LlmgwError, ShimSignal)):
                 reason = exc.message
@@ -216,6 +227,7 @@ class Server:
             if state is not None and state.pid == os.getpid():
                 state.chain = list(new.chain)
                 state.profile = new.chain[0] if len(new.chain) == 1 else None
+                state.client_env = discovery_mod.client_env(new, router)
                 shimstate.write(state)
         self._retiring.add(asyncio.ensure_future(_retire(old.members)))
         log.info("reloaded: chain %s", ", ".join(new.chain))
@@ -296,33 +308,6 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.listen(1024)
     sock.setblocking(False)
     return sock
-
-
-def _dispatcher(forwarder: Forwarder, health: Health, metrics_open: bool, admin: Admin):  # type: ignore[no-untyped-def]
-    from llmgw_cli.shim.forward import faults
-
-    forward = forwarder.handle
-    plugins = forwarder.plugins
-
-    async def handle(request: web.BaseRequest) -> web.StreamResponse:
-        path = request.path
-        if path == "/health":
-            return await health.handle(request)
-        if path.startswith(ADMIN_PREFIX):
-            return await admin.handle(request)
-        if path == "/metrics" and request.method == "GET":
-            if not metrics_open and not forwarder.auth.ok(request.headers):
-                return faults.error_response("other", 401, auth.UNAUTHORIZED)
-            rendered = plugins.render_metrics()
-            if rendered is None:
-                return faults.error_response(
-                    "other", 404, "metrics are off; enable plugins.metrics in the shim config"
-                )
-            body, ctype = rendered
-            return web.Response(body=body, headers={"Content-Type": ctype})
-        return await forward(request)
-
-    return handle
 
 
 def run(config: Config, loop: str = "auto") -> None:

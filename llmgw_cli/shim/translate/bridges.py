@@ -201,6 +201,7 @@ class AnthropicOnOpenAI(_Translator):
             )
             if model is not None:
                 out["model"] = model
+            anthropic_to_openai.with_reasoning(_request_json(exchange), out)
             return _CHAT, _dumps(out)
         if kind == "models" and method == "GET":
             self.kind = "models"
