@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 
@@ -56,6 +55,11 @@ def cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir(APP))
+
+
+def envplan_file(profile: str) -> Path:
+    """The compiled environment plan of a profile (clientenv/plancache.py; never a secret)."""
+    return cache_dir() / "envplan" / f"{profile}.json"
 
 
 def profiles_dir() -> Path:
@@ -118,6 +122,8 @@ def write_atomic(path: Path, data: str | bytes, mode: int = 0o600) -> None:
     """Write to a temp file in the same folder, then rename: readers see old or new, never half."""
     ensure_dir(path.parent)
     sweep_temps(path.parent)
+    import tempfile  # here: not on the read-only hot paths
+
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(
         prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=path.parent

@@ -6,15 +6,19 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from llmgw_cli.clientenv import mapping, shells
-from llmgw_cli.config.model import Auth, Profile
-from llmgw_cli.config.secrets import Secrets
-from llmgw_cli.config.selection import Selection, load_selected
+from llmgw_cli.clientenv import envstate, plancache, shells
+from llmgw_cli.clientenv.plan import EnvPlan
+from llmgw_cli.config.selection import Selection, load_selected, select
 from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.errors import ConfigError
 
 if TYPE_CHECKING:
+    from llmgw_cli.clientenv import mapping
+    from llmgw_cli.config.model import Profile
     from llmgw_cli.shimstate import ShimState
+
+# mapping, the profile model, yaml and Secrets load only when the plan cache misses
+# (clientenv/plancache.py): a warm `llmgw env` imports none of them.
 
 
 @dataclass
@@ -42,6 +46,8 @@ def shim_label(state: ShimState) -> str:
 
 
 def shim_target(state: ShimState | None = None) -> mapping.ShimTarget:
+    from llmgw_cli.clientenv import mapping
+
     state = state or running_shim()
     if state is None:
         raise ConfigError("no shim is running: start one with `llmgw shim start --detach`")
@@ -62,6 +68,8 @@ def shim_profile(store: ProfileStore, flag: str | None, state: ShimState) -> Pro
             f"`llmgw exec --shim --profile {flag} -- CMD` (a private shim), or stop it "
             f"(`llmgw shim stop`) and run `llmgw shim start --profile {flag} --detach`"
         )
+    from llmgw_cli.config.model import Auth, Profile
+
     name = flag or state.profile or (state.chain[0] if state.chain else None)
     profile = _profile_named(store, name)
     if profile is None:
@@ -69,22 +77,58 @@ def shim_profile(store: ProfileStore, flag: str | None, state: ShimState) -> Pro
     return profile
 
 
-def plan_for(
-    req: EnvRequest, environ: dict[str, str] | None = None
-) -> tuple[mapping.EnvPlan, str | None]:
+def plan_for(req: EnvRequest, environ: dict[str, str] | None = None) -> tuple[EnvPlan, str | None]:
     environ = dict(os.environ) if environ is None else environ
     if req.unset:
-        return mapping.unset_plan(environ), None
+        return envstate.restore_all(environ), None
     store = ProfileStore()
     if req.shim:
+        from llmgw_cli.clientenv import mapping
+
         state = running_shim()
         target = shim_target(state)
         assert state is not None
         profile = shim_profile(store, req.profile, state)
         return mapping.plan(profile, None, target, environ), profile.name
-    _, profile = load_selected(store, req.profile)
-    secret = Secrets().resolve(profile)
-    return mapping.plan(profile, secret, None, environ), profile.name
+    compiled = compiled_selected(store, req.profile)
+    if compiled is None:  # not cacheable: as before
+        from llmgw_cli.clientenv import mapping
+        from llmgw_cli.config.secrets import Secrets
+
+        _, profile = load_selected(store, req.profile)
+        secret = Secrets().resolve(profile)
+        return mapping.plan(profile, secret, None, environ), profile.name
+    wanted = compiled.split(resolve(compiled))
+    return envstate.switch(wanted, compiled.profile, environ), compiled.profile
+
+
+def compiled_selected(store: ProfileStore, flag: str | None) -> plancache.Compiled | None:
+    """The selected profile's cached plan; compiled (and cached) from the file on a miss."""
+    name = select(store, flag).name
+    path = store.path(name)
+    cached = plancache.load(name, path)
+    if cached is not None:
+        return cached
+    st = plancache.stat(path)  # before the read: an edit after it invalidates the entry
+    _, profile = load_selected(store, flag)
+    compiled = plancache.compile_profile(profile)
+    if compiled is not None and st is not None:
+        plancache.save(name, path, st, compiled)
+    return compiled
+
+
+def resolve(compiled: plancache.Compiled) -> str | None:
+    """The secret behind the cached reference, read now (never from the cache)."""
+    if compiled.secret_ref is None:
+        return None
+    from llmgw_cli.config.secretref import SecretRef, env_value
+
+    ref = SecretRef.parse(compiled.secret_ref)
+    if ref.kind == "env":
+        return env_value(compiled.profile, ref.arg)
+    from llmgw_cli.config.secrets import Secrets
+
+    return Secrets().get(compiled.profile, ref)
 
 
 def env_script(req: EnvRequest) -> str:
@@ -94,10 +138,17 @@ def env_script(req: EnvRequest) -> str:
 
 
 def token(profile_flag: str | None) -> str:
-    _, profile = load_selected(ProfileStore(), profile_flag)
-    secret = Secrets().resolve(profile)
+    store = ProfileStore()
+    compiled = compiled_selected(store, profile_flag)
+    if compiled is not None:
+        name, secret = compiled.profile, resolve(compiled)
+    else:
+        from llmgw_cli.config.secrets import Secrets
+
+        _, profile = load_selected(store, profile_flag)
+        name, secret = profile.name, Secrets().resolve(profile)
     if secret is None:
-        raise ConfigError(f"profile {profile.name!r} has auth none: there is no token to print")
+        raise ConfigError(f"profile {name!r} has auth none: there is no token to print")
     return secret
 
 

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from llmgw_cli.clientenv.plan import EnvPlan, ProfileEnv
-from llmgw_cli.config.model import ENV_NAME_RE
+from llmgw_cli.config.names import ENV_NAME_RE
 
 STATE_VAR = "LLMGW_ENV_STATE"
 ACTIVE_VAR = "LLMGW_ACTIVE_PROFILE"

@@ -17,7 +17,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from llmgw_cli.clientenv.mapping import EnvPlan
+from llmgw_cli.clientenv.plan import EnvPlan
 from llmgw_cli.errors import UsageError
 
 

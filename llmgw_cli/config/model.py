@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llmgw_cli.config import checks, schema
+from llmgw_cli.config.names import ENV_NAME_RE as ENV_NAME_RE
+from llmgw_cli.config.names import NAME_RE as NAME_RE
 from llmgw_cli.config.yamlio import Located, parse
 
 FORMATS = ("anthropic", "openai", "responses", "bedrock", "vertex")
 AUTH_TYPES = ("bearer", "x-api-key", "none")
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 HEADER_NAME_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 @dataclass

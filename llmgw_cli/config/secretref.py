@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+
+from llmgw_cli.errors import SecretError
 
 _ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -35,6 +38,17 @@ class SecretRef:
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.arg}" if self.arg else self.kind
+
+
+def env_value(profile: str, var: str) -> str:
+    """An ``env:VAR`` secret (light: the warm ``llmgw env`` path reads it without Secrets)."""
+    value = os.environ.get(var)
+    if not value:
+        raise SecretError(
+            f"profile {profile!r} reads its secret from ${var}, which is not set; "
+            f"run `export {var}=YOUR_KEY` or change auth.secret"
+        )
+    return value
 
 
 def mask(secret: str | None) -> str:

@@ -11,12 +11,14 @@ import os
 import signal
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmgw_cli import paths
-from llmgw_cli.config.model import Profile
-from llmgw_cli.config.secretref import SecretRef
+from llmgw_cli.config.secretref import SecretRef, env_value
 from llmgw_cli.errors import NoKeychainError, SecretError
+
+if TYPE_CHECKING:
+    from llmgw_cli.config.model import Profile
 
 SERVICE = "llmgw"
 CMD_TIMEOUT_ENV = "LLMGW_SECRET_CMD_TIMEOUT"
@@ -82,13 +84,7 @@ class Secrets:
 
     def get(self, profile: str, ref: SecretRef) -> str:
         if ref.kind == "env":
-            value = os.environ.get(ref.arg)
-            if not value:
-                raise SecretError(
-                    f"profile {profile!r} reads its secret from ${ref.arg}, which is not set; "
-                    f"run `export {ref.arg}=YOUR_KEY` or change auth.secret"
-                )
-            return value
+            return env_value(profile, ref.arg)
         if ref.kind == "cmd":
             return self._run(profile, ref.arg)
         if ref.kind == "file":

@@ -10,10 +10,13 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from llmgw_cli.config.model import Profile
 from llmgw_cli.config.store import ProfileStore, check_name
 from llmgw_cli.errors import ConfigError, ProfileNotFound
+
+if TYPE_CHECKING:
+    from llmgw_cli.config.model import Profile
 
 PROFILE_ENV = "LLMGW_PROFILE"
 ACTIVE_ENV = "LLMGW_ACTIVE_PROFILE"

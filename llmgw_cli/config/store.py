@@ -5,22 +5,31 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from llmgw_cli import paths
-from llmgw_cli.config import model, yamlio
-from llmgw_cli.config.model import Profile
+from llmgw_cli.config.names import NAME_RE
 from llmgw_cli.errors import ConfigError, ProfileNotFound
+
+if TYPE_CHECKING:
+    from llmgw_cli.config.model import Profile
 
 SUFFIX = ".yaml"
 
 
 def check_name(name: str) -> str:
-    if not model.NAME_RE.match(name):
+    if not NAME_RE.match(name):
         raise ConfigError(
             f"{name!r} is not a valid profile name; "
             "use letters, digits, '.', '_' or '-' (at most 64)"
         )
     return name
+
+
+def forget_plan(name: str) -> None:
+    """Drop a removed profile's cached environment plan (an edited one just goes stale)."""
+    with contextlib.suppress(OSError):
+        paths.envplan_file(name).unlink()
 
 
 class ProfileStore:
@@ -39,7 +48,7 @@ class ProfileStore:
             return []
         # Only valid names: `profile edit` keeps its draft here as .NAME.edit.yaml.
         found = (p.name[: -len(SUFFIX)] for p in self.root.glob(f"*{SUFFIX}"))
-        return sorted(n for n in found if model.NAME_RE.match(n))
+        return sorted(n for n in found if NAME_RE.match(n))
 
     def exists(self, name: str) -> bool:
         return self.path(name).is_file()
@@ -48,10 +57,14 @@ class ProfileStore:
         path = self.path(name)
         if not path.is_file():
             raise ProfileNotFound(name, known=tuple(self.names()))
+        from llmgw_cli.config import model, yamlio  # off the warm `llmgw env` path
+
         doc = yamlio.read(path)
         return model.from_data(doc.data, doc, name)
 
     def save(self, profile: Profile) -> Path:
+        from llmgw_cli.config import yamlio
+
         path = self.path(profile.name)
         paths.write_atomic(path, yamlio.dump(profile.to_dict()), mode=0o600)
         return path
@@ -61,6 +74,7 @@ class ProfileStore:
         if not path.is_file():
             raise ProfileNotFound(name)
         path.unlink()
+        forget_plan(name)
         if self.current() == name:
             self.current_file.unlink()
 
@@ -73,6 +87,7 @@ class ProfileStore:
         profile.name = check_name(new)
         self.save(profile)
         self.path(old).unlink()
+        forget_plan(old)
         if self.current() == old:
             self.set_current(new)
         return profile
