@@ -24,15 +24,18 @@ BODY = {
 
 
 def sample(text: str, name: str, **labels: str) -> float:
-    """The value of one series in the text format (0 when absent)."""
+    """The sum of the series matching ``labels`` in the text format (0 when absent): a
+    partial label set adds up every series it matches (other users, other routes), so a
+    delta between two scrapes counts this test's requests whatever ran before it."""
+    total = 0.0
     for line in text.splitlines():
         m = re.match(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$", line)
         if m is None or m.group(1) != name:
             continue
         found = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(2) or ""))
         if all(found.get(k) == v for k, v in labels.items()):
-            return float(m.group(3))
-    return 0.0
+            total += float(m.group(3))
+    return total
 
 
 @pytest.mark.skipif(PROMTOOL is None, reason="promtool (Debian package prometheus) is absent")
