@@ -22,7 +22,11 @@ def test_demo_tours_every_verb_offline(tmp_path: Path) -> None:
     }
     env.pop("LLMGW_DEMO_KEY", None)
     done = subprocess.run(
-        [*llmgw_command(), "demo"], env=env, capture_output=True, text=True, timeout=180,
+        [*llmgw_command(), "demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
         stdin=subprocess.DEVNULL,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

@@ -47,19 +47,47 @@ def test_claude_code_tool_round_trip_on_openai_only_backend(
     env = claude_env(
         tmp_path, {"LOCAL_KEY": KEY, "PATH": f"{claude_bin.parent}:{os.environ.get('PATH', '')}"}
     )
-    with mock_process(
-        "--format", "openai", "--script", str(script), "--require-key", KEY
-    ) as mock:
+    with mock_process("--format", "openai", "--script", str(script), "--require-key", KEY) as mock:
         subprocess.run(
-            [*llmgw_command(), "profile", "add", "local", "--endpoint", mock.url,
-             "--format", "openai", "--auth", "bearer", "--secret-env", "LOCAL_KEY",
-             "--model", "qwen3-coder"],
-            check=True, env=env, capture_output=True,
+            [
+                *llmgw_command(),
+                "profile",
+                "add",
+                "local",
+                "--endpoint",
+                mock.url,
+                "--format",
+                "openai",
+                "--auth",
+                "bearer",
+                "--secret-env",
+                "LOCAL_KEY",
+                "--model",
+                "qwen3-coder",
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
         )
         done = subprocess.run(
-            [*llmgw_command(), "exec", "--shim", "--profile", "local", "--",
-             "claude", "-p", "run echo", "--allowedTools", "Bash(echo:*)"],
-            env=env, cwd=work, capture_output=True, text=True, timeout=240,
+            [
+                *llmgw_command(),
+                "exec",
+                "--shim",
+                "--profile",
+                "local",
+                "--",
+                "claude",
+                "-p",
+                "run echo",
+                "--allowedTools",
+                "Bash(echo:*)",
+            ],
+            env=env,
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=240,
             stdin=subprocess.DEVNULL,
         )
         seen = [r for r in requests_seen(mock.url) if r["method"] == "POST"]

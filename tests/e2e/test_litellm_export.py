@@ -75,7 +75,11 @@ def _litellm(config: Path, work: Path) -> Iterator[str]:
     log = (work / "litellm.log").open("wb")
     proc = subprocess.Popen(
         ["litellm", "--config", str(config), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=work, start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=work,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -110,7 +114,12 @@ def test_exported_config_runs_in_real_litellm(tmp_path: Path) -> None:
         (tmp_path / "shim.yaml").write_text(SHIM_CONFIG)
         out = tmp_path / "litellm.yaml"
         done = run(
-            "export", "litellm", "--config", str(tmp_path / "shim.yaml"), "-o", str(out),
+            "export",
+            "litellm",
+            "--config",
+            str(tmp_path / "shim.yaml"),
+            "-o",
+            str(out),
             env={"MOCK_KEY": KEY},
         )
         assert done.returncode == 0, done.stderr

@@ -43,7 +43,11 @@ def test_claude_code_through_a_private_shim(tmp_path: Path) -> None:
         env = claude_env(tmp_path / "home", {"LLMGW_HOME": os.environ["LLMGW_HOME"]})
         done = subprocess.run(
             [LLMGW, "exec", "--shim", "--profile", "cc", "--", claude, "-p", "say hi"],
-            env=env, capture_output=True, text=True, timeout=240, stdin=subprocess.DEVNULL,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            stdin=subprocess.DEVNULL,
         )
         assert done.returncode == 0, f"stdout: {done.stdout}\nstderr: {done.stderr}"
         assert "Hello from the llmgw mock" in done.stdout
@@ -57,7 +61,10 @@ def test_claude_code_through_a_private_shim(tmp_path: Path) -> None:
 
         child_env = subprocess.run(
             [LLMGW, "exec", "--shim", "--profile", "cc", "--", "env"],
-            env=env, capture_output=True, text=True, timeout=60,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert child_env.returncode == 0
         assert REAL_KEY not in child_env.stdout

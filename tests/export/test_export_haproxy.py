@@ -129,8 +129,18 @@ def test_real_haproxy_balances_two_gateways(tmp_path: Path) -> None:
         port = _free_port()
         cfg = tmp_path / "lb.cfg"
         done = run(
-            "export", "haproxy", "--profile", "one", "--profile", "two",
-            "--bind", f"127.0.0.1:{port}", "--stats-bind", "none", "-o", str(cfg),
+            "export",
+            "haproxy",
+            "--profile",
+            "one",
+            "--profile",
+            "two",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--stats-bind",
+            "none",
+            "-o",
+            str(cfg),
         )
         assert done.returncode == 0, done.stderr
         with _haproxy(cfg) as proc:
@@ -147,8 +157,12 @@ def test_real_haproxy_balances_two_gateways(tmp_path: Path) -> None:
             for _ in range(6):
                 reply = httpx.post(
                     url + "/v1/messages",
-                    json={"model": "claude-sonnet-4-5", "max_tokens": 8, "stream": True,
-                          "messages": [{"role": "user", "content": "hi"}]},
+                    json={
+                        "model": "claude-sonnet-4-5",
+                        "max_tokens": 8,
+                        "stream": True,
+                        "messages": [{"role": "user", "content": "hi"}],
+                    },
                     headers={"anthropic-version": "2023-06-01"},
                     timeout=30,
                 )

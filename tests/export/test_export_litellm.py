@@ -37,9 +37,7 @@ EDGE = _profile(
     Auth("bearer", "env:EDGE_TOKEN"),
     default="claude-sonnet-4-5",
 )
-LOCAL = _profile(
-    "local", "http://127.0.0.1:11434", ["openai"], Auth("none"), default="qwen3-coder"
-)
+LOCAL = _profile("local", "http://127.0.0.1:11434", ["openai"], Auth("none"), default="qwen3-coder")
 
 
 def _doc(text: str) -> dict[str, Any]:
@@ -138,7 +136,10 @@ def test_tls_and_unsupported_formats_are_reported() -> None:
 def test_cli_never_writes_the_secret(tmp_path: Path) -> None:
     ProfileStore().save(
         _profile(
-            "corp", "https://gw.corp.example", ["anthropic"], Auth("x-api-key", "env:CORP_KEY"),
+            "corp",
+            "https://gw.corp.example",
+            ["anthropic"],
+            Auth("x-api-key", "env:CORP_KEY"),
             default="claude-sonnet-4-5",
         )
     )
