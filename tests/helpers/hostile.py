@@ -171,10 +171,14 @@ def serve(handler: Handler, only: str | None = None) -> Iterator[Peer]:
         loop.close()
 
 
-async def _forever(writer: asyncio.StreamWriter, stop: asyncio.Event, piece: bytes) -> None:
+async def _forever(
+    writer: asyncio.StreamWriter, stop: asyncio.Event, piece: bytes, pause_s: float = 0.0
+) -> None:
     while not stop.is_set():
         writer.write(piece)
         await writer.drain()
+        if pause_s:
+            await asyncio.sleep(pause_s)
 
 
 def endless_json(
@@ -224,13 +228,14 @@ def _sse_start(fmt: str) -> bytes:
 
 
 def endless_sse(
-    fmt: str = "anthropic", only: str | None = None
+    fmt: str = "anthropic", only: str | None = None, pause_s: float = 0.0
 ) -> contextlib.AbstractContextManager[Peer]:
-    """An event stream of text deltas that never ends (``fmt``: anthropic or openai)."""
+    """An event stream of text deltas that never ends (``fmt``: anthropic or openai); 64
+    deltas a write, ``pause_s`` between writes (0: as fast as the client reads)."""
 
     async def handler(r: asyncio.StreamReader, w: asyncio.StreamWriter, s: asyncio.Event) -> None:
         w.write(_head("text/event-stream") + _chunk(_sse_start(fmt)))
-        await _forever(w, s, _chunk(_sse_delta(fmt) * 64))
+        await _forever(w, s, _chunk(_sse_delta(fmt) * 64), pause_s)
 
     return serve(handler, only)
 
