@@ -98,36 +98,16 @@ class _Handler(RequestHandler):
 
 
 class _Refuse(asyncio.Protocol):
-    """A connection past the cap: the 503, then closed. The request is read and dropped
-    until the client is done (or for a second at most): closing on unread bytes makes the
-    kernel answer with a reset, which can destroy the 503 before the client reads it."""
-
-    LINGER_S = 1.0
+    """A connection past the cap: the 503, then closed at once (no request is read). Closing
+    at once matters: a burst of refused sockets must not hold file descriptors."""
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
-        self.transport: asyncio.WriteTransport | None = None
-        self.timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.WriteTransport)
-        self.transport = transport
         transport.write(_busy_reply(self.cap))
-        if transport.can_write_eof():
-            transport.write_eof()  # the reply is whole: the client may read it and close
-        self.timer = asyncio.get_running_loop().call_later(self.LINGER_S, transport.close)
-
-    def data_received(self, data: bytes) -> None:
-        """The request of a refused connection: read so the close is clean, never kept."""
-
-    def eof_received(self) -> bool:
-        if self.transport is not None:
-            self.transport.close()
-        return False
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
+        transport.close()
 
 
 class DoorServer(web.Server):
