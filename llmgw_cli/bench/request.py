@@ -13,6 +13,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import aiohttp
 
@@ -20,7 +21,7 @@ from llmgw_cli.bench.phases import CURRENT
 from llmgw_cli.bench.record import Record
 from llmgw_cli.bench.target import Target
 from llmgw_cli.wire import responses as rw
-from llmgw_cli.wire.sse import SSEParser
+from llmgw_cli.wire.sse import SSEEvent, SSEParser
 from llmgw_cli.wire.usage import UsageTap
 
 _now = time.perf_counter
@@ -94,12 +95,25 @@ async def _attempt(session: aiohttp.ClientSession, target: Target, rec: Record) 
 
 
 async def _stream(resp: aiohttp.ClientResponse, target: Target, rec: Record) -> None:
-    if target.format == "anthropic":
-        await _anthropic_stream(resp, rec, target.max_pieces)
-    elif target.format == "responses":
-        await _responses_stream(resp, rec, target.max_pieces)
-    else:
-        await _openai_stream(resp, rec, target.max_pieces)
+    """One loop for every format's stream; the format's event function stamps the pieces
+    and says when the stream has properly ended."""
+    on_event = _EVENTS.get(target.format, _openai_event)
+    parser, tap = SSEParser(), UsageTap()
+    done = seen = False
+    async for chunk in _chunks(resp, rec, target.max_pieces):
+        t = _now()
+        for ev in parser.feed(chunk):
+            seen = True
+            done = on_event(ev, t, rec, tap) or done
+    if not done and rec.error is None:
+        # Events that stopped short: a cut stream; no event at all: not an event stream.
+        rec.error = "stream_cut" if seen else "bad_response"
+
+
+def _piece(rec: Record, t: float, piece: Any) -> None:
+    if piece:
+        rec.token_times.append(t)
+        rec.pieces.append(piece)
 
 
 def _detail(exc: Exception, session: aiohttp.ClientSession) -> str:
@@ -150,31 +164,19 @@ def classify(exc: BaseException) -> str:
     return f"bug:{type(exc).__name__}"
 
 
-async def _anthropic_stream(resp: aiohttp.ClientResponse, rec: Record, limit: int) -> None:
-    parser, tap = SSEParser(), UsageTap()
-    times, pieces = rec.token_times, rec.pieces
-    done = seen = False
-    async for chunk in _chunks(resp, rec, limit):
-        t = _now()
-        for ev in parser.feed(chunk):
-            seen = True
-            kind = ev.event
-            if kind == "content_block_delta":
-                delta = json.loads(ev.data).get("delta") or {}
-                piece = delta.get("text") or delta.get("partial_json") or delta.get("thinking")
-                if piece:
-                    times.append(t)
-                    pieces.append(piece)
-            elif kind in ("message_delta", "message_start"):
-                tap.feed_event(kind, json.loads(ev.data))
-                _usage(tap, rec)
-            elif kind == "message_stop":
-                done = True
-            elif kind == "error":
-                rec.error = "stream_error"
-    if not done and rec.error is None:
-        # Events that stopped short: a cut stream; no event at all: not an event stream.
-        rec.error = "stream_cut" if seen else "bad_response"
+def _anthropic_event(ev: SSEEvent, t: float, rec: Record, tap: UsageTap) -> bool:
+    kind = ev.event
+    if kind == "content_block_delta":
+        delta = json.loads(ev.data).get("delta") or {}
+        _piece(rec, t, delta.get("text") or delta.get("partial_json") or delta.get("thinking"))
+    elif kind in ("message_delta", "message_start"):
+        tap.feed_event(kind, json.loads(ev.data))
+        _usage(tap, rec)
+    elif kind == "message_stop":
+        return True
+    elif kind == "error":
+        rec.error = "stream_error"
+    return False
 
 
 def _usage(tap: UsageTap, rec: Record) -> None:
@@ -186,70 +188,53 @@ def _usage(tap: UsageTap, rec: Record) -> None:
             rec.output_tokens = tap.usage.output_tokens
 
 
-async def _openai_stream(resp: aiohttp.ClientResponse, rec: Record, limit: int) -> None:
-    parser, tap = SSEParser(), UsageTap()
-    times, pieces = rec.token_times, rec.pieces
-    done = seen = False
-    async for chunk in _chunks(resp, rec, limit):
-        t = _now()
-        for ev in parser.feed(chunk):
-            seen = True
-            if ev.data == "[DONE]":
-                done = True
-                continue
-            obj = json.loads(ev.data)
-            if not isinstance(obj, dict):
-                continue
-            if obj.get("error"):
-                rec.error = "stream_error"
-                continue
-            for choice in obj.get("choices") or ():
-                delta = choice.get("delta") or {}
-                piece = delta.get("content") or delta.get("reasoning_content")
-                if not piece and delta.get("tool_calls"):
-                    piece = "".join(
-                        (c.get("function") or {}).get("arguments") or ""
-                        for c in delta["tool_calls"]
-                    )
-                if piece:
-                    times.append(t)
-                    pieces.append(piece)
-                if choice.get("finish_reason"):
-                    done = True
-            if isinstance(obj.get("usage"), dict):
-                tap.feed_event(None, obj)
-                _usage(tap, rec)
-    if not done and rec.error is None:
-        # Events that stopped short: a cut stream; no event at all: not an event stream.
-        rec.error = "stream_cut" if seen else "bad_response"
+def _openai_event(ev: SSEEvent, t: float, rec: Record, tap: UsageTap) -> bool:
+    if ev.data == "[DONE]":
+        return True
+    obj = json.loads(ev.data)
+    if not isinstance(obj, dict):
+        return False
+    if obj.get("error"):
+        rec.error = "stream_error"
+        return False
+    done = False
+    for choice in obj.get("choices") or ():
+        delta = choice.get("delta") or {}
+        piece = delta.get("content") or delta.get("reasoning_content")
+        if not piece and delta.get("tool_calls"):
+            piece = "".join(
+                (c.get("function") or {}).get("arguments") or "" for c in delta["tool_calls"]
+            )
+        _piece(rec, t, piece)
+        done = done or bool(choice.get("finish_reason"))
+    if isinstance(obj.get("usage"), dict):
+        tap.feed_event(None, obj)
+        _usage(tap, rec)
+    return done
 
 
 _RESPONSES_DELTAS = ("response.output_text.delta", "response.function_call_arguments.delta")
 _RESPONSES_ENDS = ("response.completed", "response.incomplete")
 
 
-async def _responses_stream(resp: aiohttp.ClientResponse, rec: Record, limit: int) -> None:
-    parser, tap = SSEParser(), UsageTap()
-    times, pieces = rec.token_times, rec.pieces
-    done = seen = False
-    async for chunk in _chunks(resp, rec, limit):
-        t = _now()
-        for ev in parser.feed(chunk):
-            seen = True
-            kind = ev.event
-            if kind in _RESPONSES_DELTAS:
-                piece = json.loads(ev.data).get("delta")
-                if piece:
-                    times.append(t)
-                    pieces.append(piece)
-            elif kind in _RESPONSES_ENDS:
-                done = True
-                tap.feed_event(kind, json.loads(ev.data))  # usage comes with the final event
-                _usage(tap, rec)
-            elif kind in ("response.failed", "error"):
-                rec.error = "stream_error"
-    if not done and rec.error is None:
-        rec.error = "stream_cut" if seen else "bad_response"
+def _responses_event(ev: SSEEvent, t: float, rec: Record, tap: UsageTap) -> bool:
+    kind = ev.event
+    if kind in _RESPONSES_DELTAS:
+        _piece(rec, t, json.loads(ev.data).get("delta"))
+    elif kind in _RESPONSES_ENDS:
+        tap.feed_event(kind, json.loads(ev.data))  # usage comes with the final event
+        _usage(tap, rec)
+        return True
+    elif kind in ("response.failed", "error"):
+        rec.error = "stream_error"
+    return False
+
+
+_EVENTS: dict[str, Callable[[SSEEvent, float, Record, UsageTap], bool]] = {
+    "anthropic": _anthropic_event,
+    "openai": _openai_event,
+    "responses": _responses_event,
+}
 
 
 def _whole(body: bytes, fmt: str, rec: Record) -> None:
