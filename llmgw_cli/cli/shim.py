@@ -46,8 +46,8 @@ def start(
     loop: str = typer.Option(
         "auto",
         "--loop",
-        help="Event loop: auto (asyncio's), uvloop (faster; past the connection cap a client "
-        "sees a dropped connection, not the 503) or asyncio.",
+        help="Event loop: auto (uvloop when installed, else asyncio's), uvloop (insist) "
+        "or asyncio.",
     ),
 ) -> None:
     """Start the shim in the foreground (Ctrl-C stops it), or in the background with --detach."""

@@ -85,6 +85,7 @@ def shim_process(
     nofile: tuple[int, int] | None = None,
     member_extra: str = "",
     member_formats: str = "anthropic, openai",
+    args: tuple[str, ...] = (),
 ) -> Iterator[ShimProcess]:
     for name, url in members.items():
         write_member(name, url, formats=member_formats, extra=member_extra)
@@ -96,7 +97,7 @@ def shim_process(
     log = home / "shim.log"
     with open(log, "ab") as out:
         proc = subprocess.Popen(
-            [LLMGW, "shim", "start", "--config", str(cfg), "--port", "0"],
+            [LLMGW, "shim", "start", "--config", str(cfg), "--port", "0", *args],
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,

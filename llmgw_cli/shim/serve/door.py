@@ -22,10 +22,14 @@ import asyncio
 import json
 import logging
 import resource
-from typing import Any
+import socket
+from typing import Any, cast
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
+
+from llmgw_cli.errors import UsageError
+from llmgw_cli.shim.config import Limits
 
 log = logging.getLogger("llmgw.shim")
 FDS_RESERVED = 64  # files, the listening socket, the audit log, DNS, …
@@ -98,16 +102,47 @@ class _Handler(RequestHandler):
 
 
 class _Refuse(asyncio.Protocol):
-    """A connection past the cap: the 503, then closed at once (no request is read). Closing
-    at once matters: a burst of refused sockets must not hold file descriptors."""
+    """A connection past the cap: the 503, then closed. Closing a socket whose request is
+    still unread makes the kernel answer RST, and a client that has not read the 503 yet
+    loses it (under uvloop that is the rule: the request is in by ``connection_made``). So
+    the 503 is followed by a FIN, and what the client sends is read and dropped until it
+    closes or ``LINGER_S`` passes. Only ``MAX_LINGERING`` refused sockets linger at once;
+    past them a socket is closed at once: a burst of refusals must not hold file
+    descriptors (the fd budget keeps room for them: FDS_RESERVED)."""
+
+    LINGER_S = 0.5
+    MAX_LINGERING = 32
+    lingering = 0
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
+        self._transport: asyncio.Transport | None = None
+        self._timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.WriteTransport)
+        # uvloop's transports are not asyncio.Transport subclasses: no isinstance check.
+        transport = cast(asyncio.Transport, transport)
         transport.write(_busy_reply(self.cap))
-        transport.close()
+        if _Refuse.lingering >= self.MAX_LINGERING or not transport.can_write_eof():
+            transport.close()
+            return
+        _Refuse.lingering += 1
+        self._transport = transport
+        transport.write_eof()
+        self._timer = asyncio.get_running_loop().call_later(self.LINGER_S, transport.abort)
+
+    def data_received(self, data: bytes) -> None:
+        return None  # the request is not read: dropped
+
+    def eof_received(self) -> bool:
+        return False  # the client is done too: close
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._transport is not None:
+            _Refuse.lingering -= 1
+            self._transport = None
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 class DoorServer(web.Server):
@@ -144,3 +179,47 @@ class DoorServer(web.Server):
                 old.force_close()
                 return True
         return False
+
+
+def build(handler: Any, limits: Limits) -> DoorServer:
+    """aiohttp's server behind the door: request bodies read raw
+    (forward/incoming.py decodes them within limits.max_request_mb), header and keep-alive
+    timeouts, a connection cap under the open-files limit (raised to the hard one here)."""
+    nofile = raise_nofile()
+    cap = connection_cap(limits.max_connections, nofile)
+    log.info("open-files limit %d: at most %d client connections", nofile, cap)
+    loop = asyncio.get_running_loop()
+
+    def make_request(
+        message: Any, payload: Any, protocol: Any, writer: Any, task: Any
+    ) -> web.BaseRequest:
+        return web.BaseRequest(
+            message, payload, protocol, writer, task, loop, client_max_size=limits.request_bytes
+        )
+
+    return DoorServer(
+        handler,
+        cap=cap,
+        header_timeout_s=limits.header_timeout_s,
+        request_factory=make_request,
+        handler_cancellation=True,
+        access_log=None,
+        auto_decompress=False,
+        keepalive_timeout=limits.keepalive_timeout_s,
+    )
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {exc.strerror}; pick another with --port"
+        ) from exc
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock

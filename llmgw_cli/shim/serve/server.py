@@ -14,7 +14,6 @@ import contextlib
 import logging
 import os
 import signal
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -110,51 +109,10 @@ class Server:
             shim.limits,
             retire.scrubber(members, cfg.token),
         )
-        info: dict[str, object] = {"chain": list(shim.chain), "plugins": plugins.names}
-        health = Health(lambda: self.router, self.stats, shim.health_interval_s, info)
-        self._info = info
-        dash = self.dashboard = dashboard.attach(
-            self.forwarder, cfg.token, shim.prices, health.snapshot
-        )
-        admin = Admin(self.forwarder.auth, health, self.reload_checked, dash)
-        found = Discovery(lambda: self.config.shim, lambda: self.router)
-        self.discovery = found
-        handler = dispatch.dispatcher(
-            self.forwarder,
-            health,
-            metrics_open=is_loopback(shim.listen.host),
-            admin=admin,
-            discovery=found if shim.discovery else None,
-        )
-        server = _door(handler, shim)
-        runner = web.ServerRunner(
-            server, shutdown_timeout=shim.shutdown_grace_s, handle_signals=False
-        )
-        await runner.setup()
-        # Stop listening, let in-flight requests finish (first to run on shutdown).
-        exits.push_async_callback(runner.cleanup)
-        exits.callback(dash.close)  # before it: the dashboard's event streams end at once
-        sock = _bind(shim.listen.host, shim.listen.port)
-        site = web.SockSite(runner, sock)
-        await site.start()
-        self.port = sock.getsockname()[1]
-        addr = shim.listen.host
-        self.url = f"http://{'[' + addr + ']' if ':' in addr else addr}:{self.port}"
-        info["url"] = self.url
+        self._info = {"chain": list(shim.chain), "plugins": plugins.names}
+        await self._listen(self._handler())
         if cfg.public:
-            shimstate.write(
-                shimstate.ShimState(
-                    pid=os.getpid(),
-                    url=self.url,
-                    token=cfg.token,
-                    started=self.stats.started,
-                    profile=shim.chain[0] if len(shim.chain) == 1 else None,
-                    chain=list(shim.chain),
-                    log_file=cfg.log_file,
-                    config_file=shim.source,
-                    client_env=discovery_mod.client_env(shim, router),
-                )
-            )
+            self._publish(router)
         if cfg.install_signal_handlers and threading.current_thread() is threading.main_thread():
             self._loop.add_signal_handler(signal.SIGTERM, self._on_signal)
             self._loop.add_signal_handler(signal.SIGINT, self._on_signal)
@@ -162,12 +120,67 @@ class Server:
                 signal.SIGHUP, lambda: asyncio.ensure_future(self.reload())
             )
         log.info(
-            "llmgw shim listening on %s (chain: %s; plugins: %s)",
+            "llmgw shim listening on %s (chain: %s; plugins: %s; loop: %s)",
             self.url,
             ", ".join(shim.chain),
             ", ".join(plugins.names) or "none",
+            loops.name(self._loop),
         )
         self.started.set()
+
+    def _handler(self) -> Any:
+        """The front door's dispatcher over the forwarder, health, admin and discovery."""
+        shim, forwarder = self.config.shim, self.forwarder
+        assert forwarder is not None
+        health = Health(lambda: self.router, self.stats, shim.health_interval_s, self._info)
+        dash = self.dashboard = dashboard.attach(
+            forwarder, self.config.token, shim.prices, health.snapshot
+        )
+        admin = Admin(forwarder.auth, health, self.reload_checked, dash)
+        found = self.discovery = Discovery(lambda: self.config.shim, lambda: self.router)
+        return dispatch.dispatcher(
+            forwarder,
+            health,
+            metrics_open=is_loopback(shim.listen.host),
+            admin=admin,
+            discovery=found if shim.discovery else None,
+        )
+
+    async def _listen(self, handler: Any) -> None:
+        shim = self.config.shim
+        runner = web.ServerRunner(
+            door.build(handler, shim.limits),
+            shutdown_timeout=shim.shutdown_grace_s,
+            handle_signals=False,
+        )
+        await runner.setup()
+        # Stop listening, let in-flight requests finish (first to run on shutdown).
+        self._exits.push_async_callback(runner.cleanup)
+        if self.dashboard is not None:  # before it: the dashboard's event streams end at once
+            self._exits.callback(self.dashboard.close)
+        sock = door.bind(shim.listen.host, shim.listen.port)
+        await web.SockSite(runner, sock).start()
+        self.port = sock.getsockname()[1]
+        addr = shim.listen.host
+        self.url = f"http://{'[' + addr + ']' if ':' in addr else addr}:{self.port}"
+        self._info["url"] = self.url
+
+    def _publish(self, router: Router) -> None:
+        """The state file `env --shim`, `status` and `stop` read."""
+        shim = self.config.shim
+        shimstate.write(
+            shimstate.ShimState(
+                pid=os.getpid(),
+                url=self.url,
+                token=self.config.token,
+                started=self.stats.started,
+                profile=shim.chain[0] if len(shim.chain) == 1 else None,
+                chain=list(shim.chain),
+                log_file=self.config.log_file,
+                config_file=shim.source,
+                client_env=discovery_mod.client_env(shim, router),
+            )
+        )
 
     async def serve(self) -> None:
         try:
@@ -243,10 +256,7 @@ class Server:
         if self.config.public:  # `status` and `env --shim` read the chain from the state file
             state = shimstate.read()
             if state is not None and state.pid == os.getpid():
-                state.chain = list(new.chain)
-                state.profile = new.chain[0] if len(new.chain) == 1 else None
-                state.client_env = discovery_mod.client_env(new, router)
-                shimstate.write(state)
+                self._publish(router)
         self._retiring.members(old.members)
         self._retiring.started(plugins)
         self._retiring.plugins(old_plugins, retired)
@@ -275,68 +285,10 @@ def _load_members(shim: ShimConfig) -> list[Member]:
     return load.load_members(shim)
 
 
-def _door(handler: Any, shim: ShimConfig) -> door.DoorServer:
-    """aiohttp's server behind the shim's door (serve/door.py): request bodies read raw
-    (forward/incoming.py decodes them within limits.max_request_mb), header and keep-alive
-    timeouts, a connection cap under the open-files limit (raised to the hard one here)."""
-    limits = shim.limits
-    nofile = door.raise_nofile()
-    cap = door.connection_cap(limits.max_connections, nofile)
-    log.info("open-files limit %d: at most %d client connections", nofile, cap)
-    loop = asyncio.get_running_loop()
-
-    def make_request(
-        message: Any, payload: Any, protocol: Any, writer: Any, task: Any
-    ) -> web.BaseRequest:
-        return web.BaseRequest(
-            message, payload, protocol, writer, task, loop, client_max_size=limits.request_bytes
-        )
-
-    return door.DoorServer(
-        handler,
-        cap=cap,
-        header_timeout_s=limits.header_timeout_s,
-        request_factory=make_request,
-        handler_cancellation=True,
-        access_log=None,
-        auto_decompress=False,
-        keepalive_timeout=limits.keepalive_timeout_s,
-    )
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        from llmgw_cli.errors import UsageError
-
-        raise UsageError(
-            f"cannot listen on {host}:{port}: {exc.strerror}; pick another with --port"
-        ) from exc
-    sock.listen(1024)
-    sock.setblocking(False)
-    return sock
-
-
 def run(config: Config, loop: str = "auto") -> None:
-    """Serve in this thread until stopped (the foreground `llmgw shim start`); ``loop`` as
-    ``serve.loops``: uvloop when installed, unless ``asyncio``."""
-    factory = loops.factory(loop)
-    if factory is None:
-        asyncio.run(Server(config).serve())
-        return
-    ev = factory()
-    asyncio.set_event_loop(ev)
-    try:
-        ev.run_until_complete(Server(config).serve())
-        ev.run_until_complete(ev.shutdown_asyncgens())
-    finally:
-        asyncio.set_event_loop(None)
-        ev.close()
+    """Serve in this thread until stopped (the foreground `llmgw shim start`), on the loop
+    ``loop`` names (serve/loops.py)."""
+    loops.run(Server(config).serve, loop)
 
 
 @dataclass
