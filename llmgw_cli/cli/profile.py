@@ -40,8 +40,8 @@ def add(
         [],
         "--format",
         metavar="FORMAT",
-        help="Wire format served: anthropic, openai, bedrock or vertex (repeatable; "
-        "default: anthropic).",
+        help="Wire format served: anthropic, openai (Chat Completions), responses, bedrock "
+        "or vertex (repeatable; default: anthropic).",
     ),
     auth: str = typer.Option(
         None,
