@@ -92,7 +92,9 @@ class PluginHost:
         """Wire a member's reachability and breaker reports to the plugins; report its state."""
         member.on_change = self.upstream_changed
         member.on_state = self.member_state
-        self.member_state(member.name, member.breaker_state)
+        state = member.breaker_state
+        log.info("circuit breaker of %s: %s", member.name, state.replace("_", "-"))  # no change
+        _notify(self._state_hooks, "set_member_state", member.name, state)
 
     async def close(self) -> None:
         for plugin in self.plugins:
