@@ -1,6 +1,7 @@
 """Entry point. ``llmgw env``, ``llmgw token`` and ``llmgw statusline`` take a fast path that
 never imports typer: they run inside every shell prompt, `eval` and Claude Code status line
-refresh, so start-up time matters (docs/architecture.md, "Arrows")."""
+refresh, so start-up time matters (docs/architecture.md, "Arrows"). A warm ``env``/``token``
+is answered by clientenv/warm.py from its cache, importing almost nothing."""
 
 from __future__ import annotations
 
@@ -45,6 +46,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: list[str]) -> int:
     if args[:1] in (["env"], ["token"]):
+        from llmgw_cli.clientenv import warm
+
+        text = warm.answer(args)  # None: not warm; the fast path below answers
+        if text is not None:
+            sys.stdout.write(text)
+            return 0
         from llmgw_cli.cli import fastpath
 
         code = fastpath.run(args)

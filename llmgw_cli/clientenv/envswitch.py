@@ -82,7 +82,10 @@ def encode(profile: str | None, set_: list[str], was: dict[str, str], saved: lis
     """base64url(JSON) of the record, without padding."""
     pairs = ",".join(_json_str(k) + ":" + _json_str(v) for k, v in was.items())
     p = "null" if profile is None else _json_str(profile)
-    text = f'{{"v":1,"p":{p},"set":{_json_names(set_)},"was":{{{pairs}}},"saved":{_json_names(saved)}}}'
+    text = (
+        f'{{"v":1,"p":{p},"set":{_json_names(set_)},"was":{{{pairs}}},'
+        f'"saved":{_json_names(saved)}}}'
+    )
     raw = binascii.b2a_base64(text.encode(), newline=False).translate(_TO_URLSAFE)
     return raw.decode().rstrip("=")
 

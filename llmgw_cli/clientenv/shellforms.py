@@ -48,8 +48,15 @@ class Form:
     """How one shell writes each kind of line. ``{key}``/``{saved}`` are filled in."""
 
     __slots__ = (
-        "name", "aliases", "assign", "quote", "unset_form", "load_hint", "finish",
-        "save_form", "restore_form",
+        "aliases",
+        "assign",
+        "finish",
+        "load_hint",
+        "name",
+        "quote",
+        "restore_form",
+        "save_form",
+        "unset_form",
     )  # fmt: skip
 
     def __init__(
