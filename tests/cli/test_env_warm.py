@@ -13,6 +13,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,7 @@ def warm_file(home: Path) -> Path:
 
 def probe(
     args: list[str],
-    extra: dict[str, str | None] | None = None,
+    extra: Mapping[str, str | None] | None = None,
     cwd: Path | None = None,
     version: str = "",
     cold: bool = False,
@@ -84,7 +85,7 @@ def probe(
 def cold_then_warm(
     home: Path,
     args: list[str],
-    extra: dict[str, str | None] | None = None,
+    extra: Mapping[str, str | None] | None = None,
     cwd: Path | None = None,
 ) -> str:
     shutil.rmtree(home / "cache", ignore_errors=True)
