@@ -61,9 +61,14 @@ def _dispatch(args: list[str]) -> int:
         from llmgw_cli.statusline import main as statusline
 
         return statusline()
+    from llmgw_cli.cli import outcache
+
+    code = outcache.replay(args)  # `--help`, `profile list`: the recorded output, if current
+    if code is not None:
+        return code
     from llmgw_cli.cli.app import run
 
-    return run(args)
+    return outcache.record(args, run) if tuple(args) in outcache.REPLAYED else run(args)
 
 
 def _reader_gone() -> int:

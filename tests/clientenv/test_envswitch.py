@@ -98,3 +98,9 @@ def test_the_cache_folder_guess_is_platformdirs(monkeypatch: pytest.MonkeyPatch)
 
 def test_the_cache_folder_guess_under_llmgw_home() -> None:
     assert warm.cache_guess() == str(paths.cache_dir())
+
+
+def test_paths_names_the_warm_caches() -> None:
+    from llmgw_cli.cli import outcache
+
+    assert paths.WARM_CACHES == (warm.FILE, outcache.FILE)
