@@ -6,7 +6,7 @@ in order, as text) and its exit code; the next run with the same key writes the 
 
 The key (all of it compared on every run; any difference is a miss):
 - the argv, exactly, from a short list (``REPLAYED``);
-- llmgw's version, and the path, inode, size and mtime_ns of every llmgw module and of each
+- llmgw's version, and the path, inode, size, mtime_ns and ctime_ns of every llmgw module and of each
   third-party package's ``__init__`` the cold run had loaded (an edit in a checkout, an
   upgrade of typer or rich);
 - what the output depends on: for ``profile list`` the profiles folder (inode, mtime_ns and
@@ -52,12 +52,12 @@ TERMINAL_VARS = (
 )  # fmt: skip
 
 
-def _identity(path: str) -> tuple[int, int, int] | None:
+def _identity(path: str) -> tuple[int, int, int, int] | None:
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _tty(fd: int) -> tuple[int, int] | None:
@@ -118,7 +118,9 @@ def _read() -> tuple[str, str, dict[object, object]] | None:
 def _code_unchanged(code: object) -> bool:
     if not isinstance(code, tuple) or not code:
         return False
-    return all(isinstance(p, tuple) and _identity(p[0]) == p[1] for p in code)
+    return all(
+        isinstance(p, tuple) and p[1] is not None and _identity(p[0]) == p[1] for p in code
+    )
 
 
 def replay(args: list[str]) -> int | None:
