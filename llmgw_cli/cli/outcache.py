@@ -6,9 +6,9 @@ in order, as text) and its exit code; the next run with the same key writes the 
 
 The key (all of it compared on every run; any difference is a miss):
 - the argv, exactly, from a short list (``REPLAYED``);
-- llmgw's version, and the path, inode, size, mtime_ns and ctime_ns of every llmgw module and of each
-  third-party package's ``__init__`` the cold run had loaded (an edit in a checkout, an
-  upgrade of typer or rich);
+- llmgw's version, and the path, inode, size, mtime_ns and ctime_ns of every llmgw module
+  and of each third-party package's ``__init__`` the cold run had loaded (an edit in a
+  checkout, an upgrade of typer or rich);
 - what the output depends on: for ``profile list`` the profiles folder (inode, mtime_ns and
   each ``*.yaml``'s identity) and the ``current`` file's identity;
 - the terminal: whether fds 0-2 are terminals and their sizes, the streams' encodings
@@ -118,9 +118,7 @@ def _read() -> tuple[str, str, dict[object, object]] | None:
 def _code_unchanged(code: object) -> bool:
     if not isinstance(code, tuple) or not code:
         return False
-    return all(
-        isinstance(p, tuple) and p[1] is not None and _identity(p[0]) == p[1] for p in code
-    )
+    return all(isinstance(p, tuple) and p[1] is not None and _identity(p[0]) == p[1] for p in code)
 
 
 def replay(args: list[str]) -> int | None:
