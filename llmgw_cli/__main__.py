@@ -24,19 +24,21 @@ def report(exc: BaseException, code: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    from llmgw_cli.errors import LlmgwError
-
     try:
         code = _dispatch(args)
         sys.stdout.flush()  # inside the try: a closed pipe shows up here, not at exit
         return code
     except BrokenPipeError:
         return _reader_gone()
-    except LlmgwError as exc:
-        return report(exc, exc.exit_code)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # a bug: say so in one line; the traceback with LLMGW_DEBUG=1
+    except Exception as exc:
+        # errors.py is imported only now: the warm paths never need it
+        from llmgw_cli.errors import LlmgwError
+
+        if isinstance(exc, LlmgwError):
+            return report(exc, exc.exit_code)
+        # a bug: say so in one line; the traceback with LLMGW_DEBUG=1
         exc.message = (  # type: ignore[attr-defined]
             f"unexpected {type(exc).__name__}: {exc}; rerun with LLMGW_DEBUG=1 for the "
             "traceback and report it"

@@ -10,7 +10,15 @@ that is there; writing one is done here (the same bytes as ``json.dumps(..., sep
 from __future__ import annotations
 
 import binascii
-from collections.abc import Mapping
+
+TYPE_CHECKING = False  # not typing's: on the warm path (clientenv/warm.py)
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    # (profile, set, was, saved): the record as plain values
+    Record = tuple[str | None, list[str], dict[str, str], list[str]]
+    # (set, unset, save, restore): an EnvPlan as plain values
+    Plan = tuple[dict[str, str], list[str], list[str], list[str]]
 
 STATE_VAR = "LLMGW_ENV_STATE"
 ACTIVE_VAR = "LLMGW_ACTIVE_PROFILE"
@@ -21,11 +29,6 @@ _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _NAME_CHARS = _LETTERS | frozenset("0123456789")
 _TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 _FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
-
-# (profile, set, was, saved): the record as plain values
-Record = tuple["str | None", list[str], dict[str, str], list[str]]
-# (set, unset, save, restore): an EnvPlan as plain values
-Plan = tuple[dict[str, str], list[str], list[str], list[str]]
 
 
 def env_name(name: str) -> bool:

@@ -8,7 +8,9 @@ the cold one print the same bytes by construction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+TYPE_CHECKING = False  # not typing's: on the warm path (clientenv/warm.py)
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SAVED = "_llmgw_saved_"
 

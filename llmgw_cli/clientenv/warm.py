@@ -30,6 +30,8 @@ TYPE_CHECKING = False  # not typing's: importing typing costs more than this who
 if TYPE_CHECKING:
     from llmgw_cli.clientenv.plancache import Compiled
 
+    Request = tuple[str | None, str | None, bool, bool]  # (--profile, --shell, --unset, --shim)
+
 FORMAT = 1
 FILE = "envwarm"
 _MAX_FILE = 1024 * 1024
@@ -39,9 +41,6 @@ _NAME_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 _NAME_CHARS = _NAME_FIRST | frozenset("_.-")
 _VALUE_OPTS = {"--profile": 0, "-p": 0, "--shell": 1}
 _FLAG_OPTS = {"--unset": 2, "--shim": 3}
-
-# (profile flag, shell, --unset, --shim)
-Request = tuple["str | None", "str | None", bool, bool]
 
 
 class Miss(Exception):
