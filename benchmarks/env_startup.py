@@ -93,7 +93,9 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3, help="untimed runs first (3)")
     parser.add_argument("--baseline", metavar="PATH", help="also time this checkout's llmgw")
     parser.add_argument(
-        "--no-bytecode", action="store_true", help="keep PYTHONDONTWRITEBYTECODE (see above)"
+        "--no-bytecode",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE (pyc files already written are still read)",
     )
     opts = parser.parse_args()
 
@@ -104,8 +106,6 @@ def main() -> int:
         env.pop("LLMGW_PROFILE", None)
         if not opts.no_bytecode:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
-        if opts.baseline:  # its pyc files away from the checkout
-            env["PYTHONPYCACHEPREFIX"] = str(Path(scratch, "pycache"))
         ours = {**env, "LLMGW_HOME": str(Path(scratch, "home"))}
         make_home(Path(ours["LLMGW_HOME"]))
         commands: dict[str, tuple[list[str], dict[str, str]]] = {
@@ -115,6 +115,8 @@ def main() -> int:
         if opts.baseline:
             base = baseline_command(opts.baseline, Path(scratch))
             theirs = {**env, "LLMGW_HOME": str(Path(scratch, "base-home"))}
+            if base[0] == sys.executable and not opts.no_bytecode:  # pyc files not in it
+                theirs["PYTHONPYCACHEPREFIX"] = str(Path(scratch, "pycache"))
             make_home(Path(theirs["LLMGW_HOME"]))
             for name, args in COMMANDS.items():
                 commands["base " + name] = ([*base, *args], theirs)
