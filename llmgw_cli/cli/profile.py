@@ -11,7 +11,9 @@ import typer
 from llmgw_cli.cli import console
 from llmgw_cli.cli.completion import profile_names
 from llmgw_cli.config import manage
-from llmgw_cli.config.secrets import Secrets
+from llmgw_cli.config.model import Profile
+from llmgw_cli.config.secretref import SecretRef
+from llmgw_cli.config.secrets import Secrets, proxy_key
 from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.errors import UsageError
 
@@ -146,6 +148,7 @@ def add(
         raise UsageError(
             f"profile {name!r} exists; pass --force to replace it or pick another name"
         )
+    proxy_password = manage.take_proxy_password(profile, manage.proxy_storage(insecure_storage))
     secret = None
     if secret_stdin:
         if ref == "keyring":
@@ -158,16 +161,34 @@ def add(
                 'no secret on stdin; pipe it in: printf %s "$KEY" | llmgw profile add …'
             )
     was_current = store.current()
-    manage.save_with_secret(store, secrets, profile, secret, force)
-    for note in profile.warnings:
-        console.warn(note)
-    if insecure_storage:
-        console.warn(f"secret stored unencrypted in {secrets.file_path(name)} (0600)")
-    console.success(f"profile {name} saved to {store.path(name)}")
+    manage.save_with_secret(store, secrets, profile, secret, force, proxy_password)
+    _report_added(store, secrets, profile, insecure_storage, proxy_password is not None)
     if was_current is None:
         console.info('it is now the current profile; load it with: eval "$(llmgw env)"')
     elif profile.auth.secret == "keyring" and secret is None:
         console.info(f"store its secret with: llmgw secret set {name}")
+
+
+def _report_added(
+    store: ProfileStore, secrets: Secrets, profile: Profile, insecure: bool, moved: bool
+) -> None:
+    name = profile.name
+    for note in profile.warnings:
+        console.warn(note)
+    if moved:
+        _report_proxy_moved(secrets, profile)
+    if insecure:
+        console.warn(f"secret stored unencrypted in {secrets.file_path(name)} (0600)")
+    console.success(f"profile {name} saved to {store.path(name)}")
+
+
+def _report_proxy_moved(secrets: Secrets, profile: Profile) -> None:
+    ref = SecretRef.parse(profile.proxy.secret or "")
+    where = secrets.where(proxy_key(profile.name), ref)
+    if ref.kind == "file":
+        console.warn(f"no system keychain in use: the proxy's password went to the {where}")
+    else:
+        console.info(f"the proxy's password went to the {where}, not the profile file")
 
 
 @profile_app.command("list")
@@ -334,7 +355,11 @@ def set_(
     """
     from llmgw_cli.config import edits
 
-    edits.apply(ProfileStore(), name, assignments)
+    updated = edits.apply(ProfileStore(), name, assignments, Secrets())
+    for note in updated.warnings:
+        console.warn(note)
+    if any(manage.holds_password(a) for a in assignments):
+        _report_proxy_moved(Secrets(), updated)
     console.success(
         f"profile {name} updated ({', '.join(a.partition('=')[0] for a in assignments)})"
     )
