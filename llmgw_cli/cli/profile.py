@@ -1,4 +1,5 @@
-"""`llmgw profile …`: add, list, show, use, remove, rename, edit, import, export."""
+"""`llmgw profile …`: add, list, show, current, use, remove, rename (edit, set, import and
+export: cli/profile_files.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from llmgw_cli.cli import console
 from llmgw_cli.cli.completion import profile_names
 from llmgw_cli.config import manage
 from llmgw_cli.config.model import Profile
-from llmgw_cli.config.secretref import SecretRef
-from llmgw_cli.config.secrets import Secrets, proxy_key
+from llmgw_cli.config.secrets import Secrets
 from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.errors import UsageError
 
@@ -21,6 +21,9 @@ profile_app = typer.Typer(help="Manage gateway profiles.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
+    from llmgw_cli.cli import profile_files
+
+    profile_files.register(profile_app)  # edit, set, import, export: after the others in --help
     app.add_typer(profile_app, name="profile")
 
 
@@ -176,19 +179,12 @@ def _report_added(
     for note in profile.warnings:
         console.warn(note)
     if moved:
-        _report_proxy_moved(secrets, profile)
+        from llmgw_cli.cli.profile_files import report_proxy_moved
+
+        report_proxy_moved(secrets, profile)
     if insecure:
         console.warn(f"secret stored unencrypted in {secrets.file_path(name)} (0600)")
     console.success(f"profile {name} saved to {store.path(name)}")
-
-
-def _report_proxy_moved(secrets: Secrets, profile: Profile) -> None:
-    ref = SecretRef.parse(profile.proxy.secret or "")
-    where = secrets.where(proxy_key(profile.name), ref)
-    if ref.kind == "file":
-        console.warn(f"no system keychain in use: the proxy's password went to the {where}")
-    else:
-        console.info(f"the proxy's password went to the {where}, not the profile file")
 
 
 @profile_app.command("list")
@@ -320,92 +316,3 @@ def rename(
     """
     manage.rename(ProfileStore(), Secrets(), old, new)
     console.success(f"renamed {old} to {new}")
-
-
-@profile_app.command("edit")
-def edit(
-    name: str = typer.Argument(
-        ..., metavar="NAME", help="Profile name.", autocompletion=profile_names
-    ),
-) -> None:
-    """Open the profile in $EDITOR; the change is kept only if it validates.
-
-    Example: EDITOR=nano llmgw profile edit corp
-    """
-    from llmgw_cli.cli import edit as editing
-
-    editing.edit_profile(ProfileStore(), name)
-
-
-@profile_app.command("set")
-def set_(
-    name: str = typer.Argument(
-        ..., metavar="NAME", help="Profile name.", autocompletion=profile_names
-    ),
-    assignments: list[str] = typer.Argument(
-        ...,
-        metavar="KEY=VALUE...",
-        help="Dotted keys of the profile file; VALUE is YAML, empty removes the key.",
-    ),
-) -> None:
-    """Change profile keys without an editor; validated like the file, written atomically.
-
-    Example: llmgw profile set corp models.default=claude-sonnet-4-5
-    claude_code.env.API_TIMEOUT_MS=600000
-    """
-    from llmgw_cli.config import edits
-
-    updated = edits.apply(ProfileStore(), name, assignments, Secrets())
-    for note in updated.warnings:
-        console.warn(note)
-    if any(manage.holds_password(a) for a in assignments):
-        _report_proxy_moved(Secrets(), updated)
-    console.success(
-        f"profile {name} updated ({', '.join(a.partition('=')[0] for a in assignments)})"
-    )
-
-
-@profile_app.command("import")
-def import_(
-    file: Path = typer.Argument(None, metavar="FILE", help="A profile YAML file."),
-    from_env: str = typer.Option(
-        None, "--from-env", metavar="NAME", help="Create NAME from the variables set now."
-    ),
-    insecure_storage: bool = typer.Option(
-        False, "--insecure-storage", help="Keep an imported secret in a 0600 file."
-    ),
-    force: bool = typer.Option(False, "--force", help="Replace an existing profile."),
-    yes: bool = typer.Option(
-        False, "--yes", "-y", help="Accept a cmd: secret (a command llmgw will run) unasked."
-    ),
-) -> None:
-    """Import a profile from a file, or from the environment (also seed-style CLAUDE_* names).
-
-    Example: llmgw profile import --from-env corp
-    """
-    from llmgw_cli.cli import importing
-
-    if bool(file) == bool(from_env):
-        raise UsageError("give either FILE or --from-env NAME")
-    if file:
-        approve = None if yes else importing.approve_command
-        profile = manage.import_file(ProfileStore(), file, force, approve)
-        console.success(f"imported profile {profile.name}")
-    else:
-        importing.import_env(ProfileStore(), Secrets(), from_env, insecure_storage, force)
-
-
-@profile_app.command("export")
-def export(
-    name: str = typer.Argument(
-        ..., metavar="NAME", help="Profile name.", autocompletion=profile_names
-    ),
-) -> None:
-    """Print a profile as YAML (never a secret: only where it lives).
-
-    Example: llmgw profile export corp > corp.yaml
-    """
-    from llmgw_cli.config import yamlio
-
-    profile = ProfileStore().load(name)
-    sys.stdout.write(yamlio.dump(profile.to_dict()))

@@ -142,6 +142,11 @@ def test_secret_set_proxy_moves_a_plain_password(llmgw_home: Path) -> None:
     assert config["status"] == "warn" and config["fix"] == "llmgw secret set corp --proxy"
     assert "old-secret-77" not in doctor.stdout
 
+    exported = run("profile", "export", "corp")
+    assert exported.returncode == 0 and "http://bob@proxy:3128" in exported.stdout
+    assert "old-secret-77" not in exported.stdout + exported.stderr
+    assert "secret set corp --proxy" in exported.stderr
+
     moved = run("secret", "set", "corp", "--proxy", "--stdin", input="new-secret-88")
     assert moved.returncode == 0, moved.stderr
     text = profile_file(llmgw_home)
