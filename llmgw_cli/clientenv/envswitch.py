@@ -105,15 +105,49 @@ def _b64decode(text: str) -> bytes:
     return binascii.a2b_base64(text.encode("ascii").translate(_FROM_URLSAFE))
 
 
+class _Context:
+    """What json's C scanner reads from a JSONDecoder: json.loads' defaults."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = float  # NaN, Infinity, -Infinity: the same floats json gives
+
+
+def json_loads(raw: bytes) -> object:
+    """``json.loads(raw)`` for an object in UTF-8 (what a record is), without importing
+    json (its regexes cost more than the rest of a warm run); anything else goes to json."""
+    scanner = None
+    if raw[:2] == b'{"':  # json.detect_encoding says utf-8 for these
+        try:
+            from _json import make_scanner
+
+            scanner = make_scanner(_Context())  # type: ignore[arg-type]
+        except ImportError:
+            pass
+    if scanner is None:
+        import json
+
+        return json.loads(raw)
+    text = raw.decode("utf-8", "surrogatepass")  # as json.loads decodes bytes
+    try:
+        data, end = scanner(text, 0)
+    except StopIteration as exc:
+        raise ValueError("Expecting value") from exc
+    if text[end:].strip(" \t\n\r"):
+        raise ValueError("Extra data")  # json's whitespace is these four
+    return data
+
+
 def decode(text: str | None) -> Record:
     """The record in the environment; a damaged or foreign one counts as none."""
     none: Record = (None, [], {}, [])
     if not text or len(text) > MAX_RECORD:
         return none
-    import json
-
     try:
-        data = json.loads(_b64decode(text + "=" * (-len(text) % 4)))
+        data = json_loads(_b64decode(text + "=" * (-len(text) % 4)))
     except (ValueError, TypeError):
         return none
     if not isinstance(data, dict) or data.get("v") != 1:

@@ -104,3 +104,27 @@ def test_paths_names_the_warm_caches() -> None:
     from llmgw_cli.cli import outcache
 
     assert paths.WARM_CACHES == (warm.FILE, outcache.FILE)
+
+
+JSONISH = st.binary(max_size=30).map(lambda b: b'{"' + b) | st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers() | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=8,
+).map(lambda v: b'{"k": ' + json.dumps(v).encode() + b"}" + b" \n")
+
+
+@given(JSONISH | st.binary(max_size=20))
+@settings(max_examples=500)
+def test_json_loads_is_json_loads(raw: bytes) -> None:
+    try:
+        expected: object = json.loads(raw)
+    except (ValueError, TypeError) as exc:
+        expected = type(exc)
+    try:
+        got: object = envswitch.json_loads(raw)
+    except (ValueError, TypeError) as exc:
+        got = type(exc)
+    if isinstance(expected, type) or isinstance(got, type):
+        assert issubclass(got, ValueError) and issubclass(expected, ValueError)  # type: ignore[arg-type]
+    else:
+        assert json.dumps(got) == json.dumps(expected)  # NaN != NaN: compare the text
