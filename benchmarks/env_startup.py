@@ -6,7 +6,7 @@ wall time is what users feel. Measured side by side, interleaved, in one run:
     llmgw env --shell bash      (a profile whose secret is env:VAR; the installed console script)
     python -c pass              (the same interpreter, sys.executable, no pyenv shim)
 
-and `llmgw --help` and `llmgw profile list`. Goals (issue 19): `llmgw env` <= 2x python's
+and `llmgw env` (the shell detected), `llmgw --help` and `llmgw profile list`. Goals (issue 19): `llmgw env` <= 2x python's
 start-up, `--help` and `profile list` <= 4x; exit 1 when one is missed.
 
 --baseline PATH also times another checkout's commands in the same rounds (`base ...`
@@ -34,6 +34,7 @@ from _harness import emit
 GOALS = {"llmgw env --shell bash": 2.0, "llmgw --help": 4.0, "llmgw profile list": 4.0}
 COMMANDS = {
     "llmgw env --shell bash": ["env", "--shell", "bash"],
+    "llmgw env (shell detected)": ["env"],
     "llmgw --help": ["--help"],
     "llmgw profile list": ["profile", "list"],
 }

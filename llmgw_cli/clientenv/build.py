@@ -115,9 +115,9 @@ def compiled_selected(store: ProfileStore, flag: str | None) -> plancache.Compil
         if compiled is not None and st is not None:
             plancache.save(name, path, st, compiled)
     if compiled is not None and st is not None:
-        from llmgw_cli.clientenv import warm
+        from llmgw_cli.clientenv import warmstore
 
-        warm.remember(name, str(path), st, compiled)
+        warmstore.remember(name, str(path), st, compiled)
     return compiled
 
 

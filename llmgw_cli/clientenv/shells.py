@@ -57,8 +57,13 @@ def lookup(name: str) -> Shell:
 
 
 def detect() -> str:
-    """The user's shell: the parent process by shellingham, else $SHELL, else bash."""
-    return shellforms.detect()
+    """The user's shell: the parent process by shellingham, else $SHELL, else bash
+    (remembered for the warm path: clientenv/shelldetect.py)."""
+    from llmgw_cli.clientenv import warmstore
+
+    name = shellforms.detect()
+    warmstore.remember_shell(name)
+    return name
 
 
 def render(plan: EnvPlan, shell: str) -> str:

@@ -28,8 +28,6 @@ from llmgw_cli.clientenv import envswitch, shellforms
 
 TYPE_CHECKING = False  # not typing's: importing typing costs more than this whole module
 if TYPE_CHECKING:
-    from llmgw_cli.clientenv.plancache import Compiled
-
     Request = tuple[str | None, str | None, bool, bool]  # (--profile, --shell, --unset, --shim)
 
 FORMAT = 1
@@ -105,7 +103,7 @@ def cache_guess() -> str | None:
     return os.path.join(xdg or os.path.expanduser("~/.cache"), "llmgw")
 
 
-def read_cache(cache: str) -> tuple[str, dict[str, object]] | None:
+def read_cache(cache: str) -> tuple[str, dict[object, object]] | None:
     """(config folder, entries by profile name) if the file is ours and current."""
     try:
         with open(os.path.join(cache, FILE), "rb") as fh:
@@ -182,19 +180,19 @@ def select(flag: str | None, config: str) -> str:
     return winner
 
 
-def _identity(path: str) -> tuple[int, int, int, int]:
+def identity(path: str) -> tuple[int, int, int, int]:
     st = os.stat(path)
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def entry(name: str, config: str, cache: str, entries: dict[str, object]) -> tuple[object, ...]:
+def entry(name: str, config: str, cache: str, entries: dict[object, object]) -> tuple[object, ...]:
     """The cached plan of ``name`` if it matches the files as they are now."""
     found = entries.get(name)
     if not (isinstance(found, tuple) and len(found) == 7):
         raise Miss
     path = os.path.join(config, "profiles", name + ".yaml")
     plan_file = os.path.join(cache, "envplan", name + ".json")
-    if found[:3] != (path, _identity(path), _identity(plan_file)):
+    if found[:3] != (path, identity(path), identity(plan_file)):
         raise Miss
     return found[3:]
 
@@ -237,58 +235,38 @@ def answer(args: list[str]) -> str | None:
         return None  # --shim; on a terminal, the cold path adds how to load the output
     flag, shell, unset, _ = req
     try:
+        cache = cache_guess()
+        found = read_cache(cache) if cache is not None else None
         if args[0] == "env":
-            form = shellforms.BY_NAME.get(shell or shellforms.detect())
+            form = shellforms.BY_NAME.get(shell or _detected(found))
             if form is None:
                 return None
-            if unset:
+            if unset:  # no profile: the record in the environment only
                 plan = envswitch.restore_all(os.environ)
             else:
-                profile, _, values, cleared = _selected(flag)
+                profile, _, values, cleared = _selected(flag, cache, found)
                 plan = envswitch.switch(values, cleared, profile, os.environ)
             text = form.render(*plan)
             return text + "\n" if text else ""
-        secret = _selected(flag)[1]
+        secret = _selected(flag, cache, found)[1]
         return None if secret is None else secret + "\n"
     except Exception:  # Miss, or anything else: the cold path answers (or says what failed)
         return None
 
 
-def _selected(flag: str | None) -> tuple[str, str | None, dict[str, str], list[str]]:
-    cache = cache_guess()
-    found = read_cache(cache) if cache is not None else None
+def _detected(found: tuple[str, dict[object, object]] | None) -> str:
+    from llmgw_cli.clientenv import shelldetect
+
+    name = shelldetect.cached(found[1]) if found is not None else None
+    if name is None:
+        raise Miss  # the cold path asks shellingham, and remembers
+    return name
+
+
+def _selected(
+    flag: str | None, cache: str | None, found: tuple[str, dict[object, object]] | None
+) -> tuple[str, str | None, dict[str, str], list[str]]:
     if found is None or cache is None:
         raise Miss
     config, entries = found
     return wanted(entry(select(flag, config), config, cache, entries))
-
-
-def remember(name: str, profile_file: str, st: os.stat_result, compiled: Compiled) -> None:
-    """Cold path: keep ``compiled`` for the warm one (``st``: the profile file's stat the
-    plan was checked against or compiled after). Never an error: a miss next time at worst."""
-    import contextlib
-    from pathlib import Path
-
-    from llmgw_cli import paths
-
-    cache = cache_guess()
-    if cache is None or cache != str(paths.cache_dir()):
-        return  # the warm path would not look there
-    config = str(paths.config_dir())
-    try:
-        plan_id = _identity(os.path.join(cache, "envplan", name + ".json"))
-    except OSError:
-        return
-    new = (
-        profile_file, (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns), plan_id,
-        compiled.profile, compiled.secret_ref, tuple((k, v) for k, v in compiled.values),
-        tuple(compiled.cleared),
-    )  # fmt: skip
-    found = read_cache(cache)
-    entries = dict(found[1]) if found is not None and found[0] == config else {}
-    if entries.get(name) == new:
-        return
-    entries[name] = new
-    data = marshal.dumps((FORMAT, __version__, inputs(), config, cache, entries))
-    with contextlib.suppress(OSError):
-        paths.write_atomic(Path(cache, FILE), data, mode=0o600)

@@ -34,12 +34,12 @@ COLD = ("llmgw_cli.clientenv.build", "llmgw_cli.cli.fastpath")
 HEAVY = ("yaml", "typer", "rich", "click", "llmgw_cli.config.model", "llmgw_cli.clientenv.mapping")
 
 PROBE = """
-import contextlib, io, json, sys
+import contextlib, io, json, os, sys
 import llmgw_cli
 if sys.argv[2]:
     llmgw_cli.__version__ = sys.argv[2]
 from llmgw_cli.__main__ import main
-if sys.argv[3]:  # the cold path itself (it fills the warm cache)
+if os.environ.get("PROBE_COLD"):  # the cold path itself (it fills the warm cache)
     from llmgw_cli.cli.fastpath import run as main
 with contextlib.redirect_stdout(io.StringIO()) as out:
     code = main(json.loads(sys.argv[1]))
@@ -70,8 +70,9 @@ def probe(
 ) -> tuple[int, str, bool]:
     """(exit code, stdout, whether the warm path answered)."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(args), version, "cold" if cold else ""],
-        capture_output=True, text=True, env=env_with({**USER, **(extra or {})}),
+        [sys.executable, "-c", PROBE, json.dumps(args), version],
+        capture_output=True, text=True,
+        env=env_with({**USER, **(extra or {}), "PROBE_COLD": "1" if cold else None}),
         cwd=cwd, timeout=120,
     )  # fmt: skip
     data = json.loads(done.stderr.splitlines()[-1])
@@ -103,6 +104,7 @@ def record_of(out: str) -> dict[str, str]:
 
 
 SHELL_ARGS = [
+    [],  # detected (shellingham on the cold path, remembered for this process chain)
     ["--shell", "bash"], ["--shell", "zsh"], ["--shell", "fish"], ["--shell", "powershell"],
     ["--shell", "dotenv"], ["--json"], ["--shell=sh"], ["--shell", "pwsh"],
     ["-p", "other", "--shell", "bash"], ["--profile=other", "--json"],
@@ -126,6 +128,7 @@ def test_cold_and_warm_match_over_the_users_values_and_a_loaded_record(
     assert "other.example" in switched
     unset = cold_then_warm(home, ["env", "--unset", "--shell", shell], loaded)
     assert "users-model" in unset  # the user's own value is put back
+    assert cold_then_warm(home, ["env", "--unset"], loaded)  # the shell detected
     assert "sk-users-own-key" not in first + switched + unset  # kept by reference
 
 
@@ -220,3 +223,10 @@ def test_a_corrupt_or_foreign_cache_file_is_ignored(home: Path) -> None:
         path.write_bytes(junk)
         assert probe(["env", "--shell", "bash"]) == (0, good, False)
     assert probe(["env", "--shell", "bash"]) == (0, good, True)  # rewritten
+
+
+def test_the_detected_shell_follows_shell(home: Path) -> None:
+    """SHELL is shellingham's fallback and its answer for a login shell: part of the key."""
+    for shell in ("/bin/zsh", "/usr/bin/fish", "/bin/bash"):
+        out = cold_then_warm(home, ["env"], {"SHELL": shell})
+        assert ("set -gx" in out) is (shell.endswith("fish") and "fish" in out)
