@@ -1,10 +1,12 @@
 """The warm `llmgw env` and `llmgw token`: the shell's hot path, at python's own start-up.
 
 `eval "$(llmgw env)"` runs in prompt hooks and every new shell. This module imports only
-``os``, ``sys`` and ``marshal`` (``json`` too, to read an ``LLMGW_ENV_STATE`` record that is
-there; shellingham when ``--shell`` is absent), and prints the same bytes as the cold path,
-by the same functions (envswitch.py, shellforms.py), or returns None and leaves the
-command to it (clientenv/build.py), which is always right and fills this module's cache.
+``os``, ``sys`` and ``marshal`` (and binascii and json's C scanner through envswitch.py;
+``json`` itself for ``--shell json`` only), and prints the same bytes as the cold path, by
+the same functions (envswitch.py, shellforms.py), or returns None and leaves the command
+to it (clientenv/build.py), which is always right and fills this module's cache (through
+warmstore.py). Without ``--shell`` the shell shellingham found for this process chain
+before is used (shelldetect.py); none known is a miss.
 
 The cache, ``cache_dir()/envwarm`` (marshal, 0600, never a secret), holds for each profile
 what plancache.py compiled (the variables, the secret's *reference*), keyed by the profile
@@ -33,8 +35,7 @@ if TYPE_CHECKING:
 FORMAT = 1
 FILE = "envwarm"
 _MAX_FILE = 1024 * 1024
-_MISSING = (2, 20)  # ENOENT, ENOTDIR: Path.is_file's "no" (with EBADF and ELOOP)
-_NOT_A_FILE = (2, 20, 9, 40)
+_NOT_A_FILE = (2, 20, 9, 40)  # ENOENT, ENOTDIR, EBADF, ELOOP: Path.is_file's "no"
 _NAME_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _NAME_CHARS = _NAME_FIRST | frozenset("_.-")
 _VALUE_OPTS = {"--profile": 0, "-p": 0, "--shell": 1}
