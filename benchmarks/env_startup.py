@@ -6,8 +6,9 @@ wall time is what users feel. Measured side by side, interleaved, in one run:
     llmgw env --shell bash      (a profile whose secret is env:VAR; the installed console script)
     python -c pass              (the same interpreter, sys.executable, no pyenv shim)
 
-and `llmgw env` (the shell detected), `llmgw --help` and `llmgw profile list`. Goals (issue 19): `llmgw env` <= 2x python's
-start-up, `--help` and `profile list` <= 4x; exit 1 when one is missed.
+and `llmgw env` (the shell detected), `llmgw --help` and `llmgw profile list`. Goals
+(issue 19): `llmgw env` <= 2x python's start-up, `--help` and `profile list` <= 4x; exit 1
+when one is missed.
 
 --baseline PATH also times another checkout's commands in the same rounds (`base ...`
 rows; its own LLMGW_HOME, so the two caches never meet): PATH is a checkout (its
