@@ -27,6 +27,7 @@ How OpenAI deltas map:
 
 from __future__ import annotations
 
+from json.encoder import encode_basestring
 from typing import Any
 
 from llmgw_cli.wire.common import (
@@ -37,6 +38,32 @@ from llmgw_cli.wire.common import (
     openai_usage_to_anthropic,
 )
 from llmgw_cli.wire.error_bodies import openai_error_to_anthropic
+
+_HEAD = b'event: content_block_delta\ndata: {"type":"content_block_delta","index":'
+# What follows the index, per delta kind.
+_KINDS = {
+    "text": b',"delta":{"type":"text_delta","text":',
+    "thinking": b',"delta":{"type":"thinking_delta","thinking":',
+    "tool": b',"delta":{"type":"input_json_delta","partial_json":',
+}
+# Delta keys feed() reads; a fast delta has only the one of its kind.
+_READ = ("content", "reasoning_content", "reasoning", "refusal", "tool_calls")
+_OTHER = object()  # _only's answer when another key is set
+
+
+def _delta_event(index: int, kind: str, piece: str) -> bytes:
+    """``feed``'s content_block_delta for ``piece``, encoded as the bridges encode it."""
+    return b"".join(
+        (_HEAD, str(index).encode(), _KINDS[kind], encode_basestring(piece).encode(), b"}}\n\n")
+    )
+
+
+def _only(delta: JsonObj, key: str) -> Any:
+    """``delta[key]`` when no other key feed() reads is set; ``_OTHER`` otherwise."""
+    for other in _READ:
+        if other != key and delta.get(other):
+            return _OTHER
+    return delta.get(key)
 
 
 class _Tool:
@@ -115,6 +142,47 @@ class OpenAIToAnthropicStream:
                 self._finish_reason = choice["finish_reason"]
                 self._matched = choice.get("stop_reason")
         return out
+
+    def delta_bytes(self, chunk: JsonObj) -> bytes | None:
+        """The SSE bytes ``feed`` + the bridge's encoding give for a chunk that only
+        continues a block already open (a text, thinking or argument fragment), without
+        building the event dicts: a stream's hot path. None for any other chunk."""
+        if self.done or not self._started or not isinstance(chunk, dict):
+            return None
+        choices = chunk.get("choices")
+        if not isinstance(choices, list) or len(choices) != 1:
+            return None
+        choice = choices[0]
+        if not isinstance(choice, dict) or choice.get("index", 0) != 0:
+            return None
+        delta = choice.get("delta")
+        if choice.get("finish_reason") or not isinstance(delta, dict):
+            return None
+        out = self._fast_delta(delta)
+        if out is not None:
+            usage = chunk.get("usage")
+            if usage:
+                self._usage = usage
+        return out
+
+    def _fast_delta(self, delta: JsonObj) -> bytes | None:
+        if self._open == "text" or self._open == "thinking":
+            key = "content" if self._open == "text" else "reasoning_content"
+            if self._open == "thinking" and not delta.get(key):
+                key = "reasoning"
+            piece = _only(delta, key)
+            if not isinstance(piece, str):
+                return None if piece is _OTHER or piece else b""
+            return _delta_event(self._open_index, self._open, piece) if piece else b""
+        calls = _only(delta, "tool_calls")
+        if not isinstance(calls, list) or len(calls) != 1 or not isinstance(calls[0], dict):
+            return None
+        index, fn = calls[0].get("index"), calls[0].get("function")
+        tool = self._tools.get(index) if isinstance(index, int) else None
+        args = fn.get("arguments") if isinstance(fn, dict) else None
+        if tool is None or tool.block < 0 or not isinstance(args, str) or not args:
+            return None
+        return _delta_event(tool.block, "tool", args)
 
     def finish(self) -> list[JsonObj]:
         """The closing events; call once at ``[DONE]`` or when the upstream body ends."""

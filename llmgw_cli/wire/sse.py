@@ -32,6 +32,7 @@ from llmgw_cli.wire import jsoncodec
 
 DONE = b"data: [DONE]\n\n"
 _BOM = "\ufeff"
+_BOM_BYTES = _BOM.encode()
 # Bounds for a stream from outside (docs/architecture.md): no LLM event is anywhere near.
 MAX_LINE_BYTES = 16 << 20
 MAX_DATA_LINES = 100_000
@@ -101,6 +102,47 @@ class SSEParser:
                 events.append(ev)
         return events
 
+    def feed_raw(self, chunk: bytes) -> list[RawEvent]:
+        """``feed``'s events as ``(event name or None, data)``, both undecoded bytes.
+
+        The same events as ``feed`` (ids and retries are tracked but not returned), found
+        with one ``split(b"\\n\\n")`` per chunk: a block that is one ``data:`` line, with or
+        without an ``event:`` line before it, or a lone comment, is read without decoding;
+        any other block, a ``\\r``, an event cut across chunks or a stream's first bytes go
+        through the line rules of ``feed`` (so a data may then be U+FFFD-replaced text).
+        """
+        raw = None if self._cr_pending or b"\r" in chunk else self._start_raw(chunk)
+        if raw is None:
+            return [_raw(ev) for ev in self.feed(chunk)]
+        chunk = raw
+        events: list[RawEvent] = []
+        if self._data or self._event is not None or self._buf:  # an event cut across chunks
+            end = chunk.find(b"\n\n")
+            if end < 0:
+                return [_raw(ev) for ev in self.feed(chunk)]
+            events.extend(_raw(ev) for ev in self.feed(chunk[: end + 2]))
+            chunk = chunk[end + 2 :]
+        *blocks, tail = chunk.split(b"\n\n")
+        for block in blocks:
+            ev = _simple(block)
+            if ev is not None:
+                events.append(ev)
+            elif block and not (block[:1] == b":" and b"\n" not in block):  # not a comment
+                events.extend(_raw(ev) for ev in self.feed(block + b"\n\n"))
+        if tail:
+            events.extend(_raw(ev) for ev in self.feed(tail))
+        return events
+
+    def _start_raw(self, chunk: bytes) -> bytes | None:
+        """``chunk`` past the stream's BOM, or None when ``feed_raw`` must use the line rules
+        (a first line not yet complete, maybe a BOM cut short)."""
+        if self._started:
+            return chunk
+        if self._buf or (_BOM_BYTES.startswith(chunk[:3]) and len(chunk) < len(_BOM_BYTES)):
+            return None
+        self._started = True
+        return chunk[len(_BOM_BYTES) :] if chunk.startswith(_BOM_BYTES) else chunk
+
     def _line(self, line: str) -> SSEEvent | None:
         if not self._started:
             self._started = True
@@ -135,6 +177,27 @@ class SSEParser:
         self._event = None
         self._retry = None
         return ev
+
+
+RawEvent = tuple[bytes | None, bytes]  # (event name or None, data), undecoded
+
+
+def _simple(block: bytes) -> RawEvent | None:
+    """A block that is ``data: D`` or ``event: E`` + ``data: D``, read as bytes; else None."""
+    name: bytes | None = None
+    if block[:6] == b"event:":
+        cut = block.find(b"\n")
+        if cut < 0:
+            return None
+        name = block[7:cut] if block[6:7] == b" " else block[6:cut]
+        block = block[cut + 1 :]
+    if block[:5] != b"data:" or b"\n" in block:
+        return None
+    return (name, block[6:] if block[5:6] == b" " else block[5:])
+
+
+def _raw(ev: SSEEvent) -> RawEvent:
+    return (None if ev.event is None else ev.event.encode(), ev.data.encode())
 
 
 def parse(chunks: Iterable[bytes]) -> list[SSEEvent]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from llmgw_cli.wire import jsoncodec
 from llmgw_cli.wire.anthropic_stream_to_openai import AnthropicToOpenAIStream
 from llmgw_cli.wire.openai_stream_to_anthropic import OpenAIToAnthropicStream
 from llmgw_cli.wire.sse import DONE, SSEParser
@@ -27,6 +28,9 @@ from llmgw_cli.wire.sse import DONE, SSEParser
 # call, which is a third of the cost of encoding a small stream event. Same output as
 # sse.encode_json (compact, UTF-8 kept).
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+_loads = jsoncodec.loads_data
 
 
 def _named(event: Any) -> bytes:
@@ -51,13 +55,17 @@ class OpenAIToAnthropicSSE:
     def feed(self, chunk: bytes) -> bytes:
         out: list[bytes] = []
         tr = self.translator
-        for ev in self._parser.feed(chunk):
-            if ev.is_done:
+        for _, raw in self._parser.feed_raw(chunk):
+            if raw == b"[DONE]":
                 events = tr.finish()
             else:
                 try:
-                    data = ev.json()
+                    data = _loads(raw)
                 except ValueError:
+                    continue
+                fast = tr.delta_bytes(data)  # a fragment of the open block: its bytes
+                if fast is not None:
+                    out.append(fast)
                     continue
                 events = tr.feed(data)
             out.extend(_named(e) for e in events)
