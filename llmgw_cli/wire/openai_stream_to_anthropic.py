@@ -147,40 +147,49 @@ class OpenAIToAnthropicStream:
         """The SSE bytes ``feed`` + the bridge's encoding give for a chunk that only
         continues a block already open (a text, thinking or argument fragment), without
         building the event dicts: a stream's hot path. None for any other chunk."""
-        if self.done or not self._started or not isinstance(chunk, dict):
+        if type(chunk) is not dict or self.done:
             return None
         choices = chunk.get("choices")
-        if not isinstance(choices, list) or len(choices) != 1:
+        if type(choices) is not list or len(choices) != 1:
             return None
         choice = choices[0]
-        if not isinstance(choice, dict) or choice.get("index", 0) != 0:
+        if type(choice) is not dict or choice.get("finish_reason") or choice.get("index", 0) != 0:
             return None
         delta = choice.get("delta")
-        if choice.get("finish_reason") or not isinstance(delta, dict):
+        if type(delta) is not dict:
             return None
-        out = self._fast_delta(delta)
+        open_kind = self._open
+        if open_kind == "text" or open_kind == "thinking":
+            key = "content" if open_kind == "text" else "reasoning_content"
+            piece = delta.get(key) if len(delta) == 1 else None  # the common case
+            if piece is None:
+                piece = self._piece(delta, open_kind)
+            if type(piece) is not str:
+                return None if piece is _OTHER or piece else b""
+            out = _delta_event(self._open_index, open_kind, piece) if piece else b""
+        else:
+            out = self._fast_args(delta)
         if out is not None:
             usage = chunk.get("usage")
             if usage:
                 self._usage = usage
         return out
 
-    def _fast_delta(self, delta: JsonObj) -> bytes | None:
-        if self._open == "text" or self._open == "thinking":
-            key = "content" if self._open == "text" else "reasoning_content"
-            if self._open == "thinking" and not delta.get(key):
-                key = "reasoning"
-            piece = _only(delta, key)
-            if not isinstance(piece, str):
-                return None if piece is _OTHER or piece else b""
-            return _delta_event(self._open_index, self._open, piece) if piece else b""
+    @staticmethod
+    def _piece(delta: JsonObj, kind: str) -> Any:
+        """The text or thinking piece of ``delta``; ``_OTHER`` when it carries more."""
+        if kind == "text":
+            return _only(delta, "content")
+        return _only(delta, "reasoning_content" if delta.get("reasoning_content") else "reasoning")
+
+    def _fast_args(self, delta: JsonObj) -> bytes | None:
         calls = _only(delta, "tool_calls")
-        if not isinstance(calls, list) or len(calls) != 1 or not isinstance(calls[0], dict):
+        if type(calls) is not list or len(calls) != 1 or type(calls[0]) is not dict:
             return None
         index, fn = calls[0].get("index"), calls[0].get("function")
-        tool = self._tools.get(index) if isinstance(index, int) else None
-        args = fn.get("arguments") if isinstance(fn, dict) else None
-        if tool is None or tool.block < 0 or not isinstance(args, str) or not args:
+        tool = self._tools.get(index) if type(index) is int else None
+        args = fn.get("arguments") if type(fn) is dict else None
+        if tool is None or tool.block < 0 or type(args) is not str or not args:
             return None
         return _delta_event(tool.block, "tool", args)
 

@@ -123,12 +123,31 @@ class SSEParser:
             events.extend(_raw(ev) for ev in self.feed(chunk[: end + 2]))
             chunk = chunk[end + 2 :]
         *blocks, tail = chunk.split(b"\n\n")
+        n = len(blocks)
+        if (  # only `data: D` events (OpenAI): no newline but the separators'
+            not tail
+            and chunk.count(b"\n") == 2 * n
+            and chunk.startswith(b"data: ")
+            and chunk.count(b"\n\ndata: ") == n - 1
+        ):
+            events.extend([(None, block[6:]) for block in blocks])
+            return events
         for block in blocks:
-            ev = _simple(block)
-            if ev is not None:
-                events.append(ev)
-            elif block and not (block[:1] == b":" and b"\n" not in block):  # not a comment
-                events.extend(_raw(ev) for ev in self.feed(block + b"\n\n"))
+            cut = block.find(b"\n")
+            if cut < 0 and block.startswith(b"data: "):
+                events.append((None, block[6:]))
+            elif (
+                block.startswith(b"event: ")
+                and block.startswith(b"data: ", cut + 1)
+                and block.find(b"\n", cut + 1) < 0
+            ):
+                events.append((block[7:cut], block[cut + 7 :]))
+            else:
+                ev = _simple(block)
+                if ev is not None:
+                    events.append(ev)
+                elif block and not (block[:1] == b":" and cut < 0):  # not a comment
+                    events.extend(_raw(ev) for ev in self.feed(block + b"\n\n"))
         if tail:
             events.extend(_raw(ev) for ev in self.feed(tail))
         return events

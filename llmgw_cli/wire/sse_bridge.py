@@ -55,20 +55,20 @@ class OpenAIToAnthropicSSE:
     def feed(self, chunk: bytes) -> bytes:
         out: list[bytes] = []
         tr = self.translator
+        fast = tr.delta_bytes
         for _, raw in self._parser.feed_raw(chunk):
             if raw == b"[DONE]":
-                events = tr.finish()
+                out.extend(_named(e) for e in tr.finish())
+                continue
+            try:
+                data = _loads(raw)
+            except ValueError:
+                continue
+            piece = fast(data)  # a fragment of the open block: its bytes, no event dicts
+            if piece is not None:
+                out.append(piece)
             else:
-                try:
-                    data = _loads(raw)
-                except ValueError:
-                    continue
-                fast = tr.delta_bytes(data)  # a fragment of the open block: its bytes
-                if fast is not None:
-                    out.append(fast)
-                    continue
-                events = tr.feed(data)
-            out.extend(_named(e) for e in events)
+                out.extend(_named(e) for e in tr.feed(data))
         return b"".join(out)
 
     def finish(self) -> bytes:
