@@ -166,7 +166,7 @@ class OpenAIToAnthropicStream:
                 piece = self._piece(delta, open_kind)
             if type(piece) is not str:
                 return None if piece is _OTHER or piece else b""
-            out = _delta_event(self._open_index, open_kind, piece) if piece else b""
+            out: bytes | None = _delta_event(self._open_index, open_kind, piece) if piece else b""
         else:
             out = self._fast_args(delta)
         if out is not None:
