@@ -111,10 +111,8 @@ class SSEParser:
         any other block, a ``\\r``, an event cut across chunks or a stream's first bytes go
         through the line rules of ``feed`` (so a data may then be U+FFFD-replaced text).
         """
-        raw = None if self._cr_pending or b"\r" in chunk else self._start_raw(chunk)
-        if raw is None:
+        if self._cr_pending or b"\r" in chunk or not self._start_raw(chunk):
             return [_raw(ev) for ev in self.feed(chunk)]
-        chunk = raw
         events: list[RawEvent] = []
         if self._data or self._event is not None or self._buf:  # an event cut across chunks
             end = chunk.find(b"\n\n")
@@ -152,15 +150,15 @@ class SSEParser:
             events.extend(_raw(ev) for ev in self.feed(tail))
         return events
 
-    def _start_raw(self, chunk: bytes) -> bytes | None:
-        """``chunk`` past the stream's BOM, or None when ``feed_raw`` must use the line rules
-        (a first line not yet complete, maybe a BOM cut short)."""
+    def _start_raw(self, chunk: bytes) -> bool:
+        """Whether ``feed_raw`` may read ``chunk`` as bytes: not while a stream's first line
+        (and so its BOM, maybe cut short) is for the line rules."""
         if self._started:
-            return chunk
-        if self._buf or (_BOM_BYTES.startswith(chunk[:3]) and len(chunk) < len(_BOM_BYTES)):
-            return None
+            return True
+        if self._buf or _BOM_BYTES.startswith(chunk[:3]):
+            return False
         self._started = True
-        return chunk[len(_BOM_BYTES) :] if chunk.startswith(_BOM_BYTES) else chunk
+        return True
 
     def _line(self, line: str) -> SSEEvent | None:
         if not self._started:
