@@ -175,6 +175,17 @@ class OpenAIToAnthropicStream:
                 self._usage = usage
         return out
 
+    def hot_key(self, chunk: JsonObj) -> tuple[str, bytes] | None:
+        """For a chunk ``delta_bytes`` just sent as a text or thinking piece: its delta's one
+        key and the event's bytes before the piece (what ``chunk_template.learn`` needs);
+        None for any other chunk, or one that carries usage."""
+        if (self._open != "text" and self._open != "thinking") or chunk.get("usage"):
+            return None
+        delta = chunk["choices"][0]["delta"]
+        if len(delta) != 1:
+            return None
+        return next(iter(delta)), _HEAD + str(self._open_index).encode() + _KINDS[self._open]
+
     @staticmethod
     def _piece(delta: JsonObj, kind: str) -> Any:
         """The text or thinking piece of ``delta``; ``_OTHER`` when it carries more."""

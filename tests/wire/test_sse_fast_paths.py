@@ -172,8 +172,11 @@ def _chunk(delta: Obj, finish: str | None = None, **extra: Any) -> Obj:
 
 
 def _sse(chunks: list[Obj], ensure_ascii: bool = False) -> bytes:
+    """Compact JSON as the servers write it; with \\u escapes, spaced (Python's defaults)."""
+    sep = (", ", ": ") if ensure_ascii else (",", ":")
     body = b"".join(
-        b"data: " + json.dumps(c, ensure_ascii=ensure_ascii).encode() + b"\n\n" for c in chunks
+        b"data: " + json.dumps(c, ensure_ascii=ensure_ascii, separators=sep).encode() + b"\n\n"
+        for c in chunks
     )
     return body + b"data: [DONE]\n\n"
 
@@ -224,6 +227,10 @@ def test_openai_to_anthropic_fast_bytes_equal_the_general_path_at_every_cut() ->
 
 def test_openai_to_anthropic_error_ping_and_junk_like_the_general_path() -> None:
     data = _sse([_chunk({"content": "a"}), _chunk({"content": "b"})])[: -len(b"data: [DONE]\n\n")]
+    same = _sse([_chunk({"content": "a"})])[: -len(b"data: [DONE]\n\n")]
+    for odd in (b'"\xff\xfe"', b'"\x01"', b'"a\\"b"', b'"\\u00e9"', b'"a"b"', b"7", b'"', b'""'):
+        data += same.replace(b'"a"', odd)  # the learnt chunk around an odd string
+    data += same.replace(b'"a"', b'"after odd"')
     data += b': keep-alive\n\ndata: not json\n\ndata: {"content": \xff}\n\n'
     data += b'data: {"choices":[{"index":0,"delta":{"content":"\xff\xfe"}}]}\n\n'
     data += b'data: {"error":{"message":"overloaded","type":"server_error"}}\n\n'
@@ -326,3 +333,20 @@ def _without_ids(raw: bytes) -> list[Any]:
             data["message"].pop("id", None)
         out.append((ev.event, data))
     return out
+
+
+def test_a_template_is_learnt_only_where_the_delta_string_is() -> None:
+    def chunk(meta: str, content: bytes) -> bytes:
+        return (
+            b'data: {"meta":{"content":"' + meta.encode() + b'"},"choices":[{"index":0,'
+            b'"delta":{"content":' + content + b"}}]}\n\n"
+        )
+
+    # "b" written as an escape: the only plain "b" after a "content" key is another field's
+    # (the key twice stops the learning early; the probe would refuse it anyway)
+    data = chunk("x", b'"a"') + chunk("b", b'"\\u0062"')
+    data += b"".join(chunk(m, b'"\\u0062"') for m in ("c", "d", "e"))
+    data += chunk("f", b'"g"') + chunk("f", b'"g"') + chunk("f", b'"h"')  # twice: no template
+    for chunks in _every_cut(data):
+        assert _o2a_fast(chunks) == _o2a_general(chunks)
+    assert _o2a_general([data]).count(b'"text":"b"') == 4
