@@ -13,6 +13,10 @@ Loop lag: during --churn 5 MB requests whose every text is new (the PII verdict 
 caches see nothing they know, as after churn), a probe GETs the all-plugins shim's
 /health every 2 ms; the worst probe minus the probe's median when idle is the longest the
 event loop was held.
+
+Every answer's status is checked: a target with any answer other than 200 at a size (every
+target, if the direct mock failed) gets no figure there but "error (N failed)" (None in the
+JSON, its count under "failed"); a failed churned request makes the loop lag an error too.
 """
 
 from __future__ import annotations
@@ -62,29 +66,36 @@ def headers(target: Target) -> dict[str, str]:
     }
 
 
-async def timed(session: aiohttp.ClientSession, target: Target, body: bytes) -> float:
+async def timed(
+    session: aiohttp.ClientSession, target: Target, body: bytes, failed: dict[str, int]
+) -> float:
+    """One request's wall ms; an answer other than 200 counts in ``failed[target.name]``."""
     t = time.perf_counter()
     async with session.post(target.url + "/v1/messages", data=body, headers=headers(target)) as r:
         await r.read()
         if r.status != 200:
             target.errors += 1
+            failed[target.name] = failed.get(target.name, 0) + 1
     return (time.perf_counter() - t) * 1000
 
 
-async def same_turn(targets: list[Target], body: bytes, n: int) -> dict[str, float]:
+async def same_turn(
+    targets: list[Target], body: bytes, n: int, failed: dict[str, int]
+) -> dict[str, float]:
     """p50 ms per target, one warm-up request first (fills the caches)."""
     out: dict[str, float] = {}
     async with aiohttp.ClientSession() as session:
         for target in targets:
-            await timed(session, target, body)
+            await timed(session, target, body, failed)
             out[target.name] = statistics.median(
-                [await timed(session, target, body) for _ in range(n)]
+                [await timed(session, target, body, failed) for _ in range(n)]
             )
     return out
 
 
-async def loop_lag(target: Target, mb: float, churn: int) -> dict[str, float]:
+async def loop_lag(target: Target, mb: float, churn: int) -> dict[str, Any]:
     """Worst /health probe during churned big requests, minus the idle probe median."""
+    failed: dict[str, int] = {}
     async with aiohttp.ClientSession() as session:
 
         async def probe() -> float:
@@ -111,7 +122,7 @@ async def loop_lag(target: Target, mb: float, churn: int) -> dict[str, float]:
         task = asyncio.create_task(prober())
         walls = []
         for body in bodies:
-            walls.append(await timed(session, target, body))
+            walls.append(await timed(session, target, body, failed))
         done.set()
         await task
     worst = max(probes) if probes else float("nan")
@@ -121,10 +132,79 @@ async def loop_lag(target: Target, mb: float, churn: int) -> dict[str, float]:
         "idle_worst_probe_ms": max(quiet),
         "p99_probe_ms": probes[int(len(probes) * 0.99)] if probes else float("nan"),
         "worst_probe_ms": worst,
-        "loop_lag_ms": worst - idle,
+        # a failed request proves nothing about the loop: an error, not a figure
+        "loop_lag_ms": None if failed else worst - idle,
+        "failed": sum(failed.values()),
         "probes": len(probes),
         "churned_request_ms": statistics.median(walls),
     }
+
+
+def size_figures(
+    body: bytes, rows: dict[str, list[float]], failed: dict[str, int]
+) -> dict[str, Any]:
+    """One size's figures; a target with any failed request (or all, if direct failed) has
+    None instead of a figure, and its count in ``failed``."""
+    if failed.get("direct"):
+        failed = {name: failed.get(name) or failed["direct"] for name in rows}
+    added_rounds = {
+        name: [v - d for v, d in zip(vals, rows["direct"], strict=True)]
+        for name, vals in rows.items()
+    }
+    added: dict[str, float | None] = {
+        name: None if failed.get(name) else statistics.median(v) for name, v in added_rounds.items()
+    }
+    plain, bare = added.get("plain"), added.get("bare")
+    return {
+        "bytes": len(body),
+        "p50_ms": {
+            name: None if failed.get(name) else statistics.median(v) for name, v in rows.items()
+        },
+        "added_ms": added,
+        "added_min_max": {
+            name: None if failed.get(name) else [min(v), max(v)] for name, v in added_rounds.items()
+        },
+        "failed": {name: n for name, n in failed.items() if n},
+        "plain_over_bare": plain / bare if plain is not None and bare else None,
+    }
+
+
+def _ms(added: dict[str, float | None], failed: dict[str, int], name: str) -> str:
+    value = added.get(name)
+    return f"error ({failed.get(name, 0)} failed)" if value is None else f"+{value:.1f} ms"
+
+
+def report(result: dict[str, Any], churn: int, biggest: float) -> None:
+    for fig in result["sizes"].values():
+        added, failed = fig["added_ms"], fig["failed"]
+        ratio = fig["plain_over_bare"]
+        ratio_text = "?" if ratio is None else f"{ratio:.2f}"
+        direct = fig["p50_ms"]["direct"]
+        direct_text = "error" if direct is None else f"{direct:.1f} ms"
+        print(
+            f"{fig['bytes'] / 1e6:.2f} MB  added p50 over direct: "
+            f"bare {_ms(added, failed, 'bare')}, "
+            f"plain {_ms(added, failed, 'plain')} ({ratio_text}x bare), "
+            f"all plugins {_ms(added, failed, 'all')}  (direct p50 {direct_text})"
+        )
+        if "base all" in added:
+            print(
+                f"          baseline checkout: plain {_ms(added, failed, 'base plain')}, "
+                f"all plugins {_ms(added, failed, 'base all')}"
+            )
+    lag = result["loop_lag"]
+    held = (
+        f"error ({lag['failed']} requests failed)"
+        if lag["loop_lag_ms"] is None
+        else f"{lag['loop_lag_ms']:.1f} ms"
+    )
+    print(
+        f"loop lag, all plugins, {churn} churned {biggest:g} MB requests: worst probe "
+        f"{lag['worst_probe_ms']:.1f} ms vs idle {lag['idle_probe_ms']:.2f} ms -> held "
+        f"{held} ({lag['probes']} probes, p99 {lag['p99_probe_ms']:.1f} ms; "
+        f"worst idle probe {lag['idle_worst_probe_ms']:.1f} ms); churned request "
+        f"{lag['churned_request_ms']:.0f} ms"
+    )
 
 
 def main() -> int:
@@ -164,9 +244,10 @@ def main() -> int:
         per: dict[str, dict[str, list[float]]] = {
             str(mb): {t.name: [] for t in targets} for mb in sizes
         }
+        failed: dict[str, dict[str, int]] = {str(mb): {} for mb in sizes}
         for _ in range(args.rounds):
             for mb, body in bodies.items():
-                p50 = asyncio.run(same_turn(targets, body, args.requests))
+                p50 = asyncio.run(same_turn(targets, body, args.requests, failed[str(mb)]))
                 for name, v in p50.items():
                     per[str(mb)][name].append(v)
         every = next(t for t in targets if t.name == "all")
@@ -185,38 +266,8 @@ def main() -> int:
         "errors": {t.name: t.errors for t in targets},
     }
     for mb, body in bodies.items():
-        rows = per[str(mb)]
-        added_rounds = {
-            name: [v - d for v, d in zip(vals, rows["direct"], strict=True)]
-            for name, vals in rows.items()
-        }
-        added = {name: statistics.median(v) for name, v in added_rounds.items()}
-        result["sizes"][str(mb)] = {
-            "bytes": len(body),
-            "p50_ms": {name: statistics.median(v) for name, v in rows.items()},
-            "added_ms": added,
-            "added_min_max": {name: [min(v), max(v)] for name, v in added_rounds.items()},
-            "plain_over_bare": added["plain"] / added["bare"] if added["bare"] > 0 else None,
-        }
-        ratio = result["sizes"][str(mb)]["plain_over_bare"] or 0.0
-        direct = statistics.median(rows["direct"])
-        print(
-            f"{len(body) / 1e6:.2f} MB  added p50 over direct: bare +{added['bare']:.1f} ms, "
-            f"plain +{added['plain']:.1f} ms ({ratio:.2f}x bare), "
-            f"all plugins +{added['all']:.1f} ms  (direct p50 {direct:.1f} ms)"
-        )
-        if "base all" in added:
-            print(
-                f"          baseline checkout: plain +{added['base plain']:.1f} ms, "
-                f"all plugins +{added['base all']:.1f} ms"
-            )
-    print(
-        f"loop lag, all plugins, {args.churn} churned {max(sizes):g} MB requests: worst probe "
-        f"{lag['worst_probe_ms']:.1f} ms vs idle {lag['idle_probe_ms']:.2f} ms -> held "
-        f"{lag['loop_lag_ms']:.1f} ms ({lag['probes']} probes, p99 {lag['p99_probe_ms']:.1f} ms; "
-        f"worst idle probe {lag['idle_worst_probe_ms']:.1f} ms); churned request "
-        f"{lag['churned_request_ms']:.0f} ms"
-    )
+        result["sizes"][str(mb)] = size_figures(body, per[str(mb)], failed[str(mb)])
+    report(result, args.churn, max(sizes))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
     emit(result)
