@@ -73,6 +73,7 @@ class Resumed(Generic[T]):
     text: bytes
     known: tuple[T, ...]
     ends: tuple[int, ...]
+    base: _Turn[T] | None = None  # the kept turn it resumed from
 
 
 class Turns(Generic[T]):
@@ -98,7 +99,7 @@ class Turns(Generic[T]):
                 best, shared = turn, n
         if best is None:
             return Resumed(messages, text, (), ())
-        return Resumed(messages, text, best.results[:shared], best.ends[:shared])
+        return Resumed(messages, text, best.results[:shared], best.ends[:shared], best)
 
     def finish(self, turn: Resumed[T], results: Sequence[T]) -> None:
         """Keep ``results`` (one per message of ``turn``) for the next turn to resume from;
@@ -116,6 +117,10 @@ class Turns(Generic[T]):
             return
         entry = _Turn(text, tuple(ends), tuple(results))
         with self._lock:
+            base = turn.base
+            if base is not None and base.text == text and base in self._turns:
+                self._turns.remove(base)  # the same messages again: this one replaces it
+                self._bytes -= len(base.text)
             self._turns.append(entry)
             self._bytes += len(text)
             while self._turns and (

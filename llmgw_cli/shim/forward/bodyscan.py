@@ -70,6 +70,8 @@ class BodyScans:
                 n += 1
             if n > shared:
                 best, shared = scan, n
+                if len(old) == len(body) and n * CHUNK >= len(body):
+                    break  # the same bytes: nothing can share more
         return best, shared
 
     def measure(self, body: bytes, base: Scan | None, shared: int) -> Scan:
@@ -86,10 +88,14 @@ class BodyScans:
             unsigned = first_unsigned(body, max(0, start - UNSIGNED_SPAN))
         return Scan(body, tuple(states), unsigned)
 
-    def keep(self, scan: Scan) -> None:
+    def keep(self, scan: Scan, base: Scan | None = None) -> None:
+        """Keep ``scan``; a ``base`` with the very same bytes gives way to it."""
         with self._lock:
             if id(scan.body) in self._scans:
                 return
+            if base is not None and base.body == scan.body:  # a memcmp
+                old = self._scans.pop(id(base.body), None)
+                self._bytes -= len(old.body) if old is not None else 0
             self._scans[id(scan.body)] = scan
             self._bytes += len(scan.body)
             while self._scans and (
@@ -110,7 +116,7 @@ class BodyScans:
             scan = await asyncio.to_thread(self.measure, body, base, shared)
         else:
             scan = self.measure(body, base, shared)
-        self.keep(scan)
+        self.keep(scan, base)
         return scan
 
 
