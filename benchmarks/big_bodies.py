@@ -9,6 +9,10 @@ bare aiohttp forwarder, `llmgw shim start` with no plugins, and with every plugi
 session), the same body is resent (`same turn`: warm caches), c=1, interleaved by round;
 figures are the median of the rounds' p50s, "added" against the direct mock of that round.
 
+Next turns (--next-turns per round, at the largest size): a session's following turns, each
+with one more tool round trip and the prompt-cache marker moved to its last block, as Claude
+Code sends them: what the shim pays for a conversation it has seen the previous turn of.
+
 Loop lag: during --churn 5 MB requests whose every text is new (the PII verdict and token
 caches see nothing they know, as after churn), a probe GETs the all-plugins shim's
 /health every 2 ms; the worst probe minus the probe's median when idle is the longest the
@@ -44,7 +48,7 @@ from shim_overhead import Target, start_bare  # noqa: E402
 from shim_plugins_overhead import ALL_PLUGINS  # noqa: E402
 
 
-def body_of(megabytes: float, nonce: str) -> bytes:
+def conversation(megabytes: float, nonce: str) -> dict[str, Any]:
     """A Claude Code turn of about ``megabytes``, every tool result made distinct."""
     per_turn = 1240  # bytes a tool round trip adds (measured)
     turns = max(1, int(megabytes * 1024 * 1024 / per_turn))
@@ -54,7 +58,50 @@ def body_of(megabytes: float, nonce: str) -> bytes:
         for block in msg["content"]:
             if isinstance(block, dict) and block.get("type") == "tool_result":
                 block["content"] = f"# {nonce} result {n}\n" + block["content"]
-    return json.dumps(data).encode()
+    return data
+
+
+def body_of(megabytes: float, nonce: str) -> bytes:
+    return json.dumps(conversation(megabytes, nonce)).encode()
+
+
+def next_turns(megabytes: float, nonce: str, n: int) -> list[bytes]:
+    """``n + 1`` turns of one session: each adds a tool round trip, and the prompt-cache
+    marker moves to its last block, as Claude Code's do."""
+    data = conversation(megabytes, nonce)
+    out = []
+    for i in range(n + 1):
+        if i:
+            for msg in data["messages"][-2:]:
+                for block in msg["content"]:
+                    block.pop("cache_control", None)
+            data["messages"] += [
+                {
+                    "role": "assistant",
+                    "content": [
+                        {"type": "text", "text": f"Now part {i} of the change."},
+                        {
+                            "type": "tool_use",
+                            "id": f"toolu_n{i}",
+                            "name": "Edit",
+                            "input": {"file_path": f"/src/new_{i}.py", "old": "a", "new": "b"},
+                        },
+                    ],
+                },
+                {
+                    "role": "user",
+                    "content": [
+                        {
+                            "type": "tool_result",
+                            "tool_use_id": f"toolu_n{i}",
+                            "content": f"# {nonce} turn {i}\n" + "edited line\n" * 40,
+                        }
+                    ],
+                },
+            ]
+        data["messages"][-1]["content"][-1]["cache_control"] = {"type": "ephemeral"}
+        out.append(json.dumps(data).encode())
+    return out
 
 
 def headers(target: Target) -> dict[str, str]:
@@ -89,6 +136,20 @@ async def same_turn(
             await timed(session, target, body, failed)
             out[target.name] = statistics.median(
                 [await timed(session, target, body, failed) for _ in range(n)]
+            )
+    return out
+
+
+async def next_turn(
+    targets: list[Target], turns: list[bytes], failed: dict[str, int]
+) -> dict[str, float]:
+    """p50 ms per target over a session's next turns (the first one fills the caches)."""
+    out: dict[str, float] = {}
+    async with aiohttp.ClientSession() as session:
+        for target in targets:
+            await timed(session, target, turns[0], failed)
+            out[target.name] = statistics.median(
+                [await timed(session, target, body, failed) for body in turns[1:]]
             )
     return out
 
@@ -192,6 +253,19 @@ def report(result: dict[str, Any], churn: int, biggest: float) -> None:
                 f"          baseline checkout: plain {_ms(added, failed, 'base plain')}, "
                 f"all plugins {_ms(added, failed, 'base all')}"
             )
+    nxt = result.get("next_turn")
+    if nxt:
+        added, failed = nxt["added_ms"], nxt["failed"]
+        print(
+            f"next turns of a {nxt['bytes'] / 1e6:.2f} MB session (each adds a tool round trip): "
+            f"bare {_ms(added, failed, 'bare')}, plain {_ms(added, failed, 'plain')}, "
+            f"all plugins {_ms(added, failed, 'all')}"
+        )
+        if "base all" in added:
+            print(
+                f"          baseline checkout: plain {_ms(added, failed, 'base plain')}, "
+                f"all plugins {_ms(added, failed, 'base all')}"
+            )
     lag = result["loop_lag"]
     held = (
         f"error ({lag['failed']} requests failed)"
@@ -207,6 +281,58 @@ def report(result: dict[str, Any], churn: int, biggest: float) -> None:
     )
 
 
+def start_targets(
+    args: argparse.Namespace, work: Path, env: dict[str, str], mock_url: str
+) -> list[Target]:
+    """The mock direct, the bare forwarder and the shims (and the baseline's), started."""
+    profile = mock_profile("mock", mock_url)
+    targets = [Target("direct", mock_url, "none")]
+    bare = start_bare(mock_url, work, env)
+    bare.name = "bare"
+    targets.append(bare)
+    shims = [("plain", NO_PLUGINS, env), ("all", ALL_PLUGINS, env)]
+    if args.baseline:  # the same shims from another checkout (the code before a change)
+        old = {**env, "PYTHONPATH": args.baseline}
+        shims += [("base plain", NO_PLUGINS, old), ("base all", ALL_PLUGINS, old)]
+    for name, config, shim_env in shims:
+        url, token, proc = start_shim_process(
+            name, work, {"mock": profile}, "chain: [mock]\n" + config, shim_env
+        )
+        targets.append(Target(name, url, token, proc))
+    return targets
+
+
+def rounds(
+    args: argparse.Namespace, targets: list[Target], bodies: dict[float, bytes]
+) -> dict[str, Any]:
+    """Each round: every size's same turn, then a session's next turns; the figures."""
+    names = [t.name for t in targets]
+    per: dict[str, dict[str, list[float]]] = {str(mb): {n: [] for n in names} for mb in bodies}
+    failed: dict[str, dict[str, int]] = {str(mb): {} for mb in bodies}
+    nexts: dict[str, list[float]] = {n: [] for n in names}
+    next_failed: dict[str, int] = {}
+    last_turn = b""
+    for r in range(args.rounds):
+        for mb, body in bodies.items():
+            p50 = asyncio.run(same_turn(targets, body, args.requests, failed[str(mb)]))
+            for name, v in p50.items():
+                per[str(mb)][name].append(v)
+        if args.next_turns:
+            turns = next_turns(max(bodies), f"next{r}x{time.time_ns()}", args.next_turns)
+            last_turn = turns[-1]
+            for name, v in asyncio.run(next_turn(targets, turns, next_failed)).items():
+                nexts[name].append(v)
+    out: dict[str, Any] = {
+        "sizes": {
+            str(mb): size_figures(body, per[str(mb)], failed[str(mb)])
+            for mb, body in bodies.items()
+        }
+    }
+    if args.next_turns:
+        out["next_turn"] = size_figures(last_turn, nexts, next_failed)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--rounds", type=int, default=3)
@@ -215,6 +341,12 @@ def main() -> int:
     )
     ap.add_argument("--sizes", default="1,5", help="body sizes in MB")
     ap.add_argument("--churn", type=int, default=3, help="churned 5 MB requests for the loop lag")
+    ap.add_argument(
+        "--next-turns",
+        type=int,
+        default=4,
+        help="a session's next turns per round at the largest size (each adds a round trip)",
+    )
     ap.add_argument("--json", help="write the figures here")
     ap.add_argument("--baseline", help="also run the shims from this checkout (e.g. /work/main)")
     args = ap.parse_args()
@@ -223,33 +355,12 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="llmgw-big-bench-"))
     mock_url, mock_proc = start_mock(env)
     procs: list[subprocess.Popen[bytes]] = [mock_proc]
-    profile = mock_profile("mock", mock_url)
     try:
-        targets = [Target("direct", mock_url, "none")]
-        bare = start_bare(mock_url, work, env)
-        bare.name = "bare"
-        targets.append(bare)
-        shims = [("plain", NO_PLUGINS, env), ("all", ALL_PLUGINS, env)]
-        if args.baseline:  # the same shims from another checkout (the code before a change)
-            old = {**env, "PYTHONPATH": args.baseline}
-            shims += [("base plain", NO_PLUGINS, old), ("base all", ALL_PLUGINS, old)]
-        for name, config, shim_env in shims:
-            url, token, proc = start_shim_process(
-                name, work, {"mock": profile}, "chain: [mock]\n" + config, shim_env
-            )
-            targets.append(Target(name, url, token, proc))
+        targets = start_targets(args, work, env, mock_url)
         procs += [t.proc for t in targets if t.proc is not None]
         time.sleep(3)  # tokenizer and phone metadata warm in the background
         bodies = {mb: body_of(mb, f"same{mb}") for mb in sizes}
-        per: dict[str, dict[str, list[float]]] = {
-            str(mb): {t.name: [] for t in targets} for mb in sizes
-        }
-        failed: dict[str, dict[str, int]] = {str(mb): {} for mb in sizes}
-        for _ in range(args.rounds):
-            for mb, body in bodies.items():
-                p50 = asyncio.run(same_turn(targets, body, args.requests, failed[str(mb)]))
-                for name, v in p50.items():
-                    per[str(mb)][name].append(v)
+        figures = rounds(args, targets, bodies)
         every = next(t for t in targets if t.name == "all")
         lag = asyncio.run(loop_lag(every, max(sizes), args.churn))
     finally:
@@ -261,12 +372,10 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 p.kill()
     result: dict[str, Any] = {
-        "sizes": {},
+        **figures,
         "loop_lag": lag,
         "errors": {t.name: t.errors for t in targets},
     }
-    for mb, body in bodies.items():
-        result["sizes"][str(mb)] = size_figures(body, per[str(mb)], failed[str(mb)])
     report(result, args.churn, max(sizes))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
