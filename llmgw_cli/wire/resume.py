@@ -24,7 +24,7 @@ from llmgw_cli.wire import jsoncodec
 
 T = TypeVar("T")
 
-MAX_BYTES = 32 << 20
+MAX_BYTES = 16 << 20
 MAX_TURNS = 16
 STEP = 64 * 1024
 
@@ -117,9 +117,15 @@ class Turns(Generic[T]):
             return
         entry = _Turn(text, tuple(ends), tuple(results))
         with self._lock:
+            # The turn it resumed from gives way when this one holds all but its last two
+            # messages (a next turn, or the same messages again): the next resumes from it.
             base = turn.base
-            if base is not None and base.text == text and base in self._turns:
-                self._turns.remove(base)  # the same messages again: this one replaces it
+            if (
+                base is not None
+                and len(turn.known) >= len(base.ends) - 2
+                and any(t is base for t in self._turns)
+            ):
+                self._turns = [t for t in self._turns if t is not base]
                 self._bytes -= len(base.text)
             self._turns.append(entry)
             self._bytes += len(text)

@@ -27,7 +27,7 @@ CHUNK = 64 * 1024
 KEEP_BYTES = 2 * CHUNK
 # New bytes past this are measured in a worker thread.
 OFF_LOOP_BYTES = 4 * CHUNK
-MAX_BYTES = 32 << 20  # bodies kept (referenced, not copied) for the next turn to resume from
+MAX_BYTES = 24 << 20  # bodies kept (referenced, not copied) for the next turn to resume from
 MAX_BODIES = 16
 
 
@@ -88,12 +88,14 @@ class BodyScans:
             unsigned = first_unsigned(body, max(0, start - UNSIGNED_SPAN))
         return Scan(body, tuple(states), unsigned)
 
-    def keep(self, scan: Scan, base: Scan | None = None) -> None:
-        """Keep ``scan``; a ``base`` with the very same bytes gives way to it."""
+    def keep(self, scan: Scan, base: Scan | None = None, shared: int = 0) -> None:
+        """Keep ``scan``; the ``base`` it resumed from gives way to it when ``scan`` shares
+        all but base's last two chunks (a next turn, or the same bytes again: the turn
+        after resumes from ``scan``)."""
         with self._lock:
             if id(scan.body) in self._scans:
                 return
-            if base is not None and base.body == scan.body:  # a memcmp
+            if base is not None and shared >= len(base.states) - 2 <= len(scan.states) - 2:
                 old = self._scans.pop(id(base.body), None)
                 self._bytes -= len(old.body) if old is not None else 0
             self._scans[id(scan.body)] = scan
@@ -116,7 +118,7 @@ class BodyScans:
             scan = await asyncio.to_thread(self.measure, body, base, shared)
         else:
             scan = self.measure(body, base, shared)
-        self.keep(scan, base)
+        self.keep(scan, base, shared)
         return scan
 
 
