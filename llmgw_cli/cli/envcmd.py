@@ -133,11 +133,15 @@ def claude_settings(
     from llmgw_cli.config import checks
 
     _, prof = selected(profile)
-    if scope == "project" and checks.shown_url(prof.proxy.https) != prof.proxy.https:
+    has_password = prof.proxy.secret or checks.shown_url(prof.proxy.https) != prof.proxy.https
+    if scope == "project" and has_password:
         raise UsageError(
-            f"profile {prof.name}'s proxy URL holds a password, and project settings "
+            f"profile {prof.name}'s proxy needs a password, and project settings "
             "(.claude/settings.json) are usually committed; use --scope local or --scope user"
         )
+    from llmgw_cli.config.secrets import Secrets
+
+    Secrets().fill_proxy(prof)  # Claude Code reads HTTPS_PROXY only: the password goes with it
     path = cs.settings_path(scope)
     data = cs.merged(cs.load(path), prof)
     if print_only:

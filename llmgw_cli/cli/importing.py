@@ -11,7 +11,8 @@ from llmgw_cli.cli import console
 from llmgw_cli.clientenv.mapping import MANAGED
 from llmgw_cli.config import fromenv, manage, model
 from llmgw_cli.config.model import Profile
-from llmgw_cli.config.secrets import Secrets, keychain
+from llmgw_cli.config.secretref import SecretRef
+from llmgw_cli.config.secrets import Secrets, keychain, proxy_key
 from llmgw_cli.config.store import ProfileStore, check_name
 from llmgw_cli.config.yamlio import Located
 from llmgw_cli.errors import NoKeychainError, UsageError
@@ -44,9 +45,13 @@ def import_env(
                 data["auth"] = {**data["auth"], "secret": f"env:{imported.secret_var}"}  # type: ignore[dict-item]
                 secret, where = None, f"${imported.secret_var} (referenced, not copied)"
     profile = model.from_data(data, Located(data=data, source="environment"), check_name(name))
-    manage.save_with_secret(store, secrets, profile, secret, force)
+    proxy_password = manage.take_proxy_password(profile, manage.proxy_storage(insecure))
+    manage.save_with_secret(store, secrets, profile, secret, force, proxy_password)
     for note in [*imported.notes, *profile.warnings]:
         console.warn(note)
+    if proxy_password is not None:
+        where_proxy = secrets.where(proxy_key(name), SecretRef.parse(profile.proxy.secret or ""))
+        console.info(f"the password in HTTPS_PROXY went to the {where_proxy}, not the profile")
     console.success(
         f"imported profile {name} from the environment ({profile.root}; secret in {where})"
     )

@@ -1,4 +1,5 @@
-"""`llmgw profile …`: add, list, show, use, remove, rename, edit, import, export."""
+"""`llmgw profile …`: add, list, show, current, use, remove, rename (edit, set, import and
+export: cli/profile_files.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import typer
 from llmgw_cli.cli import console
 from llmgw_cli.cli.completion import profile_names
 from llmgw_cli.config import manage
+from llmgw_cli.config.model import Profile
 from llmgw_cli.config.secrets import Secrets
 from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.errors import UsageError
@@ -19,6 +21,9 @@ profile_app = typer.Typer(help="Manage gateway profiles.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
+    from llmgw_cli.cli import profile_files
+
+    profile_files.register(profile_app)  # edit, set, import, export: after the others in --help
     app.add_typer(profile_app, name="profile")
 
 
@@ -146,6 +151,7 @@ def add(
         raise UsageError(
             f"profile {name!r} exists; pass --force to replace it or pick another name"
         )
+    proxy_password = manage.take_proxy_password(profile, manage.proxy_storage(insecure_storage))
     secret = None
     if secret_stdin:
         if ref == "keyring":
@@ -158,16 +164,27 @@ def add(
                 'no secret on stdin; pipe it in: printf %s "$KEY" | llmgw profile add …'
             )
     was_current = store.current()
-    manage.save_with_secret(store, secrets, profile, secret, force)
-    for note in profile.warnings:
-        console.warn(note)
-    if insecure_storage:
-        console.warn(f"secret stored unencrypted in {secrets.file_path(name)} (0600)")
-    console.success(f"profile {name} saved to {store.path(name)}")
+    manage.save_with_secret(store, secrets, profile, secret, force, proxy_password)
+    _report_added(store, secrets, profile, insecure_storage, proxy_password is not None)
     if was_current is None:
         console.info('it is now the current profile; load it with: eval "$(llmgw env)"')
     elif profile.auth.secret == "keyring" and secret is None:
         console.info(f"store its secret with: llmgw secret set {name}")
+
+
+def _report_added(
+    store: ProfileStore, secrets: Secrets, profile: Profile, insecure: bool, moved: bool
+) -> None:
+    name = profile.name
+    for note in profile.warnings:
+        console.warn(note)
+    if moved:
+        from llmgw_cli.cli.profile_files import report_proxy_moved
+
+        report_proxy_moved(secrets, profile)
+    if insecure:
+        console.warn(f"secret stored unencrypted in {secrets.file_path(name)} (0600)")
+    console.success(f"profile {name} saved to {store.path(name)}")
 
 
 @profile_app.command("list")
@@ -299,88 +316,3 @@ def rename(
     """
     manage.rename(ProfileStore(), Secrets(), old, new)
     console.success(f"renamed {old} to {new}")
-
-
-@profile_app.command("edit")
-def edit(
-    name: str = typer.Argument(
-        ..., metavar="NAME", help="Profile name.", autocompletion=profile_names
-    ),
-) -> None:
-    """Open the profile in $EDITOR; the change is kept only if it validates.
-
-    Example: EDITOR=nano llmgw profile edit corp
-    """
-    from llmgw_cli.cli import edit as editing
-
-    editing.edit_profile(ProfileStore(), name)
-
-
-@profile_app.command("set")
-def set_(
-    name: str = typer.Argument(
-        ..., metavar="NAME", help="Profile name.", autocompletion=profile_names
-    ),
-    assignments: list[str] = typer.Argument(
-        ...,
-        metavar="KEY=VALUE...",
-        help="Dotted keys of the profile file; VALUE is YAML, empty removes the key.",
-    ),
-) -> None:
-    """Change profile keys without an editor; validated like the file, written atomically.
-
-    Example: llmgw profile set corp models.default=claude-sonnet-4-5
-    claude_code.env.API_TIMEOUT_MS=600000
-    """
-    from llmgw_cli.config import edits
-
-    edits.apply(ProfileStore(), name, assignments)
-    console.success(
-        f"profile {name} updated ({', '.join(a.partition('=')[0] for a in assignments)})"
-    )
-
-
-@profile_app.command("import")
-def import_(
-    file: Path = typer.Argument(None, metavar="FILE", help="A profile YAML file."),
-    from_env: str = typer.Option(
-        None, "--from-env", metavar="NAME", help="Create NAME from the variables set now."
-    ),
-    insecure_storage: bool = typer.Option(
-        False, "--insecure-storage", help="Keep an imported secret in a 0600 file."
-    ),
-    force: bool = typer.Option(False, "--force", help="Replace an existing profile."),
-    yes: bool = typer.Option(
-        False, "--yes", "-y", help="Accept a cmd: secret (a command llmgw will run) unasked."
-    ),
-) -> None:
-    """Import a profile from a file, or from the environment (also seed-style CLAUDE_* names).
-
-    Example: llmgw profile import --from-env corp
-    """
-    from llmgw_cli.cli import importing
-
-    if bool(file) == bool(from_env):
-        raise UsageError("give either FILE or --from-env NAME")
-    if file:
-        approve = None if yes else importing.approve_command
-        profile = manage.import_file(ProfileStore(), file, force, approve)
-        console.success(f"imported profile {profile.name}")
-    else:
-        importing.import_env(ProfileStore(), Secrets(), from_env, insecure_storage, force)
-
-
-@profile_app.command("export")
-def export(
-    name: str = typer.Argument(
-        ..., metavar="NAME", help="Profile name.", autocompletion=profile_names
-    ),
-) -> None:
-    """Print a profile as YAML (never a secret: only where it lives).
-
-    Example: llmgw profile export corp > corp.yaml
-    """
-    from llmgw_cli.config import yamlio
-
-    profile = ProfileStore().load(name)
-    sys.stdout.write(yamlio.dump(profile.to_dict()))

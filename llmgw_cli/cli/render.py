@@ -11,7 +11,7 @@ from llmgw_cli.cli import console
 from llmgw_cli.config import checks, schema
 from llmgw_cli.config.model import Profile
 from llmgw_cli.config.secretref import SecretRef, mask
-from llmgw_cli.config.secrets import Secrets
+from llmgw_cli.config.secrets import Secrets, proxy_key
 from llmgw_cli.config.selection import Selection
 from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.errors import LlmgwError
@@ -32,6 +32,16 @@ def _secret_info(profile: Profile, secrets: Secrets, reveal_mask: bool) -> dict[
     return info
 
 
+def _proxy_shown(profile: Profile, secrets: Secrets) -> str:
+    """The proxy URL, its password masked (``user:***@``) wherever it lives, and where."""
+    url = profile.proxy.https or ""
+    if not profile.proxy.secret:
+        return str(checks.shown_url(url))
+    ref = SecretRef.parse(profile.proxy.secret)
+    where = secrets.where(proxy_key(profile.name), ref)
+    return f"{checks.shown_url(checks.with_password(url, '-'))}  (password: {where})"
+
+
 def secret_rows(store: ProfileStore, secrets: Secrets) -> list[dict[str, Any]]:
     """One row per profile for `secret list`; a cmd: secret is named, not run."""
     rows: list[dict[str, Any]] = []
@@ -45,8 +55,26 @@ def secret_rows(store: ProfileStore, secrets: Secrets) -> list[dict[str, Any]]:
         info = _secret_info(profile, secrets, reveal_mask=not runs_command)
         if runs_command:
             info["available"] = None
-        rows.append({"profile": name, **info})
+        rows.append({"profile": name, "for": "auth", **info})
+        if profile.proxy.secret:
+            rows.append({"profile": name, "for": "proxy", **_proxy_info(profile, secrets)})
     return rows
+
+
+def _proxy_info(profile: Profile, secrets: Secrets) -> dict[str, Any]:
+    ref = SecretRef.parse(profile.proxy.secret or "")
+    account = proxy_key(profile.name)
+    info: dict[str, Any] = {"ref": str(ref), "where": secrets.where(account, ref)}
+    if ref.kind == "cmd":  # not run to be listed
+        info["available"] = None
+        return info
+    try:
+        info["masked"] = mask(secrets.get(account, ref))
+        info["available"] = True
+    except LlmgwError as exc:
+        info["available"] = False
+        info["problem"] = exc.message
+    return info
 
 
 def profile_list(store: ProfileStore, json_out: bool) -> None:
@@ -135,7 +163,7 @@ def profile_detail(
     if profile.tls.client_cert:
         table.add_row("client cert", Text(profile.tls.client_cert))
     if profile.proxy.https:
-        table.add_row("proxy", Text(str(checks.shown_url(profile.proxy.https))))
+        table.add_row("proxy", Text(_proxy_shown(profile, secrets)))
     if profile.proxy.no_proxy:
         table.add_row("no proxy", Text(", ".join(profile.proxy.no_proxy)))
     cc = profile.claude_code

@@ -166,8 +166,8 @@ def _network_env(profile: Profile) -> dict[str, str]:
         ("NODE_EXTRA_CA_CERTS", tls.ca_bundle and _expand(tls.ca_bundle)),
         ("CLAUDE_CODE_CLIENT_CERT", tls.client_cert and _expand(tls.client_cert)),
         ("CLAUDE_CODE_CLIENT_KEY", tls.client_key and _expand(tls.client_key)),
-        ("HTTPS_PROXY", proxy.https),
-        ("https_proxy", proxy.https),
+        ("HTTPS_PROXY", proxy.url()),
+        ("https_proxy", proxy.url()),
         ("NO_PROXY", no_proxy),
         ("no_proxy", no_proxy),
     )

@@ -86,6 +86,8 @@ def compile_profile(profile: Profile) -> Compiled | None:
     tls = profile.tls
     if tls.ca_bundle or tls.client_cert or tls.client_key:
         return None
+    if profile.proxy.secret is not None:  # HTTPS_PROXY carries a secret read at run time
+        return None
     import secrets as random
 
     ref = profile.auth.secret if needs_secret(profile) else None

@@ -3,7 +3,9 @@
 - URLs: http(s), a host, a port 1-65535; no spaces, control characters or backslashes (Python
   and Node split ``http://host\\@evil`` differently); userinfo refused in the endpoint ("put
   the credential in auth"); allowed in the proxy URL, but masked wherever it is shown
-  (``shown_url``) and never written into project-scope Claude settings.
+  (``shown_url``) and never written into project-scope Claude settings. `profile add` and
+  `secret set --proxy` move a proxy password out of the URL into ``proxy.secret``
+  (``split_password`` / ``with_password``).
 - Headers: hop-by-hop and framing names (``Host``, ``Content-Length``, ``Transfer-Encoding``,
   ``Connection``, ``Upgrade``, ``TE``, ``Trailer``, ``Keep-Alive``, ``Proxy-*``) refused; the
   shim sets those itself. Values with control characters refused.
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 FRAMING_HEADERS = frozenset(
     [
@@ -72,6 +74,32 @@ def shown_url(url: str | None) -> str | None:
         return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
     except ValueError:
         return url
+
+
+def url_user(url: str | None) -> str | None:
+    """The user name in ``url``'s userinfo (as written), or None."""
+    try:
+        return urlsplit(url).username if url else None
+    except ValueError:
+        return None
+
+
+def split_password(url: str) -> tuple[str, str | None]:
+    """``url`` without its password, and the password (percent-decoded), or ``(url, None)``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url, None
+    host = parts.netloc.rpartition("@")[2]
+    bare = urlunsplit(parts._replace(netloc=f"{parts.username}@{host}"))
+    return bare, unquote(parts.password)
+
+
+def with_password(url: str, password: str) -> str:
+    """``url`` (``http://user@host``) with ``password`` percent-encoded into its userinfo."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    netloc = f"{parts.username or ''}:{quote(password, safe='')}@{host}"
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def header_problem(name: str, value: str) -> str | None:

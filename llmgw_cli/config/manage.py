@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from llmgw_cli import paths
-from llmgw_cli.config import model, yamlio
+from llmgw_cli.config import checks, model, yamlio
 from llmgw_cli.config.model import Profile
 from llmgw_cli.config.secretref import SecretRef
-from llmgw_cli.config.secrets import Secrets
+from llmgw_cli.config.secrets import Secrets, proxy_key
 from llmgw_cli.config.store import ProfileStore, check_name
 from llmgw_cli.errors import ConfigError, UsageError
 
@@ -124,25 +124,74 @@ def _models(spec: AddSpec, models: dict[str, Any]) -> dict[str, Any]:
     return models
 
 
+def take_proxy_password(profile: Profile, kind: str) -> str | None:
+    """Move a password out of ``proxy.https`` (which keeps ``user@host``) and name its new home
+    (``kind``: keyring or file) in ``proxy.secret``; returns the password, None when none."""
+    url = profile.proxy.https
+    if not url or profile.proxy.secret is not None:
+        return None
+    bare, password = checks.split_password(url)
+    if not password:
+        return None
+    profile.proxy.https, profile.proxy.secret = bare, kind
+    profile.warnings = [w for w in profile.warnings if not w.startswith(model.PLAIN_PROXY_PASSWORD)]
+    return password
+
+
+def holds_password(assignment: str) -> bool:
+    """Whether a `profile set` KEY=VALUE gives ``proxy.https`` with a password in it."""
+    key, _, value = assignment.partition("=")
+    try:
+        return key.strip() == "proxy.https" and bool(checks.split_password(value.strip())[1])
+    except ValueError:
+        return False
+
+
+def proxy_storage(insecure: bool = False) -> str:
+    """Where a proxy password taken out of a URL goes: the keychain, or (none here, or asked
+    for) a 0600 file: either is better than the profile file, which is shown and exported."""
+    from llmgw_cli.config.secrets import keychain
+    from llmgw_cli.errors import NoKeychainError
+
+    if insecure:
+        return "file"
+    try:
+        keychain()
+    except NoKeychainError:
+        return "file"
+    return "keyring"
+
+
 def save_with_secret(
-    store: ProfileStore, secrets: Secrets, profile: Profile, secret: str | None, force: bool
+    store: ProfileStore,
+    secrets: Secrets,
+    profile: Profile,
+    secret: str | None,
+    force: bool,
+    proxy_password: str | None = None,
 ) -> None:
-    """Store the secret first, then the profile; undo the secret if the profile cannot be saved."""
+    """Store the secrets first, then the profile; undo them if the profile cannot be saved."""
     if store.exists(profile.name) and not force:
         raise ConfigError(
             f"profile {profile.name!r} exists; pass --force to replace it or pick another name"
         )
-    ref = SecretRef.parse(profile.auth.secret) if profile.auth.secret else None
+    stored: list[tuple[str, SecretRef]] = []
     if secret is not None:
+        ref = SecretRef.parse(profile.auth.secret) if profile.auth.secret else None
         if ref is None or ref.kind not in ("keyring", "file"):
             raise UsageError("a secret on stdin needs auth.secret keyring or file")
-        secrets.store(profile.name, ref, secret)
+        stored.append((profile.name, ref))
+    if proxy_password is not None and profile.proxy.secret:
+        stored.append((proxy_key(profile.name), SecretRef.parse(profile.proxy.secret)))
+    values = [v for v in (secret, proxy_password) if v is not None]
     try:
+        for (account, ref), value in zip(stored, values, strict=True):
+            secrets.store(account, ref, value)
         store.save(profile)
     except BaseException:
-        if secret is not None and ref is not None:
+        for account, ref in stored:
             with contextlib.suppress(Exception):
-                secrets.delete(profile.name, ref)
+                secrets.delete(account, ref)
         raise
     if store.current() is None:
         store.set_current(profile.name)
@@ -152,12 +201,21 @@ def remove(store: ProfileStore, secrets: Secrets, name: str) -> bool:
     """Delete a profile and the secret llmgw stored for it; True when a secret was deleted."""
     profile = store.load(name)
     removed = False
-    if profile.auth.secret:
-        ref = SecretRef.parse(profile.auth.secret)
+    for account, ref in _stored_secrets(profile):
         with contextlib.suppress(Exception):  # a missing keychain must not block removal
-            removed = secrets.delete(name, ref)
+            removed = secrets.delete(account, ref) or removed
     store.delete(name)
     return removed
+
+
+def _stored_secrets(profile: Profile) -> list[tuple[str, SecretRef]]:
+    """Where llmgw may hold this profile's secrets: its own, and its proxy's password."""
+    out = []
+    if profile.auth.secret:
+        out.append((profile.name, SecretRef.parse(profile.auth.secret)))
+    if profile.proxy.secret:
+        out.append((proxy_key(profile.name), SecretRef.parse(profile.proxy.secret)))
+    return out
 
 
 def rename(store: ProfileStore, secrets: Secrets, old: str, new: str) -> Profile:
@@ -167,6 +225,8 @@ def rename(store: ProfileStore, secrets: Secrets, old: str, new: str) -> Profile
         raise ConfigError(f"a profile named {new!r} exists; remove it first or pick another name")
     if profile.auth.secret:
         secrets.move(old, new, SecretRef.parse(profile.auth.secret))
+    if profile.proxy.secret:
+        secrets.move(proxy_key(old), proxy_key(new), SecretRef.parse(profile.proxy.secret))
     return store.rename(old, new)
 
 

@@ -14,6 +14,7 @@ from llmgw_cli.config.yamlio import Located, parse
 FORMATS = ("anthropic", "openai", "responses", "bedrock", "vertex")
 AUTH_TYPES = ("bearer", "x-api-key", "none")
 HEADER_NAME_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+PLAIN_PROXY_PASSWORD = "proxy.https holds the proxy's password in plain text"
 
 
 @dataclass
@@ -40,8 +41,17 @@ class TLS:
 
 @dataclass
 class Proxy:
-    https: str | None = None
+    https: str | None = None  # http://user@proxy:3128: the password lives under ``secret``
     no_proxy: list[str] = field(default_factory=list)
+    secret: str | None = None  # where the proxy's password lives: keyring | env:VAR | cmd: | file
+    # The password read from ``secret`` (Secrets.fill_proxy); never written to disk.
+    password: str | None = field(default=None, init=False, compare=False, repr=False)
+
+    def url(self) -> str | None:
+        """What a client or the shim connects through: ``https`` with the password put back."""
+        if not self.https or self.password is None:
+            return self.https
+        return checks.with_password(self.https, self.password)
 
 
 @dataclass
@@ -143,8 +153,7 @@ def validate(p: Profile, doc: Located) -> None:
     _validate_auth(p, doc)
     _validate_names(p, doc)
     _validate_claude_code(p.claude_code, doc)
-    if p.proxy.https:
-        p.proxy.https = check_url(p.proxy.https, doc, ("proxy", "https"))
+    _validate_proxy(p, doc)
     for key in ("connect_s", "first_byte_s", "total_s", "idle_s"):
         if problem := checks.timeout_problem(getattr(p.timeouts, key)):
             raise schema.fail(doc, ("timeouts", key), problem)
@@ -181,6 +190,38 @@ def _validate_auth(p: Profile, doc: Located) -> None:
             doc,
             ("auth", "secret"),
             "missing; set it to keyring, env:VAR, cmd:COMMAND or file (or auth.type: none)",
+        )
+
+
+def _validate_proxy(p: Profile, doc: Located) -> None:
+    proxy = p.proxy
+    if proxy.https:
+        proxy.https = check_url(proxy.https, doc, ("proxy", "https"))
+    if proxy.secret is None:
+        if proxy.https and checks.split_password(proxy.https)[1]:
+            p.warnings.append(
+                f"{PLAIN_PROXY_PASSWORD}; move it into the keychain with "
+                f"`llmgw secret set {p.name} --proxy`"
+            )
+        return
+    from llmgw_cli.config.secretref import SecretRef
+
+    try:
+        SecretRef.parse(proxy.secret)
+    except ValueError as exc:
+        raise schema.fail(doc, ("proxy", "secret"), str(exc)) from exc
+    user = checks.url_user(proxy.https)
+    if user is None:
+        raise schema.fail(
+            doc,
+            ("proxy", "secret"),
+            "a proxy password needs proxy.https with a user name: http://USER@proxy:3128",
+        )
+    if checks.shown_url(proxy.https) != proxy.https:
+        raise schema.fail(
+            doc,
+            ("proxy", "https"),
+            "the password is both in the URL and in proxy.secret; keep http://USER@host only",
         )
 
 

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from llmgw_cli.config.model import Profile
 
 SERVICE = "llmgw"
+# A profile's proxy password is stored as its own secret, account/file NAME@proxy: '@' never
+# appears in a profile name, so no profile's own secret can share it.
+PROXY_SUFFIX = "@proxy"
 CMD_TIMEOUT_ENV = "LLMGW_SECRET_CMD_TIMEOUT"
 # Backends that are not a real keychain: they fail, drop, or keep secrets in plain files.
 _NOT_A_KEYCHAIN = ("fail", "null", "plaintext", "chainer")
@@ -76,11 +79,30 @@ class Secrets:
         return self.folder / profile
 
     def resolve(self, profile: Profile) -> str | None:
-        """The secret for a profile (None for auth type none)."""
+        """The secret for a profile (None for auth type none). A proxy password kept under
+        ``proxy.secret`` is read too and set on ``profile.proxy.password`` (``fill_proxy``)."""
+        self.fill_proxy(profile)
         if profile.auth.type == "none" or profile.auth.secret is None:
             return None
         ref = SecretRef.parse(profile.auth.secret)
         return self.get(profile.name, ref)
+
+    def fill_proxy(self, profile: Profile) -> None:
+        """Read the proxy's password from ``proxy.secret`` into ``profile.proxy.password``."""
+        proxy = profile.proxy
+        if proxy.secret is None or proxy.password is not None:
+            return
+        ref = SecretRef.parse(proxy.secret)
+        key = proxy_key(profile.name)
+        try:
+            proxy.password = self.get(key, ref)
+        except NoKeychainError:
+            raise
+        except SecretError as exc:
+            raise SecretError(
+                f"cannot read the proxy password of profile {profile.name!r} from "
+                f"{self.where(key, ref)}; {proxy_fix(profile.name, ref)}"
+            ) from exc
 
     def get(self, profile: str, ref: SecretRef) -> str:
         if ref.kind == "env":
@@ -201,6 +223,19 @@ class Secrets:
             raise NoKeychainError(
                 f"the keychain refused ({type(exc).__name__}); {NO_KEYCHAIN_HELP}"
             ) from exc
+
+
+def proxy_key(profile: str) -> str:
+    """The account (keychain) or file name of ``profile``'s proxy password."""
+    return profile + PROXY_SUFFIX
+
+
+def proxy_fix(profile: str, ref: SecretRef) -> str:
+    if ref.kind == "env":
+        return f"run `export {ref.arg}=PASSWORD` in the shell that runs llmgw"
+    if ref.kind == "cmd":
+        return f"make `{ref.arg}` print the password alone on one line"
+    return f"run `llmgw secret set {profile} --proxy`"
 
 
 def secret_fix(profile: Profile) -> str:

@@ -6,6 +6,7 @@ import ipaddress
 import os
 from urllib.parse import urlsplit
 
+from llmgw_cli.config.model import PLAIN_PROXY_PASSWORD
 from llmgw_cli.config.secretref import SecretRef, mask
 from llmgw_cli.config.secrets import secret_fix
 from llmgw_cli.doctor.context import Context
@@ -40,7 +41,13 @@ def config(ctx: Context) -> Outcome:
         if path and not os.path.isfile(os.path.expanduser(path)):
             return fail(f"tls.{key} {path} does not exist", f"fix the path ({edit})", detail)
     problems: list[tuple[str, str]] = [
-        (note, f"save the profile without /v1 ({edit})") for note in p.warnings
+        (
+            note,
+            f"llmgw secret set {p.name} --proxy"
+            if note.startswith(PLAIN_PROXY_PASSWORD)
+            else f"save the profile without /v1 ({edit})",
+        )
+        for note in p.warnings
     ]
     path = parts.path.rstrip("/")
     if "anthropic" in p.formats and path.endswith("/v1"):

@@ -14,6 +14,7 @@ from llmgw_cli.doctor.netprobe import ProbeError, ms_since
 from llmgw_cli.doctor.proxyenv import Target
 from llmgw_cli.doctor.registry import check
 from llmgw_cli.doctor.result import Outcome, fail, ok, skip, warn
+from llmgw_cli.errors import LlmgwError
 
 
 def client_environ(ctx: Context) -> dict[str, str]:
@@ -33,6 +34,10 @@ def client_environ(ctx: Context) -> dict[str, str]:
 )
 def proxy(ctx: Context) -> Outcome:
     p, target = ctx.profile, Target.parse(ctx.profile.root)
+    try:
+        ctx.secrets.fill_proxy(p)  # proxy.secret: the password Claude Code's URL will carry
+    except LlmgwError as exc:
+        return fail("cannot read the proxy's password", exc.message, {"ref": p.proxy.secret})
     env = client_environ(ctx)
     decisions = proxyenv.decide_all(env, p.root)
     route = ctx.route = decisions["httpx"]
@@ -45,7 +50,7 @@ def proxy(ctx: Context) -> Outcome:
         },
         "notes": proxyenv.entry_notes(env),
         # The shim's own decision (profile only, netproxy's rules): what `llmgw shim` does.
-        "shim": proxyenv.shim_route(p.root, p.proxy.https, p.proxy.no_proxy).describe(),
+        "shim": proxyenv.shim_route(p.root, p.proxy.url(), p.proxy.no_proxy).describe(),
     }
     if problems:
         detail["problems"] = problems
@@ -152,7 +157,7 @@ def _proxy_problems(
         if (other.proxy or None) != (route.proxy or None):
             label = "Node (Claude Code)" if client == "node" else client
             problems.append(f"{label} would go {other.describe()}, httpx {route.describe()}")
-    wanted = ctx.profile.proxy.https
+    wanted = ctx.profile.proxy.url()
     if wanted and target.scheme == "http":
         problems.append("proxy.https applies to https:// endpoints only; this one is http://")
     elif wanted and proxyenv.redact(route.proxy or "") != proxyenv.redact(wanted):

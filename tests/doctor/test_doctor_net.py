@@ -8,6 +8,8 @@ import socket
 import ssl
 from pathlib import Path
 
+import pytest
+
 from tests.doctor.conftest import KEY, PROXY_VARS, check, make_profile, run, statuses
 from tests.doctor.servers import gateway
 from tests.helpers import cli
@@ -142,3 +144,26 @@ def test_no_proxy_differences_are_reported(tls_server_ctx: ssl.SSLContext, ca_pe
     # The user's own HTTPS_PROXY and a profile that sets none: `llmgw env` keeps the user's.
     d = check(dropped, "proxy")
     assert d.status == "ok" and d.summary.startswith(f"via proxy {proxy.url} (from HTTPS_PROXY)")
+
+
+def test_proxy_password_from_proxy_secret(
+    tls_server_ctx: ssl.SSLContext, ca_pem: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """proxy.secret: the password is read when doctor runs and never shown."""
+    monkeypatch.setenv("PROXY_PW", "s3cret-pw")
+    with (
+        gateway(ssl_context=tls_server_ctx) as url,
+        connect_proxy(require_auth=("alice", "s3cret-pw")) as proxy,
+    ):
+        user_url = proxy.url.replace("http://", "http://alice@")
+        extra = f"tls: {{ca_bundle: {ca_pem}}}\n"
+        extra += f"proxy: {{https: '{user_url}', secret: env:PROXY_PW}}\n"
+        passed = run(make_profile(url, extra=extra))
+        monkeypatch.delenv("PROXY_PW")
+        missing = run(make_profile(url, extra=extra))
+    assert check(passed, "proxy").status == "ok"
+    assert "alice:****@" in check(passed, "proxy").summary
+    assert check(passed, "messages").status == "ok"
+    assert "s3cret-pw" not in json.dumps([c.summary for c in passed.checks])
+    assert check(missing, "proxy").status == "fail"
+    assert "export PROXY_PW=" in check(missing, "proxy").fix

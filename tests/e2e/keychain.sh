@@ -35,4 +35,10 @@ step secret_set sh -c 'printf %s "$SECRET2" | llmgw secret set kc2 --stdin'
 step token_new llmgw token --profile kc2
 step remove llmgw profile remove kc2 --yes
 step peek_after_remove peek kc2
+step proxy_add llmgw profile add kp --endpoint https://x.example --auth none \
+  --proxy "http://alice:$PROXY_PW_URL@proxy.example:3128"
+step proxy_env llmgw env --profile kp --shell json
+step peek_kp_proxy peek kp@proxy
+step proxy_remove llmgw profile remove kp --yes
+step peek_kp_proxy_after peek kp@proxy
 step files find "$LLMGW_HOME" -type f

@@ -19,6 +19,8 @@ pytestmark = pytest.mark.e2e
 SCRIPT = Path(__file__).with_name("keychain.sh")
 SECRET = "sk-keychain-'$`\"\\ é *-5150"
 SECRET2 = "sk-rotated-secret-6262"
+PROXY_PW = "pr0xy k@y:chain-7373"
+PROXY_PW_URL = "pr0xy%20k%40y%3Achain-7373"
 
 
 def all_bytes(folder: Path) -> bytes:
@@ -43,6 +45,7 @@ def test_real_keychain_round_trip(tmp_path: Path, llmgw_home: Path) -> None:
             "PYTHON": sys.executable,
             "SECRET": SECRET,
             "SECRET2": SECRET2,
+            "PROXY_PW_URL": PROXY_PW_URL,
             "PYTHON_KEYRING_BACKEND": None,  # let keyring find the Secret Service
             "DBUS_SESSION_BUS_ADDRESS": None,
         }
@@ -86,10 +89,20 @@ def test_real_keychain_round_trip(tmp_path: Path, llmgw_home: Path) -> None:
     code, _, err = step("remove")
     assert code == 0 and "and its secret" in err
     assert step("peek_after_remove")[1] == "<absent>"
+    # A proxy password given in --proxy goes to the keychain (account kp@proxy), not the file.
+    code, _, err = step("proxy_add")
+    assert code == 0, err
+    assert "account 'kp@proxy'" in err and PROXY_PW_URL not in err
+    proxy_env = json.loads(step("proxy_env")[1])["set"]
+    assert proxy_env["HTTPS_PROXY"] == f"http://alice:{PROXY_PW_URL}@proxy.example:3128"
+    assert step("peek_kp_proxy")[1] == PROXY_PW
+    assert step("proxy_remove")[0] == 0
+    assert step("peek_kp_proxy_after")[1] == "<absent>"
+
     assert step("files")[1] == ""  # nothing left under LLMGW_HOME
 
     # The secret is in the keychain's own (encrypted) store, never in llmgw's files.
-    for secret in (SECRET, SECRET2):
+    for secret in (SECRET, SECRET2, PROXY_PW, PROXY_PW_URL):
         assert secret.encode() not in all_bytes(llmgw_home)
         assert secret.encode() not in all_bytes(home)
 

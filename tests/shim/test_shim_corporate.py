@@ -12,6 +12,9 @@ import trustme
 from anthropic.types import MessageParam
 
 from llmgw_cli.config.model import TLS, Proxy
+from llmgw_cli.config.secretref import SecretRef
+from llmgw_cli.config.secrets import Secrets, proxy_key
+from llmgw_cli.config.store import ProfileStore
 from llmgw_cli.shim.members.session import bypasses_proxy
 from tests.helpers.connect_proxy import connect_proxy
 from tests.helpers.tlsupstream import tls_upstream
@@ -130,3 +133,32 @@ def test_no_proxy_hosts_go_direct(ca: trustme.CA, ca_file: Path) -> None:
 )
 def test_no_proxy_rules(host: str, rules: list[str], bypass: bool) -> None:
     assert bypasses_proxy(host, rules) is bypass
+
+
+def test_proxy_password_kept_in_proxy_secret_reaches_the_proxy_only(
+    ca: trustme.CA, ca_file: Path
+) -> None:
+    """proxy.secret (a 0600 file here): the shim authenticates to the proxy with it; the
+    profile file has the user name only, and the password is not in what the client gets."""
+    password = "pr0xy-pass-word-5150"
+    with tls_upstream(ca) as up, connect_proxy(require_auth=("alice", password)) as proxy:
+        user_url = proxy.url.replace("http://", "http://alice@")
+        save_profile(
+            "corp",
+            up.url,
+            auth="bearer",
+            tls=TLS(ca_bundle=str(ca_file)),
+            proxy=Proxy(https=user_url, secret="file"),
+        )
+        Secrets().store(proxy_key("corp"), SecretRef("file"), password)
+        with shim_for("corp") as shim:
+            r = httpx.post(
+                shim.url + "/v1/messages",
+                json={"model": "claude-sonnet-4-5", "max_tokens": 5, "messages": HI},
+                headers={"x-api-key": shim.token},
+            )
+        assert r.status_code == 200, r.text
+        assert password not in r.text
+        port = up.url.rsplit(":", 1)[1]
+        assert proxy.seen == [("CONNECT", f"localhost:{port}")]
+        assert password not in ProfileStore().path("corp").read_text()

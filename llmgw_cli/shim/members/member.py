@@ -130,8 +130,8 @@ class Member:
         """What must never reach a client or a log: the credential, and any password in
         the endpoint's or the proxy's URL (plugins/scrub.py removes them)."""
         out = [self.secret, self.url.password]
-        if self.profile.proxy.https:
-            out.append(URL(self.profile.proxy.https).password)
+        if url := self.profile.proxy.url():
+            out += [URL(url).password, self.profile.proxy.password]
         return out
 
     def serves(self, fmt: str) -> bool:

@@ -57,7 +57,7 @@ def proxy_for(profile: Profile) -> tuple[URL | None, aiohttp.BasicAuth | None]:
     root = URL(profile.root)
     if bypasses_proxy(root.host or "", profile.proxy.no_proxy, root.port):
         return None, None
-    proxy = URL(profile.proxy.https)
+    proxy = URL(profile.proxy.url() or "")
     auth = None
     if proxy.user is not None:
         auth = aiohttp.BasicAuth(proxy.user, proxy.password or "")
