@@ -3,7 +3,9 @@
     python benchmarks/bare_forwarder.py UPSTREAM_URL PORT
 
 No auth swap, headers, plugins, errors or streaming care: it forwards the body and relays
-the answer. `shim_overhead.py` runs it next to the real shim as the reference point.
+the answer, bodies up to 64 MB (aiohttp's default of 1 MB would answer 413 to the big
+bodies `big_bodies.py` sends). `shim_overhead.py` runs it next to the real shim as the
+reference point.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def main() -> None:
         nonlocal session
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
 
-    app = web.Application()
+    app = web.Application(client_max_size=64 * 1024 * 1024)
     app.on_startup.append(start)
     app.router.add_route("*", "/{tail:.*}", handle)
     web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)

@@ -277,11 +277,16 @@ def table(results: dict[str, Any]) -> str:
         for fig in big["sizes"].values():
             mm = fig["added_min_max"]
             cells = [
-                f"{fig['added_ms'][k]:+.1f} ms ({mm[k][0]:+.1f}…{mm[k][1]:+.1f})" for k in keys
+                f"error ({(fig.get('failed') or {}).get(k, '?')} failed)"
+                if fig["added_ms"][k] is None
+                else f"{fig['added_ms'][k]:+.1f} ms ({mm[k][0]:+.1f}…{mm[k][1]:+.1f})"
+                for k in keys
             ]
             lines.append(f"| {fig['bytes'] / 1e6:.2f} MB | " + " | ".join(cells) + " |")
         lag = big.get("loop_lag") or {}
-        if lag:
+        if lag and lag["loop_lag_ms"] is None:
+            lines += ["", f"Event loop lag: error ({lag.get('failed')} churned requests failed)."]
+        elif lag:
             lines += [
                 "",
                 f"Event loop held at most {lag['loop_lag_ms']:.1f} ms (worst /health probe "

@@ -14,6 +14,7 @@ import operator
 import zlib
 from collections.abc import Iterable
 from itertools import accumulate, count
+from typing import NamedTuple
 
 MB = 1 << 20
 
@@ -121,3 +122,37 @@ def json_too_deep(data: bytes, limit: int) -> bool:
         return False
     depth: int = max(map(operator.sub, accumulate(weights), count(1)))
     return depth > limit
+
+
+class Depth(NamedTuple):
+    """Where ``json_depth_step`` left off at the end of a piece of a JSON text."""
+
+    depth: int = 0  # openers minus closers outside strings so far
+    deepest: int = 0  # the largest ``depth`` reached so far
+    in_string: bool = False  # an odd number of unescaped quotes so far
+    escaped: bool = False  # the piece ended in an unpaired backslash: it takes the next byte
+
+
+def json_depth_step(piece: bytes, state: Depth = Depth()) -> Depth:
+    """``json_too_deep``'s measure, one piece at a time: the state after ``piece`` given the
+    state before it. Feeding a text's pieces in order ends with the ``deepest`` that
+    ``json_too_deep`` compares with its limit, however the text was cut."""
+    if not piece:
+        return state
+    if state.escaped and piece[:1] in (b"\\", b'"'):
+        piece = piece[1:]  # the pair (or the escaped quote) began in the previous piece
+    escaped = False
+    if b"\\" in piece:
+        piece = piece.replace(b"\\\\", b"")
+        if piece.endswith(b"\\"):
+            escaped, piece = True, piece[:-1]
+        piece = piece.replace(b'\\"', b"")
+    parts = piece.split(b'"')
+    outside = parts[1::2] if state.in_string else parts[::2]
+    in_string = state.in_string != (len(parts) % 2 == 0)
+    weights = b"".join(outside).translate(_BRACKETS, _NOT_BRACKETS)
+    if not weights:
+        return Depth(state.depth, state.deepest, in_string, escaped)
+    top = state.depth + max(map(operator.sub, accumulate(weights), count(1)))
+    depth = state.depth + 2 * weights.count(2) - len(weights)
+    return Depth(depth, max(state.deepest, top), in_string, escaped)

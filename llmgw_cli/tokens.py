@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 # Re-exported: callers count, pick and load encodings through this module.
 from llmgw_cli.encodings import ESTIMATE_ENCODING, encoding_for, get_encoding, load_ranks
+from llmgw_cli.wire.resume import Turns
 
 if TYPE_CHECKING:
     import tiktoken
@@ -107,6 +108,21 @@ class _PieceCache:
 
 
 _pieces = _PieceCache()
+# Per-message counts of recent conversations, per encoding (``wire.resume``): a new turn of a
+# long conversation walks only the messages it added or changed.
+_turns: dict[str, Turns[int | None]] = {}
+_turns_lock = threading.Lock()
+RESUME_MESSAGES = 32  # fewer messages are walked outright
+
+
+def _turns_for(encoding: str) -> Turns[int | None]:
+    with _turns_lock:
+        turns = _turns.get(encoding)
+        if turns is None:
+            turns = _turns[encoding] = Turns()
+        return turns
+
+
 # Fixed costs the APIs add around content; small, and an estimate either way.
 PER_MESSAGE = 4
 PER_IMAGE = 1600
@@ -177,6 +193,8 @@ class _Tally:
             items = body.get(key)
             if isinstance(items, str):
                 self.total += self.count(items)
+            elif isinstance(items, list) and len(items) >= RESUME_MESSAGES:
+                self.resumed(items)
             elif isinstance(items, list):
                 for message in items:
                     self.message(message)
@@ -186,6 +204,25 @@ class _Tally:
         tools = body.get("tools")
         if isinstance(tools, list):
             self.schema(tools)
+
+    def resumed(self, messages: list[Any]) -> None:
+        """``message`` for each, the counts of the messages a recent turn shared reused."""
+        turns = _turns_for(self.enc.name)
+        turn = turns.start(messages)
+        results = list(turn.known)
+        for i, known in enumerate(results):
+            if known is None:
+                results[i] = self.counted(messages[i])
+            else:
+                self.total += known
+        results += [self.counted(m) for m in messages[len(results) :]]
+        turns.finish(turn, results)
+
+    def counted(self, message: Any) -> int | None:
+        """``message``, and what it added; None when a long piece of it is still to encode."""
+        before, missing = self.total, len(self.missing)
+        self.message(message)
+        return None if len(self.missing) > missing else self.total - before
 
     def message(self, message: Any) -> None:
         """One message (Anthropic, Chat) or Responses input item."""

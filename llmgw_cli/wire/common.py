@@ -46,9 +46,14 @@ def new_id(prefix: str) -> str:
     return prefix + os.urandom(12).hex()
 
 
+# One reusable encoder: json.dumps with non-default arguments builds a new one per call
+# (a request of Claude Code's has dozens of tool calls). The same output.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def dumps_compact(obj: Any) -> str:
     """Tool arguments the way models write them: compact JSON, UTF-8 kept."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT(obj)
 
 
 def tool_use_to_call(block: JsonObj) -> JsonObj:

@@ -55,3 +55,14 @@ def dumps(obj: Any) -> bytes:
         except TypeError:
             pass  # a non-str key, an int beyond 64 bits, a float NaN
     return _ENCODER.encode(obj).encode()
+
+
+def loads_data(data: bytes) -> Any:
+    """An SSE event's undecoded data parsed as ``SSEEvent.json`` parses the decoded text
+    (invalid UTF-8 U+FFFD-replaced); raises ``ValueError`` when it is not JSON."""
+    if orjson is not None:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass  # invalid UTF-8, or something only the standard library reads
+    return loads(data.decode("utf-8", "replace"))

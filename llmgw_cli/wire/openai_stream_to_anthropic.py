@@ -27,6 +27,7 @@ How OpenAI deltas map:
 
 from __future__ import annotations
 
+from json.encoder import encode_basestring
 from typing import Any
 
 from llmgw_cli.wire.common import (
@@ -37,6 +38,32 @@ from llmgw_cli.wire.common import (
     openai_usage_to_anthropic,
 )
 from llmgw_cli.wire.error_bodies import openai_error_to_anthropic
+
+_HEAD = b'event: content_block_delta\ndata: {"type":"content_block_delta","index":'
+# What follows the index, per delta kind.
+_KINDS = {
+    "text": b',"delta":{"type":"text_delta","text":',
+    "thinking": b',"delta":{"type":"thinking_delta","thinking":',
+    "tool": b',"delta":{"type":"input_json_delta","partial_json":',
+}
+# Delta keys feed() reads; a fast delta has only the one of its kind.
+_READ = ("content", "reasoning_content", "reasoning", "refusal", "tool_calls")
+_OTHER = object()  # _only's answer when another key is set
+
+
+def _delta_event(index: int, kind: str, piece: str) -> bytes:
+    """``feed``'s content_block_delta for ``piece``, encoded as the bridges encode it."""
+    return b"".join(
+        (_HEAD, str(index).encode(), _KINDS[kind], encode_basestring(piece).encode(), b"}}\n\n")
+    )
+
+
+def _only(delta: JsonObj, key: str) -> Any:
+    """``delta[key]`` when no other key feed() reads is set; ``_OTHER`` otherwise."""
+    for other in _READ:
+        if other != key and delta.get(other):
+            return _OTHER
+    return delta.get(key)
 
 
 class _Tool:
@@ -115,6 +142,67 @@ class OpenAIToAnthropicStream:
                 self._finish_reason = choice["finish_reason"]
                 self._matched = choice.get("stop_reason")
         return out
+
+    def delta_bytes(self, chunk: JsonObj) -> bytes | None:
+        """The SSE bytes ``feed`` + the bridge's encoding give for a chunk that only
+        continues a block already open (a text, thinking or argument fragment), without
+        building the event dicts: a stream's hot path. None for any other chunk."""
+        if type(chunk) is not dict or self.done:
+            return None
+        choices = chunk.get("choices")
+        if type(choices) is not list or len(choices) != 1:
+            return None
+        choice = choices[0]
+        if type(choice) is not dict or choice.get("finish_reason") or choice.get("index", 0) != 0:
+            return None
+        delta = choice.get("delta")
+        if type(delta) is not dict:
+            return None
+        open_kind = self._open
+        if open_kind == "text" or open_kind == "thinking":
+            key = "content" if open_kind == "text" else "reasoning_content"
+            piece = delta.get(key) if len(delta) == 1 else None  # the common case
+            if piece is None:
+                piece = self._piece(delta, open_kind)
+            if type(piece) is not str:
+                return None if piece is _OTHER or piece else b""
+            out: bytes | None = _delta_event(self._open_index, open_kind, piece) if piece else b""
+        else:
+            out = self._fast_args(delta)
+        if out is not None:
+            usage = chunk.get("usage")
+            if usage:
+                self._usage = usage
+        return out
+
+    def hot_key(self, chunk: JsonObj) -> tuple[str, bytes] | None:
+        """For a chunk ``delta_bytes`` just sent as a text or thinking piece: its delta's one
+        key and the event's bytes before the piece (what ``chunk_template.learn`` needs);
+        None for any other chunk, or one that carries usage."""
+        if (self._open != "text" and self._open != "thinking") or chunk.get("usage"):
+            return None
+        delta = chunk["choices"][0]["delta"]
+        if len(delta) != 1:
+            return None
+        return next(iter(delta)), _HEAD + str(self._open_index).encode() + _KINDS[self._open]
+
+    @staticmethod
+    def _piece(delta: JsonObj, kind: str) -> Any:
+        """The text or thinking piece of ``delta``; ``_OTHER`` when it carries more."""
+        if kind == "text":
+            return _only(delta, "content")
+        return _only(delta, "reasoning_content" if delta.get("reasoning_content") else "reasoning")
+
+    def _fast_args(self, delta: JsonObj) -> bytes | None:
+        calls = _only(delta, "tool_calls")
+        if type(calls) is not list or len(calls) != 1 or type(calls[0]) is not dict:
+            return None
+        index, fn = calls[0].get("index"), calls[0].get("function")
+        tool = self._tools.get(index) if type(index) is int else None
+        args = fn.get("arguments") if type(fn) is dict else None
+        if tool is None or tool.block < 0 or type(args) is not str or not args:
+            return None
+        return _delta_event(tool.block, "tool", args)
 
     def finish(self) -> list[JsonObj]:
         """The closing events; call once at ``[DONE]`` or when the upstream body ends."""

@@ -32,6 +32,7 @@ from llmgw_cli.wire import jsoncodec
 
 DONE = b"data: [DONE]\n\n"
 _BOM = "\ufeff"
+_BOM_BYTES = _BOM.encode()
 # Bounds for a stream from outside (docs/architecture.md): no LLM event is anywhere near.
 MAX_LINE_BYTES = 16 << 20
 MAX_DATA_LINES = 100_000
@@ -101,6 +102,64 @@ class SSEParser:
                 events.append(ev)
         return events
 
+    def feed_raw(self, chunk: bytes) -> list[RawEvent]:
+        """``feed``'s events as ``(event name or None, data)``, both undecoded bytes.
+
+        The same events as ``feed`` (ids and retries are tracked but not returned), found
+        with one ``split(b"\\n\\n")`` per chunk: a block that is one ``data:`` line, with or
+        without an ``event:`` line before it, or a lone comment, is read without decoding;
+        any other block, a ``\\r``, an event cut across chunks or a stream's first bytes go
+        through the line rules of ``feed`` (so a data may then be U+FFFD-replaced text).
+        """
+        if self._cr_pending or b"\r" in chunk or not self._start_raw(chunk):
+            return [_raw(ev) for ev in self.feed(chunk)]
+        events: list[RawEvent] = []
+        if self._data or self._event is not None or self._buf:  # an event cut across chunks
+            end = chunk.find(b"\n\n")
+            if end < 0:
+                return [_raw(ev) for ev in self.feed(chunk)]
+            events.extend(_raw(ev) for ev in self.feed(chunk[: end + 2]))
+            chunk = chunk[end + 2 :]
+        *blocks, tail = chunk.split(b"\n\n")
+        n = len(blocks)
+        if (  # only `data: D` events (OpenAI): no newline but the separators'
+            not tail
+            and chunk.count(b"\n") == 2 * n
+            and chunk.startswith(b"data: ")
+            and chunk.count(b"\n\ndata: ") == n - 1
+        ):
+            events.extend([(None, block[6:]) for block in blocks])
+            return events
+        for block in blocks:
+            cut = block.find(b"\n")
+            if cut < 0 and block.startswith(b"data: "):
+                events.append((None, block[6:]))
+            elif (
+                block.startswith(b"event: ")
+                and block.startswith(b"data: ", cut + 1)
+                and block.find(b"\n", cut + 1) < 0
+            ):
+                events.append((block[7:cut], block[cut + 7 :]))
+            else:
+                ev = _simple(block)
+                if ev is not None:
+                    events.append(ev)
+                elif block and not (block[:1] == b":" and cut < 0):  # not a comment
+                    events.extend(_raw(ev) for ev in self.feed(block + b"\n\n"))
+        if tail:
+            events.extend(_raw(ev) for ev in self.feed(tail))
+        return events
+
+    def _start_raw(self, chunk: bytes) -> bool:
+        """Whether ``feed_raw`` may read ``chunk`` as bytes: not while a stream's first line
+        (and so its BOM, maybe cut short) is for the line rules."""
+        if self._started:
+            return True
+        if self._buf or _BOM_BYTES.startswith(chunk[:3]):
+            return False
+        self._started = True
+        return True
+
     def _line(self, line: str) -> SSEEvent | None:
         if not self._started:
             self._started = True
@@ -135,6 +194,27 @@ class SSEParser:
         self._event = None
         self._retry = None
         return ev
+
+
+RawEvent = tuple[bytes | None, bytes]  # (event name or None, data), undecoded
+
+
+def _simple(block: bytes) -> RawEvent | None:
+    """A block that is ``data: D`` or ``event: E`` + ``data: D``, read as bytes; else None."""
+    name: bytes | None = None
+    if block[:6] == b"event:":
+        cut = block.find(b"\n")
+        if cut < 0:
+            return None
+        name = block[7:cut] if block[6:7] == b" " else block[6:cut]
+        block = block[cut + 1 :]
+    if block[:5] != b"data:" or b"\n" in block:
+        return None
+    return (name, block[6:] if block[5:6] == b" " else block[5:])
+
+
+def _raw(ev: SSEEvent) -> RawEvent:
+    return (None if ev.event is None else ev.event.encode(), ev.data.encode())
 
 
 def parse(chunks: Iterable[bytes]) -> list[SSEEvent]:

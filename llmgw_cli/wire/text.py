@@ -88,8 +88,20 @@ def _messages(body: dict[str, Any]) -> Iterator[Slot]:
     messages = body.get("messages")
     if isinstance(messages, list):
         for message in messages:
-            if isinstance(message, dict) and message.get("role") in _USER_ROLES:
-                yield from _content(message, "content")
+            yield from message_texts(message)
+
+
+def message_texts(message: Any) -> Iterator[Slot]:
+    """The user texts of one item of ``messages``: ``user_texts`` is these, message by
+    message, then ``input_texts``."""
+    if isinstance(message, dict) and message.get("role") in _USER_ROLES:
+        yield from _content(message, "content")
+
+
+def input_texts(body: Any) -> Iterator[Slot]:
+    """The user texts of a body outside its ``messages`` (Responses ``input``, ``prompt``)."""
+    if isinstance(body, dict):
+        yield from _input(body)
 
 
 def _input(body: dict[str, Any]) -> Iterator[Slot]:
@@ -148,9 +160,14 @@ def protected_texts(body: Any) -> Iterator[tuple[str, str]]:
         return
     messages = body.get("messages")
     for i, message in enumerate(messages if isinstance(messages, list) else ()):
-        content = message.get("content") if isinstance(message, dict) else None
-        for block in content if isinstance(content, list) else ():
-            if isinstance(block, dict) and block.get("type") in ("thinking", "redacted_thinking"):
-                text = block.get("thinking") or block.get("data")
-                if isinstance(text, str):
-                    yield f"thinking block in message {i}", text
+        yield from message_protected(i, message)
+
+
+def message_protected(i: int, message: Any) -> Iterator[tuple[str, str]]:
+    """``protected_texts`` of one item of ``messages``, the ``i``-th."""
+    content = message.get("content") if isinstance(message, dict) else None
+    for block in content if isinstance(content, list) else ():
+        if isinstance(block, dict) and block.get("type") in ("thinking", "redacted_thinking"):
+            text = block.get("thinking") or block.get("data")
+            if isinstance(text, str):
+                yield f"thinking block in message {i}", text

@@ -133,9 +133,21 @@ class Forwarder:
         """Run ``on_complete`` after the answer has gone out, not before: a whole (non-
         streamed) response is only sent once this handler returns, and the audit write and
         the budget's SQLite settle need not hold it. A callback, not a task per request:
-        the hooks nearly always finish without waiting; one that waits goes on in a task,
-        which ``drain`` waits for on shutdown."""
-        asyncio.get_running_loop().call_soon(self._step, _completed(plugins, ex))
+        the hooks that are plain calls run in it (``PluginHost.complete_now``); the rest
+        nearly always finish without waiting; one that waits goes on in a task, which
+        ``drain`` waits for on shutdown."""
+        asyncio.get_running_loop().call_soon(self._completing_now, plugins, ex)
+
+    def _completing_now(self, plugins: PluginHost, ex: Exchange) -> None:
+        try:
+            rest = plugins.complete_now(ex)
+        except BaseException:
+            plugins.active -= 1
+            raise
+        if rest is None:
+            plugins.active -= 1
+        else:
+            self._step(_completed(plugins, rest))
 
     def _step(self, coro: Coroutine[Any, Any, None]) -> None:
         try:
@@ -156,10 +168,11 @@ class Forwarder:
             await asyncio.wait(set(self._completing), timeout=timeout)
 
 
-async def _completed(plugins: PluginHost, ex: Exchange) -> None:
-    """``on_complete``, then this host counts the request done (a reload's retirement)."""
+async def _completed(plugins: PluginHost, rest: Coroutine[Any, Any, None]) -> None:
+    """The rest of ``on_complete``, then this host counts the request done (a reload's
+    retirement)."""
     try:
-        await plugins.on_complete(ex)
+        await rest
     finally:
         plugins.active -= 1
 

@@ -6,7 +6,8 @@
   limit is refused unread) and forwarded decoded, the header dropped: members need not
   accept compressed requests. Any other encoding (br, zstd, …) is refused with 415;
 - JSON nested deeper than ``limits.max_json_depth`` is refused with 400 before a plugin,
-  the router or a member sees it (``bounded.json_too_deep``: C-speed, no recursion).
+  the router or a member sees it (``bounded.json_too_deep``: C-speed, no recursion; for a
+  large body resumed from the previous turn's measure, ``bodyscan``).
 
 ``read_body`` returns the body and, when refused, the status and message of the answer.
 """
@@ -19,6 +20,7 @@ from aiohttp import web
 
 from llmgw_cli import bounded
 from llmgw_cli.shim.config import Limits
+from llmgw_cli.shim.forward import bodyscan
 
 Refusal = tuple[int, str]
 
@@ -50,7 +52,7 @@ async def read_body(request: web.BaseRequest, limits: Limits) -> tuple[bytes, Re
             )
         except zlib.error as exc:
             return b"", (400, f"the {encoding} body does not decode ({exc})")
-    if body and bounded.json_too_deep(body, limits.max_json_depth):
+    if body and await bodyscan.too_deep(body, limits.max_json_depth):
         return b"", (
             400,
             f"the JSON body is nested more than {limits.max_json_depth} deep "

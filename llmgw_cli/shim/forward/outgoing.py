@@ -14,7 +14,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
-from llmgw_cli.shim.forward import openai_usage, target
+from llmgw_cli.shim.forward import bodyscan, openai_usage, target
 from llmgw_cli.shim.members.member import Member
 from llmgw_cli.shim.plugins.contract import Exchange
 from llmgw_cli.shim.route.router import Route
@@ -57,7 +57,9 @@ def build(
         )
         if model is not None or strip:
             data = _rewritten(ex, model, strip)
-        if ex.client_format == "anthropic":  # thinking an OpenAI-format member produced
+        # Thinking an OpenAI-format member produced; the scan on reading already knows
+        # whether the client's bytes hold any (forward/bodyscan.py).
+        if ex.client_format == "anthropic" and bodyscan.may_hold_unsigned(data):
             data = bridges.strip_unsigned_thinking(data)
     headers = member.outgoing_headers(request.headers)
     # Plain bytes back, whatever the client accepts (httpx, hence both SDKs, sends gzip):

@@ -9,8 +9,10 @@ trims a torn tail left by a killed one — a crash can cost the line being writt
 file's shape. ``close()`` fsyncs.
 
 Rotation (``audit.jsonl`` → ``audit.jsonl.1`` → … → ``audit.jsonl.N``) happens under an
-``flock`` on another side file, re-checked inside the lock; a process that finds the file it
-holds renamed away reopens the path before its next write.
+``flock`` on another side file, re-checked inside the lock. A write looks at its own open
+file (``fstat``: its size, and whether it was deleted) and at the path at most every
+``PATH_CHECK_S``: a process that finds the file it holds renamed away by another reopens
+the path (until then its lines, whole, go on into the renamed file).
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ import contextlib
 import fcntl
 import itertools
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from llmgw_cli import paths
 
 BATCH_BYTES = 64 * 1024
+PATH_CHECK_S = 1.0  # how often a writer looks whether the path still names its file
 
 
 def rotated(path: Path, backups: int) -> list[Path]:
@@ -65,6 +69,7 @@ class AppendLog:
         paths.ensure_dir(path.parent)
         self._fd: int | None = None
         self._ino = -1
+        self._checked = 0.0  # monotonic time the path was last looked at
         self._writers = self._join_writers()
         self._open()
 
@@ -88,6 +93,7 @@ class AppendLog:
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
         old, self._fd = self._fd, fd
         self._ino = os.fstat(fd).st_ino
+        self._checked = time.monotonic()
         if old is not None:
             os.close(old)
 
@@ -119,17 +125,29 @@ class AppendLog:
             written += os.write(self._fd, data[written:])
 
     def _follow(self, incoming: int) -> None:
-        try:
-            current = os.stat(self.path)
-        except FileNotFoundError:
-            self._open()
-            return
-        if current.st_ino != self._ino:  # another process rotated it
-            self._open()
-        if self.max_bytes and current.st_size + incoming > self.max_bytes and current.st_size > 0:
+        assert self._fd is not None
+        mine = os.fstat(self._fd)  # cheaper than a stat of the path, on every batch
+        now = time.monotonic()
+        if mine.st_nlink == 0 or not 0 <= now - self._checked < PATH_CHECK_S:
+            self._checked = now
+            try:
+                moved = os.stat(self.path).st_ino != self._ino
+            except FileNotFoundError:
+                moved = True
+            if moved:  # another process rotated or removed it
+                self._open()
+                mine = os.fstat(self._fd)
+        if self.max_bytes and mine.st_size + incoming > self.max_bytes and mine.st_size > 0:
             with self._locked():
-                current = os.stat(self.path)
-                if current.st_ino == self._ino and current.st_size + incoming > self.max_bytes:
+                try:
+                    current = os.stat(self.path)
+                except FileNotFoundError:
+                    current = None
+                if (
+                    current is not None
+                    and current.st_ino == self._ino
+                    and current.st_size + incoming > self.max_bytes
+                ):
                     self._rotate()
                 self._open()
 

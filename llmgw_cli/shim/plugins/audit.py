@@ -52,21 +52,29 @@ FLUSH_LINES = 64
 
 
 _second: list[Any] = [-1, ""]  # the last whole second formatted, and its text
+_milli: list[Any] = [-1, ""]  # the last millisecond formatted, and its text
 
 
 def _iso(ts: float) -> str:
-    """``2026-01-02T03:04:05.678+00:00``; the date and time formatted once a second."""
-    whole = int(ts)
+    """``2026-01-02T03:04:05.678+00:00``; formatted once a millisecond (the date and time
+    once a second)."""
+    ms = int(ts * 1000)
+    if ms == _milli[0]:
+        return str(_milli[1])
+    whole = ms // 1000
     if whole != _second[0]:
         text = datetime.fromtimestamp(whole, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
         _second[0], _second[1] = whole, text
-    return f"{_second[1]}.{int((ts - whole) * 1000):03d}+00:00"
+    text = f"{_second[1]}.{ms % 1000:03d}+00:00"
+    _milli[0], _milli[1] = ms, text
+    return text
 
 
 class AuditPlugin:
     name: ClassVar[str] = "audit"
     needs_usage: ClassVar[bool] = True
     records: ClassVar[bool] = True  # completes after the other plugins (their notes included)
+    hooks: ClassVar[frozenset[str]] = frozenset({"complete"})  # never called on_request
 
     def __init__(self, config: Any, state_dir: Path, prices: PriceTable) -> None:
         cfg = section(config, "audit", DEFAULTS)
@@ -92,6 +100,9 @@ class AuditPlugin:
         return None
 
     async def on_complete(self, exchange: Exchange) -> None:
+        self.complete_now(exchange)
+
+    def complete_now(self, exchange: Exchange) -> None:
         """Queue the line; the lines of one event-loop turn go out in one write (and at
         ``FLUSH_LINES`` queued, should the loop not turn)."""
         try:

@@ -16,8 +16,9 @@ missing from the price table costs 0: give it a ``prices:`` entry for a USD limi
 Nothing slow runs on the event loop: the estimate counts on the loop only what the token
 cache already knows, and SQLite writes there only when the lock is free (~40 µs); text never
 seen before is encoded, and a locked database waited for, in a worker thread. The core runs
-``on_complete`` after the answer went out; a reservation waits for this process's settles
-still in progress, so a client's next request sees its last one settled.
+``on_complete`` after the answer went out; it queues the settle (group commit:
+``budget_queue``); a reservation applies this process's queued settles first, in its own
+transaction, and waits for those still in progress, so a client sees its last one settled.
 """
 
 from __future__ import annotations
@@ -33,12 +34,13 @@ from typing import Any, ClassVar
 from llmgw_cli import tokens
 from llmgw_cli.errors import ConfigError
 from llmgw_cli.prices import PriceTable
+from llmgw_cli.shim.plugins.budget_queue import SettleQueue
 from llmgw_cli.shim.plugins.budget_store import (
-    CHECKPOINT_EVERY,
     TOTAL,
     BudgetStore,
     Busy,
     Limit,
+    Settle,
     Verdict,
     next_reset,
 )
@@ -109,7 +111,8 @@ class BudgetPlugin:
         self.prices = prices
         path = Path(cfg["path"]).expanduser() if cfg["path"] else state_dir / DB_FILE
         self.store = BudgetStore(path)
-        self._settling: set[asyncio.Future[None]] = set()
+        self.settles = SettleQueue(self.store)  # group commit (budget_queue)
+        self._limits: dict[str, list[Limit]] = {}
         # Build the tokenizer now, not inside the first request (~0.3-1 s).
         threading.Thread(
             target=tokens.get_encoding,
@@ -119,6 +122,14 @@ class BudgetPlugin:
         ).start()
 
     def limits_for(self, user: str) -> list[Limit]:
+        limits = self._limits.get(user)
+        if limits is None:
+            if len(self._limits) >= 1024:  # user names come from clients: stay bounded
+                self._limits.clear()
+            limits = self._limits[user] = self._limits_of(user)
+        return limits
+
+    def _limits_of(self, user: str) -> list[Limit]:
         if user in self.users:
             own = _limits(
                 self.users[user], f"plugins.budget.users.{user}", f"user:{user}", f"users.{user}."
@@ -142,18 +153,23 @@ class BudgetPlugin:
             exchange.notes["budget"] = {"reserved": False}
             return
         hold = self.mode == "block"
-        if self._settling:
-            await asyncio.wait(set(self._settling))
+        if self.settles.writing:
+            await asyncio.wait(set(self.settles.writing))
+        settles = self.settles.take()  # applied first, in the same transaction
         partial, fast = None, None
-        if len(exchange.body) < OFF_LOOP_BYTES:  # a larger body's walk alone may take ms
-            partial = tokens.estimate_known(body)
-            fast = self._reserve_fast(exchange, body, partial, user, limits, hold)
-        if partial is not None and fast is not None:
-            verdict, prompt = fast, partial.counted
-        else:
-            verdict, prompt = await asyncio.to_thread(
-                self._count_and_reserve, exchange, body, partial, user, limits, hold
-            )
+        try:
+            if len(exchange.body) < OFF_LOOP_BYTES:  # a larger body's walk alone may take ms
+                partial = tokens.estimate_known(body)
+                fast = self._reserve_fast(exchange, body, partial, user, limits, hold, settles)
+            if partial is not None and fast is not None:
+                verdict, prompt = fast, partial.counted
+            else:
+                verdict, prompt = await asyncio.to_thread(
+                    self._count_and_reserve, exchange, body, partial, user, limits, hold, settles
+                )
+        except BaseException:
+            self.settles.put_back(settles)
+            raise
         exchange.notes["prompt_estimate"] = prompt
         exchange.notes["budget"] = {"reserved": hold and verdict.ok}
         if verdict.ok or verdict.limit is None:
@@ -180,12 +196,13 @@ class BudgetPlugin:
         user: str,
         limits: list[Limit],
         hold: bool,
+        settles: list[Settle],
     ) -> Verdict | None:
         """On the loop, when every piece was counted before and the lock is free."""
         if partial.missing:
             return None
         try:
-            return self._reserve(exchange, body, partial.counted, user, limits, hold, fast=True)
+            return self._reserve(exchange, body, partial.counted, user, limits, hold, True, settles)
         except Busy:
             return None
 
@@ -197,13 +214,14 @@ class BudgetPlugin:
         user: str,
         limits: list[Limit],
         hold: bool,
+        settles: list[Settle],
     ) -> tuple[Verdict, int]:
         """In a worker thread: (walk the body,) encode the new text, then reserve (waiting
         for the lock)."""
         if partial is None:
             partial = tokens.estimate_known(body)
         prompt = partial.finish().tokens
-        return self._reserve(exchange, body, prompt, user, limits, hold), prompt
+        return self._reserve(exchange, body, prompt, user, limits, hold, False, settles), prompt
 
     def _reserve(
         self,
@@ -214,11 +232,13 @@ class BudgetPlugin:
         limits: list[Limit],
         hold: bool,
         fast: bool = False,
+        settles: list[Settle] | None = None,
     ) -> Verdict:
         wanted = Usage(input_tokens=prompt, output_tokens=tokens.max_output_tokens(body))
         usd = self.prices.cost(exchange.upstream_model or exchange.model, wanted)
+        rid = exchange.request_id
         return self.store.reserve(
-            exchange.request_id, user, wanted.total, usd, limits, hold=hold, fast=fast
+            rid, user, wanted.total, usd, limits, hold, None, fast, settles or ()
         )
 
     @staticmethod
@@ -240,6 +260,10 @@ class BudgetPlugin:
         return f"daily budget {limit.name} for {who} exceeded ({amounts}); it resets at {reset}"
 
     async def on_complete(self, exchange: Exchange) -> None:
+        self.complete_now(exchange)
+
+    def complete_now(self, exchange: Exchange) -> None:
+        """Queue the settle (never waits); the first of a loop turn schedules its write."""
         note = exchange.notes.get("budget")
         if not is_generation(exchange) or not isinstance(note, dict):
             return
@@ -257,21 +281,10 @@ class BudgetPlugin:
             used, usd = 0, 0.0
         if not (used or note.get("reserved")):
             return
-        args = (exchange.request_id, user_of(exchange), used, usd)
-        try:
-            self.store.settle(*args, fast=True)
-        except Busy:
-            settle = asyncio.ensure_future(asyncio.to_thread(self.store.settle, *args))
-            self._settling.add(settle)
-            try:
-                await settle
-            finally:
-                self._settling.discard(settle)
-        if self.store.fast_writes >= CHECKPOINT_EVERY:
-            self.store.fast_writes = 0
-            await asyncio.to_thread(self.store.checkpoint)
+        self.settles.add((exchange.request_id, user_of(exchange), used, usd))
 
     async def close(self) -> None:
+        await self.settles.close()
         self.store.close()
 
 

@@ -9,6 +9,11 @@ row; when it completes, the row is replaced by the actual usage. Pending rows ol
 Days are UTC dates; limits reset at the next UTC midnight. Scope ``*`` is the total,
 ``user:NAME`` one user.
 
+Settles are group-committed: the plugin queues them and hands them to the next write of
+this process (the next reservation's transaction, or one write per event-loop turn), which
+applies them first, in the same transaction. Until then the request's reservation, which
+errs high, still counts, so another process sees at least the true spend.
+
 ``fast=True`` runs a write on a second connection that never waits (busy timeout 0, no
 automatic checkpoint): the shim calls it on its event loop, where a write takes ~40 µs, and
 falls back to a worker thread (which may wait up to 30 s for the lock) only when it raises
@@ -22,41 +27,59 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from llmgw_cli import paths
 
 TOTAL = "*"
 CHECKPOINT_EVERY = 500  # fast writes between WAL checkpoints
+SWEEP_EVERY_S = 60.0  # expired reservations are deleted at most this often (they never count)
+# A request's settle: (request id, user, tokens, usd).
+Settle = tuple[str, str, int, float]
+_SPEND = (
+    "INSERT INTO spend (day, scope, tokens, usd, requests) "
+    "VALUES (COALESCE((SELECT day FROM pending WHERE id = ?), ?), ?, ?, ?, 1) "
+    "ON CONFLICT (day, scope) DO UPDATE SET tokens = tokens + excluded.tokens, "
+    "usd = usd + excluded.usd, requests = requests + 1"
+)
 
 
 class Busy(Exception):
     """Another writer holds the database: retry without ``fast`` (in a worker thread)."""
 
 
+# WITHOUT ROWID, no index on pending (it holds only requests in flight): a request's
+# transaction dirties two pages, not five, so its commit and the checkpoints write less
+# (databases made before keep their schema; the statements work on both).
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS spend (
   day TEXT NOT NULL, scope TEXT NOT NULL,
   tokens INTEGER NOT NULL DEFAULT 0, usd REAL NOT NULL DEFAULT 0,
   requests INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (day, scope));
+  PRIMARY KEY (day, scope)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pending (
   id TEXT PRIMARY KEY, day TEXT NOT NULL, user TEXT NOT NULL,
-  tokens INTEGER NOT NULL, usd REAL NOT NULL, created REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS pending_day ON pending (day, user);
+  tokens INTEGER NOT NULL, usd REAL NOT NULL, created REAL NOT NULL) WITHOUT ROWID;
 """
+PAGE_SIZE = 1024  # a new database's: its rows are few and small, each commit writes pages
+
+
+_day: list[Any] = [0.0, -1.0, ""]  # the UTC day last formatted: [start, end, text]
 
 
 def utc_day(ts: float | None = None) -> str:
-    return (
-        datetime.fromtimestamp(time.time() if ts is None else ts, tz=timezone.utc)
-        .date()
-        .isoformat()
-    )
+    ts = time.time() if ts is None else ts
+    if _day[0] <= ts < _day[1]:
+        return str(_day[2])
+    text = datetime.fromtimestamp(ts, tz=timezone.utc).date().isoformat()
+    start = datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()
+    _day[0], _day[1], _day[2] = start, start + 86400, text
+    return text
 
 
 def next_reset(ts: float | None = None) -> datetime:
@@ -96,6 +119,7 @@ class BudgetStore:
         self._lock = threading.Lock()
         with self._lock:
             self._db.execute("PRAGMA busy_timeout = 30000")
+            self._db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # only before the first table
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.executescript(SCHEMA)
@@ -106,6 +130,7 @@ class BudgetStore:
         self._fast.execute("PRAGMA wal_autocheckpoint = 0")
         self._fast_lock = threading.Lock()
         self.fast_writes = 0  # since the last checkpoint
+        self._swept = 0.0  # when expired reservations were last deleted
 
     @contextmanager
     def _write(self, fast: bool = False) -> Iterator[sqlite3.Connection]:
@@ -180,14 +205,20 @@ class BudgetStore:
         hold: bool = True,
         now: float | None = None,
         fast: bool = False,
+        settles: Sequence[Settle] = (),
     ) -> Verdict:
-        """Check ``limits``; when all pass (or ``hold`` is False) and hold is True, reserve.
-        ``fast``: never wait for the lock, raise ``Busy`` instead."""
+        """Apply ``settles`` (queued by this process), then check ``limits``; when all pass
+        (or ``hold`` is False) and hold is True, reserve: one transaction. ``fast``: never
+        wait for the lock, raise ``Busy`` instead (nothing applied)."""
         now = time.time() if now is None else now
         day = utc_day(now)
         since = now - self.pending_ttl_s
         with self._write(fast) as db:
-            db.execute("DELETE FROM pending WHERE created < ?", (since,))
+            if settles:
+                _settle(db, settles, day)
+            if now - self._swept >= SWEEP_EVERY_S or now < self._swept:
+                db.execute("DELETE FROM pending WHERE created < ?", (since,))
+                self._swept = now
             verdict = Verdict(True)
             used: dict[str, tuple[float, float]] = {}
             for limit in limits:
@@ -215,17 +246,14 @@ class BudgetStore:
         fast: bool = False,
     ) -> None:
         """Replace the request's reservation (if any) by what it actually used."""
+        self.settle_many([(rid, user, tokens, usd)], now, fast)
+
+    def settle_many(
+        self, settles: Sequence[Settle], now: float | None = None, fast: bool = False
+    ) -> None:
+        """``settle`` for each, in one transaction."""
         with self._write(fast) as db:
-            row = db.execute("SELECT day FROM pending WHERE id = ?", (rid,)).fetchone()
-            day = row[0] if row else utc_day(now)
-            db.execute("DELETE FROM pending WHERE id = ?", (rid,))
-            for scope in (TOTAL, f"user:{user}"):
-                db.execute(
-                    "INSERT INTO spend (day, scope, tokens, usd, requests) VALUES (?, ?, ?, ?, 1) "
-                    "ON CONFLICT (day, scope) DO UPDATE SET tokens = tokens + excluded.tokens, "
-                    "usd = usd + excluded.usd, requests = requests + 1",
-                    (day, scope, tokens, usd),
-                )
+            _settle(db, settles, utc_day(now))
 
     def spent(self, day: str | None = None) -> dict[str, dict[str, float]]:
         """Settled spend by scope for a day (reservations excluded)."""
@@ -243,3 +271,14 @@ class BudgetStore:
         with self._lock:
             self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
             self._db.close()
+
+
+def _settle(db: sqlite3.Connection, settles: Sequence[Settle], day: str) -> None:
+    """Add each request's usage to the total and its user (on the day of its reservation,
+    else ``day``) and drop its reservation."""
+    rows = []
+    for rid, user, tokens, usd in settles:
+        rows.append((rid, day, TOTAL, tokens, usd))
+        rows.append((rid, day, f"user:{user}", tokens, usd))
+    db.executemany(_SPEND, rows)
+    db.executemany("DELETE FROM pending WHERE id = ?", [(s[0],) for s in settles])

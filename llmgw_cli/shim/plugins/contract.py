@@ -11,6 +11,10 @@ it, answers with ``reject.status``/``reject.headers``/``reject.body(client_forma
 ``exchange.status`` and ``exchange.error``, and still calls ``on_complete`` on every plugin
 (so the rejection is audited and counted, and reservations are released). ``on_complete``
 must therefore cope with an exchange whose ``on_request`` it never saw.
+
+On the hot path a plugin may declare which hooks it needs (``hooks``) and give a hook as a
+plain call that never waits (``request_now``/``complete_now``): the host then calls that
+instead of the coroutine (``plugins.host``); the coroutines stay, for direct callers.
 """
 
 from __future__ import annotations

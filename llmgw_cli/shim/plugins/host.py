@@ -8,6 +8,16 @@ host looks for optional duck-typed extras on them:
     set_upstream_up(member: str, up: bool)      # a member's reachability changed
     set_member_state(member: str, state: str)   # a member's breaker moved (closed|open|half_open)
 
+and, for the hot path (declared hooks, docs/architecture.md), these:
+
+    hooks: ClassVar[frozenset[str]]             # the hooks it needs: "request", "complete"
+    request_now(exchange) / complete_now(exchange)  # the hook as a plain call (never waits)
+
+A plugin that does not name a hook in ``hooks`` is never called for it; one that has
+``request_now`` (``complete_now``) is called through it instead of ``on_request``
+(``on_complete``): no coroutine per hook, and a request whose every hook is a plain call
+completes without any task (``complete_now`` here).
+
 The server wires every member's ``on_change`` to ``upstream_changed`` and ``on_state`` to
 ``member_state``; a breaker only calls ``member.set_breaker_state(state)``.
 
@@ -23,7 +33,7 @@ they see what the others noted.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from llmgw_cli import paths
@@ -52,7 +62,9 @@ class PluginHost:
         self._state_hooks = _hooks(self.plugins, "set_member_state")
         self.active = 0  # requests started with this host whose on_complete has not run
         records = [p for p in self.plugins if getattr(p, "records", False)]
-        self._complete_order = [p for p in self.plugins if p not in records] + records
+        order = [p for p in self.plugins if p not in records] + records
+        self._requests = _declared(self.plugins, "request")
+        self._completes = _declared(order, "complete")
 
     def __bool__(self) -> bool:
         return bool(self.plugins)
@@ -60,9 +72,12 @@ class PluginHost:
     async def on_request(self, exchange: Exchange) -> None:
         """Raises ``Reject`` (a plugin refused), ``BadBody``, or ``PluginFailed`` (a guard
         failed)."""
-        for plugin in self.plugins:
+        for plugin, now in self._requests:
             try:
-                await plugin.on_request(exchange)
+                if now is not None:
+                    now(exchange)
+                else:
+                    await plugin.on_request(exchange)
             except (Reject, BadBody):
                 raise
             except Exception as exc:
@@ -70,12 +85,34 @@ class PluginHost:
                 if getattr(plugin, "fail_closed", False):
                     raise PluginFailed(plugin.name, exc) from exc
 
-    async def on_complete(self, exchange: Exchange) -> None:
-        for plugin in self._complete_order:
+    def complete_now(self, exchange: Exchange) -> Coroutine[Any, Any, None] | None:
+        """Run the ``on_complete`` hooks that are plain calls, in order, up to the first one
+        that is a coroutine; returns None when that was all, else a coroutine that runs the
+        rest (to be awaited)."""
+        hooks = self._completes
+        for i, (plugin, now) in enumerate(hooks):
+            if now is None:
+                return self._complete_from(exchange, i)
             try:
-                await plugin.on_complete(exchange)
+                now(exchange)
             except Exception as exc:
                 _noted(exchange, plugin, "on_complete", exc)
+        return None
+
+    async def _complete_from(self, exchange: Exchange, start: int) -> None:
+        for plugin, now in self._completes[start:]:
+            try:
+                if now is not None:
+                    now(exchange)
+                else:
+                    await plugin.on_complete(exchange)
+            except Exception as exc:
+                _noted(exchange, plugin, "on_complete", exc)
+
+    async def on_complete(self, exchange: Exchange) -> None:
+        rest = self.complete_now(exchange)
+        if rest is not None:
+            await rest
 
     def render_metrics(self) -> tuple[bytes, str] | None:
         return self._metrics() if self._metrics is not None else None
@@ -115,6 +152,20 @@ def _noted(exchange: Exchange, plugin: Plugin, hook: str, exc: BaseException) ->
         text,
         exc_info=not isinstance(exc, RecursionError),  # that traceback is 1000 frames long
     )
+
+
+_Hook = tuple[Plugin, Callable[[Exchange], None] | None]
+
+
+def _declared(plugins: Sequence[Plugin], hook: str) -> list[_Hook]:
+    """The plugins that declare ``hook`` (all of them when they declare no ``hooks``), each
+    with its plain-call variant (``request_now``/``complete_now``) or None."""
+    out: list[_Hook] = []
+    for p in plugins:
+        if hook in getattr(p, "hooks", ("request", "complete")):
+            now = getattr(p, f"{hook}_now", None)
+            out.append((p, now if callable(now) else None))
+    return out
 
 
 def _hooks(plugins: Sequence[Plugin], attr: str) -> list[Callable[..., Any]]:

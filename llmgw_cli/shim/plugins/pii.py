@@ -31,7 +31,15 @@ from llmgw_cli.pii.scan import ALL_KINDS, Finding, Scanner, redact_spans
 from llmgw_cli.prices import PriceTable
 from llmgw_cli.shim.plugins.common import carries_prompt, choice, number, section
 from llmgw_cli.shim.plugins.contract import BadBody, Exchange, Reject
-from llmgw_cli.wire.text import Slot, protected_texts, user_texts
+from llmgw_cli.wire.resume import Turns
+from llmgw_cli.wire.text import (
+    Slot,
+    input_texts,
+    message_protected,
+    message_texts,
+    protected_texts,
+    user_texts,
+)
 
 log = logging.getLogger("llmgw.shim.pii")
 DEFAULTS: dict[str, Any] = {
@@ -45,6 +53,10 @@ DEFAULTS: dict[str, Any] = {
 # A body this large is scanned in a worker thread: hashing and scanning it may take more
 # than a millisecond, and the event loop serves every other request meanwhile.
 OFF_LOOP_BYTES = 64 * 1024
+# A conversation this long is resumed from its previous turn (``wire.resume``): the messages
+# found clean before are not walked again, only those it added or changed.
+RESUME_MESSAGES = 32
+Hits = list[tuple[Slot, tuple[Finding, ...]]]
 SEED_ERROR = "PII detected in prompt"
 
 
@@ -77,6 +89,8 @@ class PIIPlugin:
         self.scanner = Scanner(
             kinds, region.upper(), None if size is None else int(size), int(mb * 1024 * 1024)
         )
+        # Which messages were clean, with and without their thinking blocks inspected.
+        self._turns: dict[bool, Turns[bool]] = {True: Turns(), False: Turns()}
         # The first scan would otherwise pay for loading libphonenumber (~0.1-0.5 s).
         threading.Thread(target=self.scanner.warm, name="llmgw-pii-warm", daemon=True).start()
 
@@ -87,12 +101,13 @@ class PIIPlugin:
             body = exchange.json()
         except BadBody:
             return
-        if self.mode == "redact":
-            self._refuse_protected(exchange, body)
+        # Redact mode inspects without modifying where a rewrite breaks Claude Code: PII in
+        # a thinking block blocks the request.
+        protected = self.mode == "redact" and exchange.client_format == "anthropic"
         if len(exchange.body) >= OFF_LOOP_BYTES:
-            hits = await asyncio.to_thread(self._hits, body)
+            hits = await asyncio.to_thread(self._findings, body, protected)
         else:
-            hits = self._hits(body)
+            hits = self._findings(body, protected)
         if not hits:
             return
         kinds = sorted({f.kind for _, found in hits for f in found})
@@ -111,28 +126,57 @@ class PIIPlugin:
             slot.set(redact_spans(slot.text, found))
         exchange.replace_json(body)
 
-    def _hits(self, body: Any) -> list[tuple[Slot, tuple[Finding, ...]]]:
+    def _findings(self, body: Any, protected: bool) -> Hits:
+        """The user texts with PII (``_hits``), after refusing PII in a thinking block when
+        ``protected``; a long conversation's messages found clean last turn are skipped."""
+        messages = body.get("messages") if isinstance(body, dict) else None
+        if not isinstance(messages, list) or len(messages) < RESUME_MESSAGES:
+            if protected:
+                self._refuse_protected(body)
+            return self._hits(body)
+        turns = self._turns[protected]
+        turn = turns.start(messages)
+        known = turn.known
+        scan = self.scanner.scan
+        hits: Hits = []
+        clean: list[bool] = []
+        for i, message in enumerate(messages):
+            if i < len(known) and known[i]:
+                clean.append(True)
+                continue
+            if protected:
+                for where, text in message_protected(i, message):
+                    self._refuse(where, scan(text))
+            before = len(hits)
+            hits += [(slot, found) for slot in message_texts(message) if (found := scan(slot.text))]
+            clean.append(len(hits) == before)
+        hits += [(slot, found) for slot in input_texts(body) if (found := scan(slot.text))]
+        turns.finish(turn, clean)
+        return hits
+
+    def _hits(self, body: Any) -> Hits:
         scan = self.scanner.scan
         return [(slot, found) for slot in user_texts(body) if (found := scan(slot.text))]
 
-    def _refuse_protected(self, exchange: Exchange, body: Any) -> None:
-        """Redact mode inspects without modifying where a rewrite breaks Claude Code:
-        PII in a thinking block blocks the request."""
-        if exchange.client_format != "anthropic":
-            return
+    def _refuse_protected(self, body: Any) -> None:
         for where, text in protected_texts(body):
-            found = self.scanner.scan(text)
-            if found:
-                kinds = sorted({f.kind for f in found})
-                raise Reject(
-                    400,
-                    "security_violation",
-                    f"{SEED_ERROR} ({', '.join(kinds)}) in {where}: redacting it would break "
-                    "the conversation (thinking signatures, tool and beta pairs, the prompt "
-                    "cache), so the shim will not; remove it there and resend",
-                    headers={"x-should-retry": "false"},
-                    extra={"error": SEED_ERROR, "kinds": kinds, "where": where},
-                )
+            self._refuse(where, self.scanner.scan(text))
+
+    @staticmethod
+    def _refuse(where: str, found: tuple[Finding, ...]) -> None:
+        """Refuse a request with PII where redacting it would break the conversation."""
+        if not found:
+            return
+        kinds = sorted({f.kind for f in found})
+        raise Reject(
+            400,
+            "security_violation",
+            f"{SEED_ERROR} ({', '.join(kinds)}) in {where}: redacting it would break "
+            "the conversation (thinking signatures, tool and beta pairs, the prompt "
+            "cache), so the shim will not; remove it there and resend",
+            headers={"x-should-retry": "false"},
+            extra={"error": SEED_ERROR, "kinds": kinds, "where": where},
+        )
 
     async def on_complete(self, exchange: Exchange) -> None:
         return None

@@ -42,16 +42,25 @@ _SIGNATURE = b'"signature":'
 _SIGNATURE_END = len(_SIGNATURE)
 
 
-def _has_unsigned(body: bytes) -> bool:
-    """Whether any ``"signature"`` is an empty string, compact or spaced JSON: one pass
-    over the body (``bytes.find`` from each hit on), not one search per spelling."""
-    at = body.find(_SIGNATURE)
+# How far an empty signature reaches from where its ``"signature":`` starts (at most).
+UNSIGNED_SPAN = _SIGNATURE_END + 8 + 2
+
+
+def first_unsigned(body: bytes, start: int = 0) -> int:
+    """Where the first ``"signature":`` whose value is an empty string starts, at or after
+    ``start``, compact or spaced JSON, else -1: one pass over the body (``bytes.find``
+    from each hit on), not one search per spelling."""
+    at = body.find(_SIGNATURE, start)
     while at >= 0:
         rest = body[at + _SIGNATURE_END : at + _SIGNATURE_END + 8].lstrip()
         if rest.startswith(b'""'):
-            return True
+            return at
         at = body.find(_SIGNATURE, at + _SIGNATURE_END)
-    return False
+    return -1
+
+
+def _has_unsigned(body: bytes) -> bool:
+    return first_unsigned(body) >= 0
 
 
 _NO_HEADERS: Mapping[str, str] = {}
