@@ -153,7 +153,9 @@ def main() -> int:
         for name in chosen:
             script, full, quick = every[name]
             extra = (
-                ["--baseline", args.baseline] if args.baseline and name in ("small", "big") else []
+                ["--baseline", args.baseline]
+                if args.baseline and name in ("small", "big", "env")
+                else []
             )
             chosen_args = (quick if args.quick else full) + extra
             results["runs"][name] = run(name, script, chosen_args, Path(tmp))

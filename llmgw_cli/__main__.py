@@ -1,6 +1,7 @@
 """Entry point. ``llmgw env``, ``llmgw token`` and ``llmgw statusline`` take a fast path that
 never imports typer: they run inside every shell prompt, `eval` and Claude Code status line
-refresh, so start-up time matters (docs/architecture.md, "Arrows")."""
+refresh, so start-up time matters (docs/architecture.md, "Arrows"). A warm ``env``/``token``
+is answered by clientenv/warm.py from its cache, importing almost nothing."""
 
 from __future__ import annotations
 
@@ -23,19 +24,21 @@ def report(exc: BaseException, code: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    from llmgw_cli.errors import LlmgwError
-
     try:
         code = _dispatch(args)
         sys.stdout.flush()  # inside the try: a closed pipe shows up here, not at exit
         return code
     except BrokenPipeError:
         return _reader_gone()
-    except LlmgwError as exc:
-        return report(exc, exc.exit_code)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # a bug: say so in one line; the traceback with LLMGW_DEBUG=1
+    except Exception as exc:
+        # errors.py is imported only now: the warm paths never need it
+        from llmgw_cli.errors import LlmgwError
+
+        if isinstance(exc, LlmgwError):
+            return report(exc, exc.exit_code)
+        # a bug: say so in one line; the traceback with LLMGW_DEBUG=1
         exc.message = (  # type: ignore[attr-defined]
             f"unexpected {type(exc).__name__}: {exc}; rerun with LLMGW_DEBUG=1 for the "
             "traceback and report it"
@@ -45,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: list[str]) -> int:
     if args[:1] in (["env"], ["token"]):
+        from llmgw_cli.clientenv import warm
+
+        text = warm.answer(args)  # None: not warm; the fast path below answers
+        if text is not None:
+            sys.stdout.write(text)
+            return 0
         from llmgw_cli.cli import fastpath
 
         code = fastpath.run(args)
@@ -54,9 +63,14 @@ def _dispatch(args: list[str]) -> int:
         from llmgw_cli.statusline import main as statusline
 
         return statusline()
+    from llmgw_cli.cli import outcache
+
+    code = outcache.replay(args)  # `--help`, `profile list`: the recorded output, if current
+    if code is not None:
+        return code
     from llmgw_cli.cli.app import run
 
-    return run(args)
+    return outcache.record(args, run) if tuple(args) in outcache.REPLAYED else run(args)
 
 
 def _reader_gone() -> int:

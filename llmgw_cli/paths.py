@@ -62,6 +62,11 @@ def envplan_file(profile: str) -> Path:
     return cache_dir() / "envplan" / f"{profile}.json"
 
 
+# The warm paths' caches in cache_dir() (clientenv/warm.py, cli/outcache.py; they do not
+# import this module, so the names are repeated there): removing a profile drops them.
+WARM_CACHES = ("envwarm", "outcache")
+
+
 def profiles_dir() -> Path:
     return config_dir() / "profiles"
 

@@ -12,36 +12,12 @@ import sys
 
 from llmgw_cli.clientenv.build import EnvRequest
 
-_VALUE_OPTS = {"--profile": "profile", "-p": "profile", "--shell": "shell"}
-_FLAG_OPTS = {"--unset": "unset", "--shim": "shim"}
-
 
 def parse(args: list[str]) -> EnvRequest | None:
-    req = EnvRequest()
-    allowed_flags = _FLAG_OPTS if args[0] == "env" else {}
-    allowed_values = _VALUE_OPTS if args[0] == "env" else {"--profile": "profile", "-p": "profile"}
-    rest = args[1:]
-    i = 0
-    while i < len(rest):
-        arg = rest[i]
-        key, eq, value = arg.partition("=")
-        if key in allowed_values:
-            if not eq:
-                if i + 1 >= len(rest):
-                    return None
-                i += 1
-                value = rest[i]
-            if not value or getattr(req, allowed_values[key]) is not None:
-                return None
-            setattr(req, allowed_values[key], value)
-        elif arg in allowed_flags:
-            setattr(req, allowed_flags[arg], True)
-        elif arg == "--json" and args[0] == "env" and req.shell in (None, "json"):
-            req.shell = "json"  # `--json` is `--shell json`
-        else:
-            return None
-        i += 1
-    return req
+    from llmgw_cli.clientenv.warm import parse as parse_plain
+
+    req = parse_plain(args)
+    return None if req is None else EnvRequest(req[0], req[1], req[2], req[3])
 
 
 def run(args: list[str]) -> int | None:

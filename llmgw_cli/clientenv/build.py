@@ -103,17 +103,21 @@ def plan_for(req: EnvRequest, environ: dict[str, str] | None = None) -> tuple[En
 
 
 def compiled_selected(store: ProfileStore, flag: str | None) -> plancache.Compiled | None:
-    """The selected profile's cached plan; compiled (and cached) from the file on a miss."""
+    """The selected profile's cached plan; compiled (and cached) from the file on a miss.
+    Either way it is handed to the warm path's cache (clientenv/warm.py)."""
     name = select(store, flag).name
     path = store.path(name)
-    cached = plancache.load(name, path)
-    if cached is not None:
-        return cached
     st = plancache.stat(path)  # before the read: an edit after it invalidates the entry
-    _, profile = load_selected(store, flag)
-    compiled = plancache.compile_profile(profile)
+    compiled = plancache.load(name, path, st)
+    if compiled is None:
+        _, profile = load_selected(store, flag)
+        compiled = plancache.compile_profile(profile)
+        if compiled is not None and st is not None:
+            plancache.save(name, path, st, compiled)
     if compiled is not None and st is not None:
-        plancache.save(name, path, st, compiled)
+        from llmgw_cli.clientenv import warmstore
+
+        warmstore.remember(name, str(path), st, compiled)
     return compiled
 
 

@@ -130,9 +130,9 @@ def _parse(data: object, key: dict[str, Any]) -> Compiled | None:
     return Compiled(name, ref, pairs, list(cleared))
 
 
-def load(name: str, profile_file: Path) -> Compiled | None:
-    """The cached plan for ``name`` if it matches the file as it is now; None otherwise."""
-    st = stat(profile_file)
+def load(name: str, profile_file: Path, st: os.stat_result | None) -> Compiled | None:
+    """The cached plan for ``name`` if it matches the file as it is now (``st``); None
+    otherwise."""
     if st is None:
         return None
     try:

@@ -13,7 +13,7 @@ from llmgw_cli.config.yamlio import Located, parse
 
 FORMATS = ("anthropic", "openai", "responses", "bedrock", "vertex")
 AUTH_TYPES = ("bearer", "x-api-key", "none")
-HEADER_NAME_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+HEADER_NAME_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")
 PLAIN_PROXY_PASSWORD = "proxy.https holds the proxy's password in plain text"
 
 

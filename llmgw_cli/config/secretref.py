@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from llmgw_cli.errors import SecretError
 
-_ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 @dataclass(frozen=True)

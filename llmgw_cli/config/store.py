@@ -27,9 +27,11 @@ def check_name(name: str) -> str:
 
 
 def forget_plan(name: str) -> None:
-    """Drop a removed profile's cached environment plan (an edited one just goes stale)."""
-    with contextlib.suppress(OSError):
-        paths.envplan_file(name).unlink()
+    """Drop a removed profile's cached environment plan (an edited one just goes stale),
+    and the warm paths' caches (refilled by the next run)."""
+    for path in (paths.envplan_file(name), *(paths.cache_dir() / n for n in paths.WARM_CACHES)):
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 class ProfileStore:
