@@ -99,12 +99,7 @@ def _read() -> tuple[str, str, dict[object, object]] | None:
     cache = warm.cache_guess()
     if cache is None:
         return None
-    try:
-        with open(os.path.join(cache, FILE), "rb") as fh:
-            raw = fh.read(_MAX_FILE + 1)
-        data = marshal.loads(raw) if len(raw) <= _MAX_FILE else None
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
+    data = warm.read_marshal(os.path.join(cache, FILE), _MAX_FILE)
     if not (isinstance(data, tuple) and len(data) == 5):
         return None
     fmt, version, ins, config, entries = data

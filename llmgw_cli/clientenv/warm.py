@@ -104,14 +104,19 @@ def cache_guess() -> str | None:
     return os.path.join(xdg or os.path.expanduser("~/.cache"), "llmgw")
 
 
-def read_cache(cache: str) -> tuple[str, dict[object, object]] | None:
-    """(config folder, entries by profile name) if the file is ours and current."""
+def read_marshal(path: str, limit: int) -> object | None:
+    """A cache file's marshalled value; None when missing, damaged or over ``limit`` bytes."""
     try:
-        with open(os.path.join(cache, FILE), "rb") as fh:
-            raw = fh.read(_MAX_FILE + 1)
-        data = marshal.loads(raw) if len(raw) <= _MAX_FILE else None
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
+        return marshal.loads(raw) if len(raw) <= limit else None
     except (OSError, ValueError, EOFError, TypeError):
         return None
+
+
+def read_cache(cache: str) -> tuple[str, dict[object, object]] | None:
+    """(config folder, entries by profile name) if the file is ours and current."""
+    data = read_marshal(os.path.join(cache, FILE), _MAX_FILE)
     if not (isinstance(data, tuple) and len(data) == 6):
         return None
     fmt, version, ins, config, cache_dir, entries = data
