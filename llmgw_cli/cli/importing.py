@@ -45,7 +45,7 @@ def import_env(
                 data["auth"] = {**data["auth"], "secret": f"env:{imported.secret_var}"}  # type: ignore[dict-item]
                 secret, where = None, f"${imported.secret_var} (referenced, not copied)"
     profile = model.from_data(data, Located(data=data, source="environment"), check_name(name))
-    proxy_password = manage.take_proxy_password(profile, manage.proxy_storage(insecure))
+    proxy_password = manage.take_proxy_password(profile, insecure)
     manage.save_with_secret(store, secrets, profile, secret, force, proxy_password)
     for note in [*imported.notes, *profile.warnings]:
         console.warn(note)

@@ -151,7 +151,7 @@ def add(
         raise UsageError(
             f"profile {name!r} exists; pass --force to replace it or pick another name"
         )
-    proxy_password = manage.take_proxy_password(profile, manage.proxy_storage(insecure_storage))
+    proxy_password = manage.take_proxy_password(profile, insecure_storage)
     secret = None
     if secret_stdin:
         if ref == "keyring":

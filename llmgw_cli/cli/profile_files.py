@@ -64,10 +64,10 @@ def set_(
     """
     from llmgw_cli.config import edits
 
-    updated = edits.apply(ProfileStore(), name, assignments, Secrets())
+    updated, moved = edits.apply(ProfileStore(), name, assignments, Secrets())
     for note in updated.warnings:
         console.warn(note)
-    if any(manage.holds_password(a) for a in assignments):
+    if moved:
         report_proxy_moved(Secrets(), updated)
     console.success(
         f"profile {name} updated ({', '.join(a.partition('=')[0] for a in assignments)})"

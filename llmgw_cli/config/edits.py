@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmgw_cli.config import model, yamlio
-from llmgw_cli.config.manage import proxy_storage, take_proxy_password
+from llmgw_cli.config.manage import take_proxy_password
 from llmgw_cli.config.model import Profile
 from llmgw_cli.config.secretref import SecretRef
 from llmgw_cli.config.secrets import Secrets, proxy_key
@@ -66,9 +66,10 @@ def _assign(data: dict[str, Any], parts: list[str], value: Any) -> None:
 
 def apply(
     store: ProfileStore, name: str, assignments: list[str], secrets: Secrets | None = None
-) -> Profile:
-    """Set the keys, validate, save. With ``secrets``, a password given in ``proxy.https``
-    moves to the keychain (or a 0600 file without one: ``proxy.secret``) first."""
+) -> tuple[Profile, bool]:
+    """Set the keys, validate, save; returns the profile and whether a proxy password moved.
+    With ``secrets``, a password given in ``proxy.https`` moves to the keychain (or a 0600
+    file without one: ``proxy.secret``) first."""
     if not assignments:
         raise UsageError(f"give KEY=VALUE pairs: llmgw profile set {name} models.default=M")
     profile = store.load(name)
@@ -78,8 +79,8 @@ def apply(
         _assign(data, parts, value)
     doc = yamlio.Located(data=data, source=f"llmgw profile set {name}")
     updated = model.from_data(data, doc, name)
-    password = take_proxy_password(updated, proxy_storage()) if secrets is not None else None
+    password = take_proxy_password(updated) if secrets is not None else None
     if secrets is not None and password is not None:
         secrets.store(proxy_key(name), SecretRef.parse(updated.proxy.secret or ""), password)
     store.save(updated)  # atomic: temp file + os.replace
-    return updated
+    return updated, password is not None

@@ -124,27 +124,18 @@ def _models(spec: AddSpec, models: dict[str, Any]) -> dict[str, Any]:
     return models
 
 
-def take_proxy_password(profile: Profile, kind: str) -> str | None:
+def take_proxy_password(profile: Profile, insecure: bool = False) -> str | None:
     """Move a password out of ``proxy.https`` (which keeps ``user@host``) and name its new home
-    (``kind``: keyring or file) in ``proxy.secret``; returns the password, None when none."""
+    (``proxy_storage``) in ``proxy.secret``; returns the password, None when none."""
     url = profile.proxy.https
     if not url or profile.proxy.secret is not None:
         return None
     bare, password = checks.split_password(url)
     if not password:
         return None
-    profile.proxy.https, profile.proxy.secret = bare, kind
+    profile.proxy.https, profile.proxy.secret = bare, proxy_storage(insecure)
     profile.warnings = [w for w in profile.warnings if not w.startswith(model.PLAIN_PROXY_PASSWORD)]
     return password
-
-
-def holds_password(assignment: str) -> bool:
-    """Whether a `profile set` KEY=VALUE gives ``proxy.https`` with a password in it."""
-    key, _, value = assignment.partition("=")
-    try:
-        return key.strip() == "proxy.https" and bool(checks.split_password(value.strip())[1])
-    except ValueError:
-        return False
 
 
 def proxy_storage(insecure: bool = False) -> str:
